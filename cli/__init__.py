@@ -1,0 +1,1 @@
+"""The `brm` command: a thin click layer over brm_advisor.engine."""

@@ -1,0 +1,31 @@
+"""brm-advisor's library: facts in, a diagnosis out.
+
+    from brm_advisor.engine import Advisor, resolve_pack
+
+    with Advisor(resolve_pack()) as advisor:
+        diagnosis = advisor.assess(advisor.read("examples/acme.yaml"))
+        print(diagnosis.level.name)
+"""
+
+from .assessment import DEFAULT_PACK, Advisor, UnknownLevelError, resolve_pack
+from .diagnosis import Diagnosis
+from .errors import (
+    BrmError,
+    DocumentError,
+    EngineError,
+    FactsValidationError,
+    InputError,
+    Issue,
+    PackError,
+    PackNotFoundError,
+    RunawayError,
+)
+from .facts import Facts, FactsReader
+from .pack import RulePack, load_pack, shipped_packs
+
+__all__ = [
+    "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EngineError", "Facts",
+    "FactsReader", "FactsValidationError", "InputError", "Issue", "PackError",
+    "PackNotFoundError", "RulePack", "RunawayError", "UnknownLevelError", "load_pack",
+    "resolve_pack", "shipped_packs",
+]

@@ -1,0 +1,382 @@
+"""Compiling a rule pack into forward-chaining rules for the engine.
+
+The layers of the knowledge become rules that chain through facts:
+
+    input facts -> derived facts -> criteria met/unmet -> levels attained/not
+                -> the diagnosis -> findings and recommendations
+
+Every conclusion is decided both ways by two positive rules (its condition, and the condition's
+negation pushed down to the tests), so no rule relies on negation-as-failure, whose timing in
+durable-rules depends on the order facts arrive. Each decided conclusion is asserted as one small
+fact ``{t: kind, id: ID, v: true|false}`` that later rules join on; conclusions nothing refers to
+are recorded but not asserted, so an assessment asserts only the facts the rules need.
+
+The output is plain data: the durable-rules ruleset definition (JSON-ready) and a table that maps
+each engine rule back to the pack's rule it came from. Nothing here imports the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import (
+    LIST_OPS,
+    All,
+    AnyOf,
+    Condition,
+    Const,
+    FactInfo,
+    FactTest,
+    Not,
+    Ref,
+    TooComplex,
+    branches,
+    fact_tests,
+    negation_normal_form,
+    references,
+    simplify,
+)
+from .errors import Issue, PackError
+from .pack import RulePack
+
+TARGET_SLOT = "_target"
+"""Key of the target level's rank in the asserted facts (0: no target)."""
+COUNT_SLOT = "_n"
+"""Key under which list lengths are asserted, when a rule counts items."""
+MAX_BRANCHES_PER_RULE = 64
+MAX_ENGINE_RULES = 2000
+MAX_FACT_KEYS = 200
+"""durable-rules fails on facts of 254 keys or more; stay well below."""
+MAX_CHOICES_PER_SLOT = 400
+"""durable-rules hangs at about 512 distinct tests on one field; stay well below."""
+
+PRIORITY = {"derived": 1, "criterion": 2, "level": 3, "diagnosis": 4, "finding": 5,
+            "recommendation": 6}
+_SAFE_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One fact an engine rule joins: the input facts (with the paths tested) or a conclusion."""
+
+    name: str  # "m" or "m_0", "m_1"...: the key of the matched fact in an activation
+    ref: Ref | None  # None: the input facts
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    """One rule as the engine runs it, and what it concludes in the pack's terms."""
+
+    name: str
+    kind: str  # derived | criterion | level | diagnosis | finding | recommendation
+    target: str  # the id concluded about
+    value: bool  # true: holds / met / attained / fires; false: the negative conclusion
+    asserts: bool  # whether the conclusion is asserted as a fact for later rules
+    legs: tuple[Leg, ...]
+
+    @property
+    def rule_id(self) -> str:
+        """The pack-level name of this rule: ``criterion:advisor.mode/met``."""
+        outcome = {"derived": ("true", "false"), "criterion": ("met", "unmet"),
+                   "level": ("attained", "not_attained")}.get(self.kind)
+        suffix = f"/{outcome[0] if self.value else outcome[1]}" if outcome else ""
+        return f"{self.kind}:{self.target}{suffix}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """How one input path is carried into the asserted fact."""
+
+    path: tuple[str, ...]
+    is_list: bool
+    flags: Mapping[Any, str]  # list item -> key of its flag (lists only)
+    counted: bool  # lists: whether the item count is asserted too
+
+
+@dataclass(frozen=True)
+class CompiledPack:
+    """A pack ready for the engine: the ruleset definition, its rule table and fact encoding."""
+
+    pack: RulePack
+    definition: Mapping[str, Any]
+    rules: Mapping[str, EngineRule]
+    slots: tuple[Slot, ...]
+    level_ranks: Mapping[str, int]
+    slot_by_path: Mapping[str, Slot]
+
+    def encode(self, facts: Mapping[str, Any], target_rank: int) -> dict[str, Any]:
+        """The one fact asserted for an assessment: only the inputs the rules test."""
+        encoded: dict[str, Any] = {"t": "facts", TARGET_SLOT: target_rank}
+        for slot in self.slots:
+            value: Any = facts
+            for part in slot.path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+                if value is None:
+                    break
+            if slot.is_list:
+                items = value if isinstance(value, list) else []
+                flags = {slot.flags[item]: 1 for item in items if item in slot.flags}
+                _put(encoded, slot.path, flags)
+                if slot.counted:
+                    _put(encoded, (COUNT_SLOT, *slot.path), len(items))
+            elif value is not None:
+                _put(encoded, slot.path, value)
+        return encoded
+
+
+    def decode(self, encoded: Mapping[str, Any], path: str) -> Any:
+        """The input value at `path` as the engine saw it in `encoded` (None when absent).
+
+        Lists come back from their flags, in the order the facts schema lists their items.
+        """
+        value: Any = encoded
+        for part in path.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return None
+            value = value[part]
+        slot = self.slot_by_path.get(path)
+        if slot is not None and slot.is_list and isinstance(value, Mapping):
+            return [item for item, key in slot.flags.items() if key in value]
+        return value
+
+
+def _put(target: dict[str, Any], path: Sequence[str], value: Any) -> None:
+    for part in path[:-1]:
+        target = target.setdefault(part, {})
+    target[path[-1]] = value
+
+
+def compile_pack(pack: RulePack) -> CompiledPack:
+    """Compile `pack`; raises `PackError` when it would exceed what the engine can carry."""
+    return _Compiler(pack).run()
+
+
+class _Compiler:
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.rules: dict[str, EngineRule] = {}
+        self.definition: dict[str, Any] = {}
+        self.issues: list[Issue] = []
+        self.level_ranks = {level.id: level.rank for level in pack.levels}
+        self.used_paths: dict[str, FactInfo] = {}
+        self.counted: set[str] = set()
+        self.flags: dict[str, dict[Any, str]] = {}
+
+    # conclusions -------------------------------------------------------------------------
+
+    def run(self) -> CompiledPack:
+        pack = self.pack
+        logical: list[tuple[str, str, Condition]] = []
+        for fact in pack.derived:
+            logical.append(("derived", fact.id, fact.when))
+        for criterion in pack.criteria:
+            logical.append(("criterion", criterion.id, criterion.when))
+        levels = pack.levels
+        for index, level in enumerate(levels[1:], start=1):
+            below: list[Condition] = [Ref("level", levels[index - 1].id)] if index > 1 else []
+            met = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
+            logical.append(("level", level.id, All(tuple(below + met)) if below + met
+                            else Const(True)))
+        referenced = self._referenced(logical)
+        for kind, ident, condition in logical:
+            asserts = (kind, ident) in referenced
+            self._add(kind, ident, True, condition, asserts)
+            self._add(kind, ident, False, Not(condition), asserts)
+        for index, level in enumerate(levels):
+            parts: list[Condition] = []
+            if index > 0:
+                parts.append(Ref("level", level.id))
+            if index + 1 < len(levels):
+                parts.append(Ref("level", levels[index + 1].id, False))
+            self._add("diagnosis", level.id, True, All(tuple(parts)) if parts else Const(True),
+                      False)
+        for finding in pack.findings:
+            self._add("finding", finding.id, True, finding.when, False)
+        for rec in pack.recommendations:
+            self._add("recommendation", rec.id, True, self._recommendation_condition(rec), False)
+        self._check_limits()
+        if self.issues:
+            raise PackError(pack.location, tuple(self.issues))
+        slots = self._slots()
+        return CompiledPack(pack, self.definition, self.rules, slots, self.level_ranks,
+                            {".".join(slot.path): slot for slot in slots})
+
+    def _referenced(self, logical: Sequence[tuple[str, str, Condition]]) -> set[tuple[str, str]]:
+        conditions: list[Condition] = [c for _, _, c in logical]
+        conditions += [f.when for f in self.pack.findings]
+        conditions += [self._recommendation_condition(r) for r in self.pack.recommendations]
+        levels = self.pack.levels
+        conditions += [Ref("level", level.id) for level in levels[1:]]  # the diagnosis rules
+        return {(ref.kind, ref.id) for condition in conditions for ref in references(condition)}
+
+    def _recommendation_condition(self, rec: Any) -> Condition:
+        """Unmet criterion addressed, its own condition, and in scope: the next level, or a
+        level up to the target."""
+        rank = self.level_ranks[rec.level]
+        next_level: Condition
+        if rank <= 2:  # the floor is always attained: the level above it is next unless met
+            next_level = Const(rank == 2)
+        else:
+            next_level = Ref("level", self.pack.levels[rank - 2].id)
+        within_target = FactTest(TARGET_SLOT, "at_least", rank)
+        parts: list[Condition] = [
+            AnyOf(tuple(Ref("criterion", c, False) for c in rec.addresses)),
+            AnyOf((next_level, within_target)),
+        ]
+        if rec.when is not None:
+            parts.append(rec.when)
+        return All(tuple(parts))
+
+    # engine rules ------------------------------------------------------------------------
+
+    def _add(self, kind: str, ident: str, value: bool, condition: Condition,
+             asserts: bool) -> None:
+        normal = simplify(negation_normal_form(condition))
+        try:
+            alternatives = branches(normal, MAX_BRANCHES_PER_RULE)
+        except TooComplex as error:
+            self.issues.append(Issue(
+                f"{kind}:{ident}", f"the condition expands to more than {error.args[0]} "
+                f"alternative rules; at most {MAX_BRANCHES_PER_RULE} are allowed",
+                code="too-complex"))
+            return
+        for branch in alternatives:
+            name = f"r{len(self.rules)}"
+            legs: list[Leg] = []
+            legs_json: list[Any] = []
+            multi = branch.test is not None and branch.refs or len(branch.refs) > 1
+            if branch.test is not None or not branch.refs:
+                leg_name = f"m_{len(legs)}" if multi else "m"
+                tests = tuple(fact_tests(branch.test)) if branch.test is not None else ()
+                paths = tuple(dict.fromkeys(t.path for t in tests if t.path != TARGET_SLOT))
+                expression: Any = {"t": "facts"}
+                if branch.test is not None:
+                    expression = {"$and": [{"t": "facts"}, self._expression(branch.test)]}
+                legs.append(Leg(leg_name, None, paths))
+                legs_json.append({leg_name: expression})
+            for ref in branch.refs:
+                leg_name = f"m_{len(legs)}" if multi else "m"
+                legs.append(Leg(leg_name, ref))
+                legs_json.append({leg_name: {"$and": [{"t": ref.kind}, {"id": ref.id},
+                                                      {"v": ref.value}]}})
+            self.rules[name] = EngineRule(name, kind, ident, value, asserts, tuple(legs))
+            self.definition[name] = {"all": legs_json, "pri": PRIORITY[kind]}
+
+    def _expression(self, condition: Condition) -> Any:
+        if isinstance(condition, All):
+            return {"$and": [self._expression(item) for item in condition.items]}
+        if isinstance(condition, AnyOf):
+            return {"$or": [self._expression(item) for item in condition.items]}
+        if isinstance(condition, FactTest):
+            return self._test(condition)
+        raise TypeError(f"not a test on the input facts: {condition!r}")
+
+    def _test(self, test: FactTest) -> Any:
+        """One test as a durable-rules expression, with the documented absence semantics."""
+        if test.path == TARGET_SLOT:
+            info = FactInfo(TARGET_SLOT, "integer", True)
+        else:
+            info = self.pack.fact_paths[test.path]
+            self.used_paths[test.path] = info
+        key = test.path
+        op, value, negated = test.op, test.value, test.negated
+
+        if op in LIST_OPS:
+            if op in ("empty", "count_at_least"):
+                self.counted.add(test.path)
+                count_key = f"{COUNT_SLOT}.{key}"
+                if op == "empty":
+                    return {"$gt": {count_key: 0}} if negated else {count_key: 0}
+                return {"$lt" if negated else "$gte": {count_key: value}}
+            items = (value,) if op == "includes" else value
+            keys = [f"{key}.{self._flag(test.path, item)}" for item in items]
+            if op == "includes":
+                return {"$nex" if negated else "$ex": {keys[0]: 1}}
+            present = [{"$ex": {k: 1}} for k in keys]
+            missing = [{"$nex": {k: 1}} for k in keys]
+            if op == "includes_any":
+                return _join("$and", missing) if negated else _join("$or", present)
+            return _join("$or", missing) if negated else _join("$and", present)
+
+        if op == "present":
+            return {"$nex" if negated else "$ex": {key: 1}}
+        if op == "equals":
+            expression = {"$neq": {key: value}} if negated else {key: value}
+        elif op == "in":
+            expression = (_join("$and", [{"$neq": {key: v}} for v in value]) if negated
+                          else _join("$or", [{key: v} for v in value]))
+        else:
+            compare = {"at_least": ("$gte", "$lt"), "at_most": ("$lte", "$gt"),
+                       "above": ("$gt", "$lte"), "below": ("$lt", "$gte")}[op]
+            expression = {compare[1] if negated else compare[0]: {key: value}}
+        # durable-rules: every comparison on a missing field is false, so the test alone is
+        # right whenever absence should make it false; otherwise accept absence explicitly.
+        if info.required or test.if_absent == negated:
+            return expression
+        return {"$or": [{"$nex": {key: 1}}, expression]}
+
+    def _flag(self, path: str, item: Any) -> str:
+        flags = self.flags.setdefault(path, {})
+        if item not in flags:
+            info = self.pack.fact_paths[path]
+            position = list(info.choices).index(item) if item in info.choices else len(flags)
+            flags[item] = (item if isinstance(item, str) and _SAFE_KEY.fullmatch(item)
+                           else f"i{position}")
+        return flags[item]
+
+    def _slots(self) -> tuple[Slot, ...]:
+        slots = []
+        for path in sorted(self.used_paths):
+            info = self.used_paths[path]
+            flags = self.flags.get(path, {})
+            ordered = sorted(flags.items(), key=lambda pair: list(info.choices).index(pair[0])
+                             if pair[0] in info.choices else len(info.choices))
+            slots.append(Slot(tuple(path.split(".")), info.kind == "list", dict(ordered),
+                              path in self.counted))
+        return tuple(slots)
+
+    def _check_limits(self) -> None:
+        if len(self.rules) > MAX_ENGINE_RULES:
+            self.issues.append(Issue("$", f"the pack compiles to {len(self.rules)} engine rules; "
+                                     f"at most {MAX_ENGINE_RULES} are allowed", code="too-large"))
+        keys = sum(len(slot_flags) for slot_flags in self.flags.values()) + len(self.used_paths)
+        if keys + len(self.counted) + 2 > MAX_FACT_KEYS:
+            self.issues.append(Issue("$", f"the rules test {keys} input values; at most "
+                                     f"{MAX_FACT_KEYS} fit in one engine fact", code="too-large"))
+        per_field: dict[str, set[str]] = {}
+        for rule in self.definition.values():
+            for leg in rule["all"]:
+                for key, value in _equality_tests(leg):
+                    per_field.setdefault(key, set()).add(value)
+        for key, values in sorted(per_field.items()):
+            count = len(values)
+            if count > MAX_CHOICES_PER_SLOT:
+                self.issues.append(Issue("$", f"{key!r} is tested for {count} different "
+                                         f"values; the engine hangs near 512, at most {MAX_CHOICES_PER_SLOT} "
+                                         "are allowed", code="too-large"))
+
+
+def _join(operator: str, items: list[Any]) -> Any:
+    return items[0] if len(items) == 1 else {operator: items}
+
+
+def _equality_tests(expression: Any) -> list[tuple[str, str]]:
+    """The (field, value) pairs an expression tests for equality: each is a branch in the
+    engine's network."""
+    found: list[tuple[str, str]] = []
+    if isinstance(expression, Mapping):
+        for key, value in expression.items():
+            if key in ("$and", "$or") and isinstance(value, list):
+                for item in value:
+                    found.extend(_equality_tests(item))
+            elif key.startswith("$"):
+                continue
+            elif isinstance(value, Mapping):
+                found.extend(_equality_tests(value))
+            else:
+                found.append((key, repr(value)))
+    return found

@@ -1,0 +1,151 @@
+"""The result of an assessment, kept apart from how it is shown.
+
+Frozen dataclasses; `Diagnosis.to_dict()` gives the JSON form described by
+``schemas/diagnosis.schema.json``. Nothing here knows about text, HTML or the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LevelRef:
+    id: str
+    rank: int
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "rank": self.rank, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Matched:
+    """One fact a fired rule matched: the input facts it tested, or an earlier conclusion."""
+
+    kind: str  # "facts" | "derived" | "criterion" | "level"
+    id: str | None = None
+    value: bool | None = None
+    values: tuple[tuple[str, Any], ...] = ()  # (path, value) for the input facts
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.kind == "facts":
+            return {"kind": "facts", "values": {path: value for path, value in self.values}}
+        return {"kind": self.kind, "id": self.id, "value": self.value}
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One rule that fired, in firing order."""
+
+    step: int
+    rule: str  # the pack-level rule, e.g. "criterion:advisor.mode/unmet"
+    engine_rule: str  # the compiled rule's name in the engine
+    kind: str
+    concludes: str  # the id concluded about
+    value: bool
+    matched: tuple[Matched, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step, "rule": self.rule, "engine_rule": self.engine_rule,
+            "kind": self.kind, "concludes": self.concludes, "value": self.value,
+            "matched": [m.to_dict() for m in self.matched],
+        }
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    level: str
+    met: bool
+    text: str
+    source: str
+    facts: tuple[tuple[str, Any], ...]  # the input facts the decision rested on
+    rule: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "level": self.level, "met": self.met, "text": self.text,
+                "source": self.source, "facts": {p: v for p, v in self.facts},
+                "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class RecommendationResult:
+    order: int
+    id: str
+    level: str
+    action: str
+    criteria: tuple[str, ...]
+    impact: str
+    source: str
+    rationale: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"order": self.order, "id": self.id, "level": self.level, "action": self.action,
+                "criteria": list(self.criteria), "impact": self.impact, "source": self.source,
+                "rationale": self.rationale}
+
+
+@dataclass(frozen=True)
+class FindingResult:
+    id: str
+    severity: str
+    message: str
+    source: str
+    facts: tuple[tuple[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "severity": self.severity, "message": self.message,
+                "source": self.source, "facts": {p: v for p, v in self.facts}}
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    id: str
+    version: str
+    name: str
+    content_hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "name": self.name,
+                "sha256": self.content_hash}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Where an organization stands, why, and what to do next."""
+
+    organization: str
+    level: LevelRef
+    next_level: LevelRef | None
+    target: LevelRef | None
+    criteria: tuple[CriterionResult, ...]
+    derived: tuple[tuple[str, bool], ...]
+    gaps: tuple[str, ...]  # unmet criteria of the next level and of every level up to the target
+    recommendations: tuple[RecommendationResult, ...]
+    findings: tuple[FindingResult, ...]
+    trace: tuple[TraceStep, ...]
+    pack: PackInfo
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        for result in self.criteria:
+            if result.id == criterion_id:
+                return result
+        raise KeyError(criterion_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "organization": self.organization,
+            "level": self.level.to_dict(),
+            "next_level": self.next_level.to_dict() if self.next_level else None,
+            "target": self.target.to_dict() if self.target else None,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "derived": {ident: value for ident, value in self.derived},
+            "gaps": list(self.gaps),
+            "recommendations": [r.to_dict() for r in self.recommendations],
+            "findings": [f.to_dict() for f in self.findings],
+            "trace": [t.to_dict() for t in self.trace],
+            "pack": self.pack.to_dict(),
+        }

@@ -1,0 +1,126 @@
+"""The one module that knows durable-rules.
+
+It drives the engine's C core (``durable_rules_engine``) directly, synchronously, in the
+caller's thread. That avoids what ``durable.lang``/``durable.engine`` bring and we do not want:
+the process-wide host and ruleset registry (no unregister, "already registered" on a second
+load), two timer threads (seen to segfault under session churn), a lease of 10 s on actions,
+actions' exceptions swallowed into session state, and JSON round trips of the state after
+every action. What it keeps from the engine is the part we build on: the RETE network that
+matches facts, joins them and schedules activations, with forward chaining to a fixpoint.
+
+The engine's quirks handled here (each pinned by a test in ``tests/test_durable_adapter.py``):
+
+- a ruleset holds at most 1024 live sessions; every session is deleted in a ``finally``, so an
+  assessment leaves none behind whatever happens;
+- asserting a fact no rule matches answers "not handled" and an identical fact "observed":
+  both are normal results here, not errors;
+- an ``$or`` whose branches both hold fires its rule twice: callers get every activation and
+  decide (the assessor keeps the first per conclusion);
+- a session id is unique per run of a ruleset; the ruleset is freed when closed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import durable_rules_engine as _engine
+
+from .errors import EngineError, RunawayError
+
+Activation = Mapping[str, Mapping[str, Any]]
+"""The facts an activation matched, by leg name (``m`` or ``m_0``, ``m_1``, ...)."""
+OnFire = Callable[[str, Activation], Iterable[Mapping[str, Any]]]
+"""Called for each activation with the engine rule's name; returns the facts to assert."""
+
+_NOT_HANDLED = 1
+_OBSERVED = 2
+
+
+class DurableRuleset:
+    """One ruleset definition loaded into the engine, run one session at a time."""
+
+    def __init__(self, name: str, definition: Mapping[str, Any]) -> None:
+        text = json.dumps(definition, ensure_ascii=False, sort_keys=True)
+        try:
+            self._handle: int = _engine.create_ruleset(name, text)
+        except _engine.error as error:
+            raise EngineError(f"the engine refused the compiled ruleset {name!r}: {error}") from None
+        self.name = name
+        self._lock = threading.Lock()
+        self._sessions = 0
+        self._finalizer = weakref.finalize(self, _delete_ruleset, self._handle)
+
+    def close(self) -> None:
+        """Free the engine's ruleset now (it is also freed when this object is collected)."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def run(self, fact: Mapping[str, Any], on_fire: OnFire, *, max_firings: int) -> int:
+        """Assert `fact` in a new session and chain to the fixpoint; returns the firings.
+
+        Facts returned by `on_fire` are asserted in the same session as they come. More than
+        `max_firings` activations stop the run with a `RunawayError` naming the busiest rules.
+        The session is deleted whatever happens.
+        """
+        if self.closed:
+            raise EngineError(f"the ruleset {self.name!r} is closed")
+        with self._lock:
+            self._sessions += 1
+            sid = str(self._sessions)
+            try:
+                return self._run(sid, fact, on_fire, max_firings)
+            finally:
+                _engine.delete_state(self._handle, sid)
+
+    def _run(self, sid: str, fact: Mapping[str, Any], on_fire: OnFire, max_firings: int) -> int:
+        handle = self._handle
+        code, state = self._assert(sid, fact)
+        if code == _NOT_HANDLED:
+            return 0
+        fired: Counter[str] = Counter()
+        total = 0
+        result = _engine.start_action_for_state(handle, state)
+        pending = result[1] if result else None
+        try:
+            while pending:
+                for rule_name, matched in json.loads(pending).items():
+                    fired[rule_name] += 1
+                    total += 1
+                    if total > max_firings:
+                        busiest = tuple(name for name, _ in fired.most_common(5))
+                        raise RunawayError(
+                            f"the assessment fired more than {max_firings} rules and was "
+                            "stopped; the pack's rules keep triggering each other", busiest)
+                    for derived in on_fire(rule_name, matched):
+                        self._assert(sid, derived)
+                pending = _engine.complete_and_start_action(handle, state)
+        except BaseException:
+            _engine.abandon_action(handle, state)
+            raise
+        return total
+
+    def _assert(self, sid: str, fact: Mapping[str, Any]) -> tuple[int, int]:
+        payload = dict(fact)
+        payload["sid"] = sid
+        try:
+            code, state = _engine.assert_fact(self._handle, json.dumps(payload))
+        except _engine.error as error:
+            raise EngineError(f"the engine refused a fact: {error}") from None
+        if code not in (0, _NOT_HANDLED, _OBSERVED):
+            raise EngineError(f"the engine answered code {code} to a fact")
+        return code, state
+
+
+def _delete_ruleset(handle: int) -> None:
+    try:
+        _engine.delete_ruleset(handle)
+    except Exception:  # noqa: BLE001 - at exit or collection there is nobody to tell
+        pass

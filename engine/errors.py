@@ -1,0 +1,111 @@
+"""One base error, and subclasses that carry where and what went wrong.
+
+Library code raises these; only the CLI turns them into messages and exit codes.
+Every problem found in one document is reported at once, as a tuple of `Issue`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem in one document: where it is, what is wrong, what is allowed."""
+
+    path: str
+    """JSON path of the offending value, e.g. ``$.engagement.mode`` (``$`` for the whole document)."""
+    message: str
+    """What is wrong, in words a consultant understands."""
+    allowed: str | None = None
+    """What would be accepted instead."""
+    suggestion: str | None = None
+    """A near miss among the allowed names ("did you mean")."""
+    line: int | None = None
+    """1-based line in the file, when known."""
+    code: str = "invalid"
+    """A stable, machine-readable kind of problem (``enum``, ``unknown-field``...)."""
+
+    def describe(self, source: str | None = None) -> str:
+        """The issue as one line: ``file:line: $.path: message; allowed: ... (did you mean 'x'?)``."""
+        where = []
+        if source:
+            where.append(source if self.line is None else f"{source}:{self.line}")
+        elif self.line is not None:
+            where.append(f"line {self.line}")
+        where.append(self.path)
+        text = f"{': '.join(where)}: {self.message}"
+        if self.allowed:
+            text += f"; allowed: {self.allowed}"
+        if self.suggestion:
+            text += f" (did you mean {self.suggestion!r}?)"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "code": self.code,
+            "message": self.message,
+            "allowed": self.allowed,
+            "suggestion": self.suggestion,
+        }
+
+
+class BrmError(Exception):
+    """Base of every error brm-advisor raises on purpose."""
+
+
+class InputError(BrmError):
+    """A facts document that cannot be used: every issue found in it, at once."""
+
+    def __init__(self, source: str, issues: tuple[Issue, ...]) -> None:
+        self.source = source
+        self.issues = issues
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        return "\n".join(issue.describe(self.source) for issue in self.issues)
+
+
+class DocumentError(InputError):
+    """The file could not be read as one YAML or JSON mapping (syntax, encoding, size, tags...)."""
+
+
+class FactsValidationError(InputError):
+    """The document was read, but does not satisfy the facts schema."""
+
+
+class PackError(BrmError):
+    """A rule pack that cannot be loaded or compiled: every issue found in it, at once."""
+
+    def __init__(self, source: str, issues: tuple[Issue, ...]) -> None:
+        self.source = source
+        self.issues = issues
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        return "\n".join(issue.describe(self.source) for issue in self.issues)
+
+
+class PackNotFoundError(BrmError):
+    """No rule pack at the path, or with the id, that was asked for."""
+
+    def __init__(self, reference: str, known: tuple[str, ...]) -> None:
+        self.reference = reference
+        self.known = known
+        hint = f"; known packs: {', '.join(known)}" if known else ""
+        super().__init__(f"no rule pack found at or named {reference!r}{hint}")
+
+
+class EngineError(BrmError):
+    """The inference engine failed, or produced something that breaks the pack's invariants."""
+
+    def __init__(self, message: str, rules: tuple[str, ...] = ()) -> None:
+        self.rules = rules
+        suffix = f" (rules: {', '.join(rules)})" if rules else ""
+        super().__init__(message + suffix)
+
+
+class RunawayError(EngineError):
+    """An assessment fired more rules than the configured bound; the rules named kept firing."""

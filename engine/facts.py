@@ -1,0 +1,73 @@
+"""Facts about one organization: read, validated against the pack's facts schema, immutable."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .documents import Document, read_document
+from .errors import FactsValidationError, Issue
+from .validation import SchemaValidator
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A validated facts document. `data` is a private copy: nothing outside changes it."""
+
+    source: str
+    data: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def organization(self) -> str:
+        return str(self.data.get("organization", ""))
+
+    @property
+    def target_level(self) -> str | None:
+        value = self.data.get("target_level")
+        return value if isinstance(value, str) else None
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path, or None when absent."""
+        value: Any = self.data
+        for part in path.split("."):
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(part)
+        return value
+
+
+class FactsReader:
+    """Reads and validates facts documents against one facts schema (compiled once)."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.validator = SchemaValidator(schema)
+
+    def read(self, origin: str | Path | IO[bytes], *, name: str | None = None) -> Facts:
+        """Read a YAML or JSON file (or stream) and validate it; raises `InputError`."""
+        return self.check(read_document(origin, name=name))
+
+    def check(self, document: Document) -> Facts:
+        """Validate a parsed document; every problem at once, with lines."""
+        return self.from_data(document.data, document.source, document)
+
+    def from_data(self, data: Any, source: str = "<data>",
+                  document: Document | None = None) -> Facts:
+        """Validate in-memory data (e.g. one JSONL record)."""
+        if self.validator.is_valid(data):
+            return Facts(source, copy.deepcopy(data))
+        line_of = None
+        if document is not None:
+            def line_of(parts: list[str | int], is_key: bool) -> int | None:
+                return document.line_of(parts, key=is_key)
+        issues = self.validator.issues(data, line_of)
+        if not issues:  # pragma: no cover - is_valid and issues disagree: jsonschema decides
+            return Facts(source, copy.deepcopy(data))
+        if not isinstance(data, Mapping):
+            kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+            issues = (Issue("$", f"the document is {kind}, not a mapping",
+                            allowed="a mapping with organization, brm, engagement, measures",
+                            line=1, code="type"),)
+        raise FactsValidationError(source, issues)

@@ -1,0 +1,440 @@
+"""Validating documents against a JSON Schema: fast when valid, thorough when not.
+
+`jsonschema` (Draft 2020-12) is the authority. Building its validator and importing it costs a
+CLI start-up about 170 ms, and it spends more per document than our inference does, so the happy
+path goes through a *conservative* checker compiled once from the same schema: it answers True
+only when it is certain the document is valid (a subset of JSON Schema it understands exactly),
+and otherwise hands the document to jsonschema, which decides and, when the document is invalid,
+reports every error at once. Tests check the conservative checker never accepts what jsonschema
+rejects (hypothesis), so the schema file stays the single source of truth.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from .errors import Issue
+
+Check = Callable[[Any], bool]
+LineFinder = Callable[[list[str | int], bool], "int | None"]
+
+_ANNOTATIONS = frozenset({
+    "$schema", "$id", "$comment", "title", "description", "default", "examples",
+    "deprecated", "readOnly", "writeOnly", "format",
+})
+
+
+class _Unsupported(Exception):
+    """The schema uses a keyword the fast checker does not model; jsonschema decides alone."""
+
+
+class SchemaValidator:
+    """A JSON Schema compiled once and reused for every document."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        try:
+            self._fast: Check | None = _Compiler(schema).compile(schema)
+        except _Unsupported:
+            self._fast = None
+        self._full: Any = None
+
+    def is_valid(self, instance: Any) -> bool:
+        """True when the instance satisfies the schema."""
+        if self._fast is not None and self._fast(instance):
+            return True
+        return bool(self._validator().is_valid(instance))
+
+    def issues(self, instance: Any, line_of: LineFinder | None = None) -> tuple[Issue, ...]:
+        """Every problem of the instance against the schema, sorted by place; () when valid.
+
+        `line_of(parts, is_key)` gives the line of a path in the document's text, when known.
+        """
+        if self._fast is not None and self._fast(instance):
+            return ()
+        found: dict[tuple[Any, ...], Issue] = {}
+        for error in self._validator().iter_errors(instance):
+            for parts, issue in _issues_of(error):
+                if line_of is not None:
+                    issue = replace(issue, line=line_of(parts, issue.code == "unknown-field"))
+                order = tuple((isinstance(p, int), p) for p in parts)
+                found.setdefault((order, issue.code, issue.message), issue)
+        return tuple(found[key] for key in sorted(found))
+
+    def _validator(self) -> Any:
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+
+            self._full = Draft202012Validator(self.schema)
+        return self._full
+
+
+# --- the conservative checker -----------------------------------------------------------------
+
+class _Compiler:
+    """Compiles a schema into nested closures; local ``$ref``s resolve lazily (recursion)."""
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Check | None] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True:
+            return lambda value: True
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, Mapping):
+            raise _Unsupported(repr(schema))
+        checks: list[Check] = []
+        if any(keyword in schema for keyword in _OBJECT_KEYWORDS):
+            checks.append(_object(schema, self))
+        for keyword, argument in schema.items():
+            if keyword in _ANNOTATIONS or keyword in _OBJECT_KEYWORDS or keyword == "$defs":
+                continue
+            if keyword == "$ref":
+                checks.append(self.reference(argument))
+                continue
+            if keyword == "items":
+                checks.append(_items(self.compile(argument)))
+                continue
+            compiler = _KEYWORDS.get(keyword)
+            if compiler is None:
+                raise _Unsupported(keyword)
+            checks.append(compiler(argument, schema))
+        if len(checks) == 1:
+            return checks[0]
+        return lambda value: all(check(value) for check in checks)
+
+    def reference(self, pointer: str) -> Check:
+        if not pointer.startswith("#/"):
+            raise _Unsupported(f"$ref {pointer}")
+        if pointer not in self.refs:
+            self.refs[pointer] = None  # placeholder while compiling: recursion goes lazy
+            target: Any = self.root
+            for part in pointer[2:].split("/"):
+                if not isinstance(target, Mapping) or part not in target:
+                    raise _Unsupported(f"$ref {pointer}")
+                target = target[part]
+            self.refs[pointer] = self.compile(target)
+        refs = self.refs
+
+        def check(value: Any) -> bool:
+            compiled = refs[pointer]
+            return compiled is not None and compiled(value)
+
+        return check
+
+
+def _type(argument: Any, schema: Mapping[str, Any]) -> Check:
+    names = [argument] if isinstance(argument, str) else list(argument)
+    exact: dict[str, tuple[type, ...]] = {
+        "string": (str,), "boolean": (bool,), "integer": (int,), "number": (int, float),
+        "array": (list,), "object": (dict,), "null": (type(None),),
+    }
+    accepted: tuple[type, ...] = ()
+    for name in names:
+        if name not in exact:
+            raise _Unsupported(f"type {name}")
+        accepted += exact[name]
+    allow_bool = "boolean" in names
+
+    def check(value: Any) -> bool:
+        kind = type(value)
+        if kind is bool:
+            return allow_bool
+        if kind is float and "number" not in names:
+            return False  # 3.0 is an integer to jsonschema: let it decide
+        return kind in accepted
+
+    return check
+
+
+def _enum(argument: Any, schema: Mapping[str, Any]) -> Check:
+    if not all(isinstance(item, str) for item in argument):
+        raise _Unsupported("enum of non-strings")
+    allowed = frozenset(argument)
+    return lambda value: type(value) is str and value in allowed
+
+
+def _const(argument: Any, schema: Mapping[str, Any]) -> Check:
+    if isinstance(argument, bool) or not isinstance(argument, (str, int)):
+        raise _Unsupported("const")
+    kind = type(argument)
+    return lambda value: type(value) is kind and value == argument
+
+
+def _object(schema: Mapping[str, Any], compiler: _Compiler) -> Check:
+    children = {name: compiler.compile(child)
+                for name, child in schema.get("properties", {}).items()}
+    required = tuple(schema.get("required", ()))
+    extra = schema.get("additionalProperties", True)
+    extra_check = None if extra is True or extra is False else compiler.compile(extra)
+    closed = extra is False
+    names = schema.get("propertyNames")
+    names_check = compiler.compile(names) if names is not None else None
+    least = schema.get("minProperties", 0)
+
+    def check(value: Any) -> bool:
+        if type(value) is not dict:
+            return True  # other types are the business of `type`
+        if len(value) < least:
+            return False
+        for name in required:
+            if name not in value:
+                return False
+        for name, item in value.items():
+            child = children.get(name)
+            if child is not None:
+                if not child(item):
+                    return False
+            elif closed:
+                return False
+            elif extra_check is not None and not extra_check(item):
+                return False
+            if names_check is not None and not names_check(name):
+                return False
+        return True
+
+    return check
+
+
+def _items(item_check: Check) -> Check:
+    return lambda value: type(value) is not list or all(item_check(item) for item in value)
+
+
+def _unique_items(argument: Any, schema: Mapping[str, Any]) -> Check:
+    if not argument:
+        return lambda value: True
+
+    def check(value: Any) -> bool:
+        if type(value) is not list:
+            return True
+        if not all(type(item) is str for item in value):
+            return False  # not sure: let jsonschema decide
+        return len(set(value)) == len(value)
+
+    return check
+
+
+def _bound(compare: Callable[[Any, Any], bool], sized: bool) -> Callable[[Any, Any], Check]:
+    def compiler(argument: Any, schema: Mapping[str, Any]) -> Check:
+        if sized:
+            def check(value: Any) -> bool:
+                if type(value) is str or type(value) is list:
+                    return compare(len(value), argument)
+                return True
+        else:
+            def check(value: Any) -> bool:
+                if type(value) is int or type(value) is float:
+                    return compare(value, argument)
+                return True
+        return check
+    return compiler
+
+
+def _string_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Check]:
+    def compiler(argument: Any, schema: Mapping[str, Any]) -> Check:
+        return lambda value: type(value) is not str or compare(len(value), argument)
+    return compiler
+
+
+def _array_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Check]:
+    def compiler(argument: Any, schema: Mapping[str, Any]) -> Check:
+        return lambda value: type(value) is not list or compare(len(value), argument)
+    return compiler
+
+
+def _pattern(argument: str, schema: Mapping[str, Any]) -> Check:
+    regex = re.compile(argument)
+    return lambda value: type(value) is not str or regex.search(value) is not None
+
+
+_KEYWORDS: dict[str, Callable[[Any, Mapping[str, Any]], Check]] = {
+    "type": _type,
+    "enum": _enum,
+    "const": _const,
+    "uniqueItems": _unique_items,
+    "minimum": _bound(lambda a, b: a >= b, sized=False),
+    "maximum": _bound(lambda a, b: a <= b, sized=False),
+    "exclusiveMinimum": _bound(lambda a, b: a > b, sized=False),
+    "exclusiveMaximum": _bound(lambda a, b: a < b, sized=False),
+    "minLength": _string_bound(lambda a, b: a >= b),
+    "maxLength": _string_bound(lambda a, b: a <= b),
+    "minItems": _array_bound(lambda a, b: a >= b),
+    "maxItems": _array_bound(lambda a, b: a <= b),
+    "pattern": _pattern,
+}
+_OBJECT_KEYWORDS = frozenset({"properties", "required", "additionalProperties", "propertyNames",
+                              "minProperties"})
+
+
+# --- turning jsonschema's errors into issues --------------------------------------------------
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """``$.engagement.lifecycle[2]``; keys that are not plain names are quoted."""
+    text = "$"
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            text += f".{part}"
+        else:
+            text += "[" + repr(part) + "]"
+    return text
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest of `choices` to `word`, if one is close enough to be a likely typo."""
+    if not isinstance(word, str):
+        return None
+    pool = [str(choice) for choice in choices]
+    lowered = {choice.lower(): choice for choice in pool}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return lowered[word.lower()]
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_TYPE_WORDS = {
+    "string": "a string", "boolean": "true or false", "integer": "a whole number",
+    "number": "a number", "array": "a list", "object": "a mapping", "null": "null",
+}
+
+
+Located = tuple[list[str | int], Issue]
+
+
+def _at(parts: list[str | int], message: str, code: str, *, allowed: str | None = None,
+        suggestion: str | None = None) -> Located:
+    return parts, Issue(json_path(parts), message, allowed=allowed, suggestion=suggestion,
+                        code=code)
+
+
+def _issues_of(error: Any) -> list[Located]:
+    """Issues for one jsonschema error, each with the path parts it concerns."""
+    path = list(error.absolute_path)
+    keyword = error.validator
+    argument = error.validator_value
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+
+    if keyword == "additionalProperties" and isinstance(value, Mapping):
+        known = list(schema.get("properties", {}))
+        return [_at([*path, name], f"unknown field {name!r}", "unknown-field",
+                    allowed=", ".join(known) or "no fields", suggestion=suggest(name, known))
+                for name in value if name not in known]
+    if keyword == "required" and isinstance(value, Mapping):
+        fields = schema.get("properties", {})
+        return [_at([*path, name], f"missing required field {name!r}", "required",
+                    allowed=_allowed_for(fields.get(name)))
+                for name in argument if name not in value]
+    if keyword == "propertyNames" and isinstance(value, Mapping):
+        choices = argument.get("enum", []) if isinstance(argument, Mapping) else []
+        bad = [name for name in value if name not in choices]
+        if choices and bad:
+            return [_at([*path, name], f"{name!r} is not an allowed key here", "unknown-field",
+                        allowed=", ".join(map(str, choices)), suggestion=suggest(name, choices))
+                    for name in bad]
+        return [_at(path, error.message, "invalid")]
+    if keyword == "enum":
+        return [_at(path, f"{_describe_value(value)} is not allowed", "enum",
+                    allowed=", ".join(map(_plain, argument)),
+                    suggestion=suggest(value, [c for c in argument if isinstance(c, str)]))]
+    if keyword == "const":
+        return [_at(path, f"{_describe_value(value)} is not allowed", "const",
+                    allowed=_plain(argument))]
+    if keyword == "type":
+        names = [argument] if isinstance(argument, str) else list(argument)
+        expected = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+        return [_at(path, f"expected {expected}, got {_describe_value(value)}", "type",
+                    allowed=_allowed_for(schema) or expected)]
+    if keyword == "uniqueItems":
+        seen: list[Any] = []
+        repeated: list[Any] = []
+        for item in value:
+            if item in seen and item not in repeated:
+                repeated.append(item)
+            seen.append(item)
+        shown = ", ".join(_plain(item) for item in repeated) or "an item"
+        return [_at(path, f"lists {shown} more than once", "duplicate-item",
+                    allowed="each item at most once")]
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [_at(path, f"{_describe_value(value)} is out of range", "range",
+                    allowed=_range_of(schema))]
+    if keyword == "minLength":
+        message = "must not be empty" if argument == 1 else f"is shorter than {argument} characters"
+        return [_at(path, message, "length", allowed=_allowed_for(schema))]
+    if keyword == "maxLength":
+        return [_at(path, f"is longer than {argument} characters", "length",
+                    allowed=f"at most {argument} characters")]
+    if keyword == "maxItems":
+        return [_at(path, f"has more than {argument} items", "length",
+                    allowed=f"at most {argument} items")]
+    if keyword == "minItems":
+        return [_at(path, f"has fewer than {argument} items", "length",
+                    allowed=f"at least {argument} items")]
+    if keyword == "pattern":
+        return [_at(path, f"{_describe_value(value)} does not have the expected form", "pattern",
+                    allowed=schema.get("description") or f"text matching {argument}")]
+    return [_at(path, error.message, str(keyword))]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _range_of(schema: Mapping[str, Any]) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    kind = "whole numbers" if schema.get("type") == "integer" else "numbers"
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}"
+    if low is not None:
+        return f"{kind} of at least {low}"
+    if high is not None:
+        return f"{kind} of at most {high}"
+    return kind
+
+
+def _allowed_for(schema: Any) -> str | None:
+    """A short phrase for what a schema accepts, for messages."""
+    if not isinstance(schema, Mapping):
+        return None
+    if "enum" in schema:
+        return ", ".join(_plain(choice) for choice in schema["enum"])
+    kind = schema.get("type")
+    if kind == "array" and isinstance(schema.get("items"), Mapping) and "enum" in schema["items"]:
+        choices = ", ".join(_plain(c) for c in schema["items"]["enum"])
+        return f"a list (possibly empty) of distinct items from: {choices}"
+    if kind == "integer" and ("minimum" in schema or "maximum" in schema):
+        return _range_of(schema)
+    if kind == "boolean":
+        return "true or false"
+    if kind == "string":
+        return "a non-empty string" if schema.get("minLength") else "a string"
+    if kind == "object":
+        names = list(schema.get("properties", {}))
+        return "a mapping with " + ", ".join(names) if names else "a mapping"
+    return None
