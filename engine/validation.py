@@ -62,7 +62,7 @@ class SchemaValidator:
                 if line_of is not None:
                     issue = replace(issue, line=line_of(parts, issue.code == "unknown-field"))
                 order = tuple((isinstance(p, int), p) for p in parts)
-                found.setdefault((order, issue.code, issue.message), issue)
+                found.setdefault((issue.line or 0, order, issue.code, issue.message), issue)
         return tuple(found[key] for key in sorted(found))
 
     def _validator(self) -> Any:
@@ -296,7 +296,13 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     if word.lower() in lowered and lowered[word.lower()] != word:
         return lowered[word.lower()]
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    if len(word) >= 3:  # an abbreviation: "comms" for "communication"
+        starts = [c for c in pool if c.lower().startswith(word.lower()[:4])]
+        if len(starts) == 1:
+            return starts[0]
+    return None
 
 
 def _describe_value(value: Any) -> str:
