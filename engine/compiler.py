@@ -214,18 +214,18 @@ class _Compiler:
         return {(ref.kind, ref.id) for condition in conditions for ref in references(condition)}
 
     def _recommendation_condition(self, rec: Any) -> Condition:
-        """Unmet criterion addressed, its own condition, and in scope: the next level, or a
-        level up to the target."""
+        """An addressed criterion is unmet, the recommendation's own condition holds, and its
+        level is in scope: above the level attained, and either the next level or a level up
+        to the target."""
         rank = self.level_ranks[rec.level]
-        next_level: Condition
-        if rank <= 2:  # the floor is always attained: the level above it is next unless met
-            next_level = Const(rank == 2)
-        else:
-            next_level = Ref("level", self.pack.levels[rank - 2].id)
-        within_target = FactTest(TARGET_SLOT, "at_least", rank)
+        if rank == 1:
+            return Const(False)  # the floor is attained by everyone: nothing to recommend
+        below = self.pack.levels[rank - 2].id
+        is_next: Condition = Const(True) if rank == 2 else Ref("level", below)
         parts: list[Condition] = [
             AnyOf(tuple(Ref("criterion", c, False) for c in rec.addresses)),
-            AnyOf((next_level, within_target)),
+            Ref("level", rec.level, False),
+            AnyOf((is_next, FactTest(TARGET_SLOT, "at_least", rank))),
         ]
         if rec.when is not None:
             parts.append(rec.when)
