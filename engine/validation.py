@@ -63,7 +63,11 @@ class SchemaValidator:
                     issue = replace(issue, line=line_of(parts, issue.code == "unknown-field"))
                 order = tuple((isinstance(p, int), p) for p in parts)
                 found.setdefault((issue.line or 0, order, issue.code, issue.message), issue)
-        return tuple(found[key] for key in sorted(found))
+        result = [found[key] for key in sorted(found)]
+        too_short = {issue.path for issue in result if issue.code == "length"}
+        # an empty string also fails its pattern: one message for one mistake
+        return tuple(issue for issue in result
+                     if not (issue.code == "pattern" and issue.path in too_short))
 
     def _validator(self) -> Any:
         if self._full is None:
@@ -345,6 +349,11 @@ def _issues_of(error: Any) -> list[Located]:
     value = error.instance
     schema = error.schema if isinstance(error.schema, Mapping) else {}
 
+    if "propertyNames" in error.absolute_schema_path and isinstance(value, str):
+        choices = list(argument) if keyword == "enum" else []
+        return [_at([*path, value], f"{value!r} is not an allowed key here", "unknown-field",
+                    allowed=", ".join(map(str, choices)) or error.message,
+                    suggestion=suggest(value, [str(c) for c in choices]))]
     if keyword == "additionalProperties" and isinstance(value, Mapping):
         known = list(schema.get("properties", {}))
         return [_at([*path, name], f"unknown field {name!r}", "unknown-field",
@@ -355,14 +364,6 @@ def _issues_of(error: Any) -> list[Located]:
         return [_at([*path, name], f"missing required field {name!r}", "required",
                     allowed=_allowed_for(fields.get(name)))
                 for name in argument if name not in value]
-    if keyword == "propertyNames" and isinstance(value, Mapping):
-        choices = argument.get("enum", []) if isinstance(argument, Mapping) else []
-        bad = [name for name in value if name not in choices]
-        if choices and bad:
-            return [_at([*path, name], f"{name!r} is not an allowed key here", "unknown-field",
-                        allowed=", ".join(map(str, choices)), suggestion=suggest(name, choices))
-                    for name in bad]
-        return [_at(path, error.message, "invalid")]
     if keyword == "enum":
         return [_at(path, f"{_describe_value(value)} is not allowed", "enum",
                     allowed=", ".join(map(_plain, argument)),
@@ -401,6 +402,9 @@ def _issues_of(error: Any) -> list[Located]:
         return [_at(path, f"has fewer than {argument} items", "length",
                     allowed=f"at least {argument} items")]
     if keyword == "pattern":
+        if isinstance(value, str) and not value.strip():
+            return [_at(path, "must not be blank", "pattern",
+                        allowed=schema.get("description") or "non-blank text")]
         return [_at(path, f"{_describe_value(value)} does not have the expected form", "pattern",
                     allowed=schema.get("description") or f"text matching {argument}")]
     return [_at(path, error.message, str(keyword))]
