@@ -97,7 +97,7 @@ class Advisor:
         target_id = target or facts.target_level
         target_ref = self.level_ref(target_id) if target_id else None
         encoded = self.compiled.encode(facts.data, target_ref.rank if target_ref else 0)
-        run = _Run(self.compiled)
+        run = _Run(self.compiled, self.compiled.decode_all(encoded))
         self._ruleset.run(encoded, run.on_fire, max_firings=self.max_firings)
         return self._diagnosis(facts, run, target_ref)
 
@@ -159,15 +159,18 @@ _SEVERITY_ORDER = {"critical": 3, "warning": 2, "info": 1}
 class _Run:
     """What one assessment concluded, collected as the engine fires (also the trace)."""
 
-    def __init__(self, compiled: CompiledPack) -> None:
+    def __init__(self, compiled: CompiledPack, inputs: Mapping[str, Any]) -> None:
+        self.inputs = inputs  # the one input fact, decoded: every facts leg matches it
+        self._facts_matches: dict[tuple[str, ...], Matched] = {}
         self.compiled = compiled
         self.rules = compiled.rules
+        self.conclusions = compiled.conclusions
         self.decided: dict[tuple[str, str], bool] = {}
         self.steps: dict[tuple[str, str], TraceStep] = {}
         self.trace: list[TraceStep] = []
 
-    def on_fire(self, name: str, activation: Activation) -> Iterable[Mapping[str, Any]]:
-        rule = self.rules[name]
+    def on_fire(self, activation: Activation) -> Iterable[str]:
+        rule = self.rules[activation.rule]
         key = (rule.kind, rule.target)
         earlier = self.decided.get(key)
         if earlier is not None:
@@ -176,13 +179,28 @@ class _Run:
                                   (self.steps[key].rule, rule.rule_id))
             return ()  # a second way to the same conclusion: the first one stands
         self.decided[key] = rule.value
-        step = TraceStep(len(self.trace) + 1, rule.rule_id, name, rule.kind, rule.target,
-                         rule.value, _matched(self.compiled, rule, activation))
+        step = TraceStep(len(self.trace) + 1, rule.rule_id, rule.name, rule.kind, rule.target,
+                         rule.value, self._matched(rule))
         self.steps[key] = step
         self.trace.append(step)
         if rule.asserts:
-            return ({"t": rule.kind, "id": rule.target, "v": rule.value},)
+            return (self.conclusions[activation.rule],)
         return ()
+
+    def _matched(self, rule: EngineRule) -> tuple[Matched, ...]:
+        """What a rule matched: the session holds one input fact, so a facts leg matched it;
+        a conclusion leg matched the conclusion it names (the engine joined on its value)."""
+        result = []
+        for leg in rule.legs:
+            if leg.ref is not None:
+                result.append(Matched(leg.ref.kind, leg.ref.id, leg.ref.value))
+                continue
+            matched = self._facts_matches.get(leg.paths)
+            if matched is None:
+                matched = Matched("facts", values=tuple((p, self.inputs[p]) for p in leg.paths))
+                self._facts_matches[leg.paths] = matched
+            result.append(matched)
+        return tuple(result)
 
     def facts_behind(self, key: tuple[str, str]) -> tuple[tuple[str, Any], ...]:
         """The input facts a conclusion rests on, through the conclusions it used."""
@@ -201,19 +219,6 @@ class _Run:
                 elif matched.id is not None:
                     pending.append((matched.kind, matched.id))
         return tuple(sorted(found.items()))
-
-
-def _matched(compiled: CompiledPack, rule: EngineRule,
-             activation: Activation) -> tuple[Matched, ...]:
-    result = []
-    for leg in rule.legs:
-        fact = activation.get(leg.name, {})
-        if leg.ref is None:
-            values = tuple((path, compiled.decode(fact, path)) for path in leg.paths)
-            result.append(Matched("facts", values=values))
-        else:
-            result.append(Matched(leg.ref.kind, leg.ref.id, bool(fact.get("v"))))
-    return tuple(result)
 
 
 __all__ = ["Advisor", "UnknownLevelError", "resolve_pack", "DEFAULT_PACK", "TARGET_SLOT"]

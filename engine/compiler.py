@@ -17,6 +17,7 @@ each engine rule back to the pack's rule it came from. Nothing here imports the 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from .conditions import (
     LIST_OPS,
     All,
     AnyOf,
+    Branch,
     Condition,
     Const,
     FactInfo,
@@ -34,6 +36,7 @@ from .conditions import (
     Ref,
     TooComplex,
     branches,
+    exclusive,
     fact_tests,
     negation_normal_form,
     references,
@@ -47,6 +50,8 @@ TARGET_SLOT = "_target"
 COUNT_SLOT = "_n"
 """Key under which list lengths are asserted, when a rule counts items."""
 MAX_BRANCHES_PER_RULE = 64
+MAX_NESTED_CONNECTIVES = 13
+"""durable-rules refuses (error 113) a fact test holding more than about 14 nested and/or."""
 MAX_ENGINE_RULES = 2000
 MAX_FACT_KEYS = 200
 """durable-rules fails on facts of 254 keys or more; stay well below."""
@@ -77,10 +82,20 @@ class EngineRule:
     value: bool  # true: holds / met / attained / fires; false: the negative conclusion
     asserts: bool  # whether the conclusion is asserted as a fact for later rules
     legs: tuple[Leg, ...]
+    rule_id: str = ""
+    """The pack-level name of this rule, e.g. ``criterion:advisor.sought_out/met``."""
+
+    def __post_init__(self) -> None:
+        if not self.rule_id:
+            object.__setattr__(self, "rule_id", self._pack_rule_id())
 
     @property
-    def rule_id(self) -> str:
-        """The pack-level name of this rule: ``criterion:advisor.mode/met``."""
+    def conclusion(self) -> str:
+        """The fact asserted when this rule fires, as JSON text."""
+        return json.dumps({"t": self.kind, "id": self.target, "v": self.value},
+                          separators=(",", ":"))
+
+    def _pack_rule_id(self) -> str:
         outcome = {"derived": ("true", "false"), "criterion": ("met", "unmet"),
                    "level": ("attained", "not_attained")}.get(self.kind)
         suffix = f"/{outcome[0] if self.value else outcome[1]}" if outcome else ""
@@ -107,6 +122,7 @@ class CompiledPack:
     slots: tuple[Slot, ...]
     level_ranks: Mapping[str, int]
     slot_by_path: Mapping[str, Slot]
+    conclusions: Mapping[str, str]  # engine rule name -> the fact it asserts, as JSON text
 
     def encode(self, facts: Mapping[str, Any], target_rank: int) -> dict[str, Any]:
         """The one fact asserted for an assessment: only the inputs the rules test."""
@@ -127,6 +143,10 @@ class CompiledPack:
                 _put(encoded, slot.path, value)
         return encoded
 
+
+    def decode_all(self, encoded: Mapping[str, Any]) -> dict[str, Any]:
+        """Every input value the rules test, as the engine sees them in `encoded`."""
+        return {path: self.decode(encoded, path) for path in self.slot_by_path}
 
     def decode(self, encoded: Mapping[str, Any], path: str) -> Any:
         """The input value at `path` as the engine saw it in `encoded` (None when absent).
@@ -165,6 +185,7 @@ class _Compiler:
         self.used_paths: dict[str, FactInfo] = {}
         self.counted: set[str] = set()
         self.flags: dict[str, dict[Any, str]] = {}
+        self._names = 0  # counts every engine rule built, kept or not: names stay unique
 
     # conclusions -------------------------------------------------------------------------
 
@@ -203,7 +224,9 @@ class _Compiler:
             raise PackError(pack.location, tuple(self.issues))
         slots = self._slots()
         return CompiledPack(pack, self.definition, self.rules, slots, self.level_ranks,
-                            {".".join(slot.path): slot for slot in slots})
+                            {".".join(slot.path): slot for slot in slots},
+                            {name: rule.conclusion for name, rule in self.rules.items()
+                             if rule.asserts})
 
     def _referenced(self, logical: Sequence[tuple[str, str, Condition]]) -> set[tuple[str, str]]:
         conditions: list[Condition] = [c for _, _, c in logical]
@@ -236,35 +259,50 @@ class _Compiler:
     def _add(self, kind: str, ident: str, value: bool, condition: Condition,
              asserts: bool) -> None:
         normal = simplify(negation_normal_form(condition))
-        try:
-            alternatives = branches(normal, MAX_BRANCHES_PER_RULE)
-        except TooComplex as error:
-            self.issues.append(Issue(
-                f"{kind}:{ident}", f"the condition expands to more than {error.args[0]} "
-                f"alternative rules; at most {MAX_BRANCHES_PER_RULE} are allowed",
-                code="too-complex"))
-            return
-        for branch in alternatives:
-            name = f"r{len(self.rules)}"
-            legs: list[Leg] = []
-            legs_json: list[Any] = []
-            multi = branch.test is not None and branch.refs or len(branch.refs) > 1
-            if branch.test is not None or not branch.refs:
-                leg_name = f"m_{len(legs)}" if multi else "m"
-                tests = tuple(fact_tests(branch.test)) if branch.test is not None else ()
-                paths = tuple(dict.fromkeys(t.path for t in tests if t.path != TARGET_SLOT))
-                expression: Any = {"t": "facts"}
-                if branch.test is not None:
-                    expression = {"$and": [{"t": "facts"}, self._expression(branch.test)]}
-                legs.append(Leg(leg_name, None, paths))
-                legs_json.append({leg_name: expression})
-            for ref in branch.refs:
-                leg_name = f"m_{len(legs)}" if multi else "m"
-                legs.append(Leg(leg_name, ref))
-                legs_json.append({leg_name: {"$and": [{"t": ref.kind}, {"id": ref.id},
-                                                      {"v": ref.value}]}})
-            self.rules[name] = EngineRule(name, kind, ident, value, asserts, tuple(legs))
-            self.definition[name] = {"all": legs_json, "pri": PRIORITY[kind]}
+        # Exclusive alternatives fire once per conclusion; but they are larger expressions,
+        # and the engine refuses a leg with too many nested and/or: keep the plain form then.
+        for candidate in (exclusive(normal), normal):
+            try:
+                alternatives = branches(candidate, MAX_BRANCHES_PER_RULE)
+            except TooComplex as error:
+                problem = (f"the condition expands to more than {error.args[0]} alternative "
+                           f"rules; at most {MAX_BRANCHES_PER_RULE} are allowed")
+                continue
+            built = [self._rule(kind, ident, value, asserts, branch) for branch in alternatives]
+            if all(_nested_connectives(leg) <= MAX_NESTED_CONNECTIVES
+                   for _, rule in built for leg in _legs(rule)):
+                for engine_rule, definition in built:
+                    self.rules[engine_rule.name] = engine_rule
+                    self.definition[engine_rule.name] = definition
+                return
+            problem = (f"the condition nests and/any more than {MAX_NESTED_CONNECTIVES} deep "
+                       "in one test of the input facts, which the engine refuses; split it "
+                       "into derived facts")
+        self.issues.append(Issue(f"{kind}:{ident}", problem, code="too-complex"))
+
+    def _rule(self, kind: str, ident: str, value: bool, asserts: bool,
+              branch: Branch) -> tuple[EngineRule, dict[str, Any]]:
+        name = f"r{self._names}"
+        self._names += 1
+        legs: list[Leg] = []
+        legs_json: list[Any] = []
+        multi = branch.test is not None and branch.refs or len(branch.refs) > 1
+        if branch.test is not None or not branch.refs:
+            leg_name = f"m_{len(legs)}" if multi else "m"
+            tests = tuple(fact_tests(branch.test)) if branch.test is not None else ()
+            paths = tuple(dict.fromkeys(t.path for t in tests if t.path != TARGET_SLOT))
+            expression: Any = {"t": "facts"}
+            if branch.test is not None:
+                expression = {"$and": [{"t": "facts"}, self._expression(branch.test)]}
+            legs.append(Leg(leg_name, None, paths))
+            legs_json.append({leg_name: expression})
+        for ref in branch.refs:
+            leg_name = f"m_{len(legs)}" if multi else "m"
+            legs.append(Leg(leg_name, ref))
+            legs_json.append({leg_name: {"$and": [{"t": ref.kind}, {"id": ref.id},
+                                                  {"v": ref.value}]}})
+        return (EngineRule(name, kind, ident, value, asserts, tuple(legs)),
+                {"all": legs_json, "pri": PRIORITY[kind]})
 
     def _expression(self, condition: Condition) -> Any:
         if isinstance(condition, All):
@@ -299,8 +337,8 @@ class _Compiler:
             present = [{"$ex": {k: 1}} for k in keys]
             missing = [{"$nex": {k: 1}} for k in keys]
             if op == "includes_any":
-                return _join("$and", missing) if negated else _join("$or", present)
-            return _join("$or", missing) if negated else _join("$and", present)
+                return _join("$and", missing) if negated else _exclusive_or(present, missing)
+            return _exclusive_or(missing, present) if negated else _join("$and", present)
 
         if op == "present":
             return {"$nex" if negated else "$ex": {key: 1}}
@@ -360,8 +398,31 @@ class _Compiler:
                                          "are allowed", code="too-large"))
 
 
+def _legs(definition: Mapping[str, Any]) -> list[Any]:
+    return [expression for leg in definition["all"] for expression in leg.values()]
+
+
+def _nested_connectives(expression: Any, depth: int = 0) -> int:
+    """How many $and/$or nodes sit below the top of one leg's expression."""
+    if not isinstance(expression, Mapping):
+        return 0
+    count = 0
+    for key, value in expression.items():
+        if key in ("$and", "$or") and isinstance(value, list):
+            count += (1 if depth > 0 else 0) + sum(_nested_connectives(item, depth + 1)
+                                                    for item in value)
+    return count
+
+
 def _join(operator: str, items: list[Any]) -> Any:
     return items[0] if len(items) == 1 else {operator: items}
+
+
+def _exclusive_or(tests: list[Any], opposites: list[Any]) -> Any:
+    """``tests[0] or tests[1] or ...`` as alternatives of which exactly one can hold:
+    the i-th also requires the opposite of every earlier test."""
+    return _join("$or", [_join("$and", [*opposites[:index], test])
+                         for index, test in enumerate(tests)])
 
 
 def _equality_tests(expression: Any) -> list[tuple[str, str]]:

@@ -411,6 +411,27 @@ def simplify(condition: Condition) -> Condition:
     return All(tuple(flat)) if is_all else AnyOf(tuple(flat))
 
 
+def exclusive(condition: Condition) -> Condition:
+    """The same condition (in negation normal form) with every `any` made exclusive.
+
+    ``any(a, b, c)`` becomes ``any(a, all(not a, b), all(not a, not b, c))``: equivalent,
+    but at most one alternative holds at a time. The engine fires a rule once per alternative
+    that holds, so exclusive alternatives mean one activation per conclusion instead of one per
+    reason, which is most of the cost of a redundant rule firing.
+    """
+    if isinstance(condition, All):
+        return All(tuple(exclusive(item) for item in condition.items))
+    if not isinstance(condition, AnyOf):
+        return condition
+    items = [exclusive(item) for item in condition.items]
+    alternatives: list[Condition] = []
+    for index, item in enumerate(items):
+        earlier = [negation_normal_form(other, negate=True) for other in condition.items[:index]]
+        alternatives.append(simplify(All(tuple([*map(exclusive, earlier), item])))
+                            if earlier else item)
+    return AnyOf(tuple(alternatives))
+
+
 @dataclass(frozen=True)
 class Branch:
     """One way a condition can hold: a test on the input facts (or None) and references."""

@@ -10,6 +10,7 @@ what is allowed; nothing here ever lets a parser's traceback through.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
@@ -158,8 +159,12 @@ def _first_line_containing(text: str, needle: str) -> int | None:
 
 # --- YAML -------------------------------------------------------------------------------------
 
+@functools.cache
 def _yaml_loader() -> type:
-    """A safe loader class: the C parser when present, no timestamps, no duplicate keys."""
+    """A safe loader class: the C parser when present, no timestamps, no duplicate keys.
+
+    Built once (cached): it is a constant, and building a class per document costs more than
+    parsing a small one."""
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

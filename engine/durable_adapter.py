@@ -32,10 +32,30 @@ import durable_rules_engine as _engine
 
 from .errors import EngineError, RunawayError
 
-Activation = Mapping[str, Mapping[str, Any]]
-"""The facts an activation matched, by leg name (``m`` or ``m_0``, ``m_1``, ...)."""
-OnFire = Callable[[str, Activation], Iterable[Mapping[str, Any]]]
-"""Called for each activation with the engine rule's name; returns the facts to assert."""
+
+
+class Activation:
+    """One rule activation: the rule's name at once, the matched facts parsed on demand
+    (a caller that ignores a repeated activation never pays for parsing it)."""
+
+    __slots__ = ("rule", "_text", "_facts")
+
+    def __init__(self, text: str) -> None:
+        # the engine serializes one activation as {"<rule>": {"<leg>": fact, ...}}
+        self.rule = text[2:text.index('"', 2)]
+        self._text = text
+        self._facts: Mapping[str, Mapping[str, Any]] | None = None
+
+    @property
+    def facts(self) -> Mapping[str, Mapping[str, Any]]:
+        """The facts matched, by leg name (``m``, or ``m_0``, ``m_1``... for a join)."""
+        if self._facts is None:
+            self._facts = json.loads(self._text)[self.rule]
+        return self._facts
+
+
+OnFire = Callable[[Activation], Iterable[str]]
+"""Called for each activation; returns the facts to assert, each as JSON object text."""
 
 _NOT_HANDLED = 1
 _OBSERVED = 2
@@ -66,7 +86,8 @@ class DurableRuleset:
     def run(self, fact: Mapping[str, Any], on_fire: OnFire, *, max_firings: int) -> int:
         """Assert `fact` in a new session and chain to the fixpoint; returns the firings.
 
-        Facts returned by `on_fire` are asserted in the same session as they come. More than
+        Facts returned by `on_fire` (JSON object text, e.g. ``'{"t":"d","v":true}'``) are
+        asserted in the same session as they come. More than
         `max_firings` activations stop the run with a `RunawayError` naming the busiest rules.
         The session is deleted whatever happens.
         """
@@ -90,17 +111,18 @@ class DurableRuleset:
         result = _engine.start_action_for_state(handle, state)
         pending = result[1] if result else None
         try:
+            prefix = '{"sid":"' + sid + '",'
             while pending:
-                for rule_name, matched in json.loads(pending).items():
-                    fired[rule_name] += 1
-                    total += 1
-                    if total > max_firings:
-                        busiest = tuple(name for name, _ in fired.most_common(5))
-                        raise RunawayError(
-                            f"the assessment fired more than {max_firings} rules and was "
-                            "stopped; the pack's rules keep triggering each other", busiest)
-                    for derived in on_fire(rule_name, matched):
-                        self._assert(sid, derived)
+                activation = Activation(pending)
+                fired[activation.rule] += 1
+                total += 1
+                if total > max_firings:
+                    busiest = tuple(name for name, _ in fired.most_common(5))
+                    raise RunawayError(
+                        f"the assessment fired more than {max_firings} rules and was "
+                        "stopped; the pack's rules keep triggering each other", busiest)
+                for derived in on_fire(activation):
+                    self._assert_text(prefix + derived[1:])
                 pending = _engine.complete_and_start_action(handle, state)
         except BaseException:
             _engine.abandon_action(handle, state)
@@ -110,8 +132,11 @@ class DurableRuleset:
     def _assert(self, sid: str, fact: Mapping[str, Any]) -> tuple[int, int]:
         payload = dict(fact)
         payload["sid"] = sid
+        return self._assert_text(json.dumps(payload))
+
+    def _assert_text(self, text: str) -> tuple[int, int]:
         try:
-            code, state = _engine.assert_fact(self._handle, json.dumps(payload))
+            code, state = _engine.assert_fact(self._handle, text)
         except _engine.error as error:
             raise EngineError(f"the engine refused a fact: {error}") from None
         if code not in (0, _NOT_HANDLED, _OBSERVED):

@@ -1,0 +1,152 @@
+"""The engine's behaviours we rely on, and its quirks we work around: each pinned here, so that
+a change of engine shows up at once (see ../shared/DURABLE_RULES.md)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+from typing import Any
+
+import pytest
+
+from brm_advisor.engine import Advisor, EngineError, RunawayError, resolve_pack
+from brm_advisor.engine.durable_adapter import DurableRuleset
+
+
+def collect(ruleset: DurableRuleset, fact: dict[str, Any], derive=None, max_firings=100):
+    fired: list[tuple[str, dict]] = []
+
+    def on_fire(activation):
+        fired.append((activation.rule, dict(activation.facts)))
+        if derive is None:
+            return ()
+        return [json.dumps(fact) for fact in derive(activation.rule, activation.facts)]
+
+    ruleset.run(fact, on_fire, max_firings=max_firings)
+    return fired
+
+
+def rules(**definitions: Any) -> dict[str, Any]:
+    return {name: {"all": legs} for name, legs in definitions.items()}
+
+
+def test_facts_chain_to_a_fixpoint_inside_one_run():
+    ruleset = DurableRuleset("chain", rules(
+        a=[{"m": {"$and": [{"t": "facts"}, {"x": 1}]}}],
+        b=[{"m": {"$and": [{"t": "d"}, {"id": "a"}]}}],
+        c=[{"m_0": {"$and": [{"t": "d"}, {"id": "b"}]}},
+           {"m_1": {"$and": [{"t": "facts"}, {"x": 1}]}}]))
+    fired = collect(ruleset, {"t": "facts", "x": 1},
+                    lambda name, m: [{"t": "d", "id": name}] if name != "c" else [])
+    assert [name for name, _ in fired] == ["a", "b", "c"]
+    assert set(fired[2][1]) == {"m_0", "m_1"}  # a join names each matched fact by its leg
+
+
+def test_a_fact_no_rule_matches_is_not_an_error():
+    ruleset = DurableRuleset("unmatched", rules(a=[{"m": {"t": "other"}}]))
+    assert collect(ruleset, {"t": "facts"}) == []
+
+
+def test_an_or_whose_branches_both_hold_fires_twice():
+    ruleset = DurableRuleset("or", rules(
+        a=[{"m": {"$and": [{"t": "facts"}, {"$or": [{"x": 1}, {"y": 1}]}]}}]))
+    assert [n for n, _ in collect(ruleset, {"t": "facts", "x": 1, "y": 1})] == ["a", "a"]
+
+
+def test_comparisons_on_a_missing_field_never_match():
+    ruleset = DurableRuleset("missing", rules(
+        eq=[{"m": {"$and": [{"t": "facts"}, {"x": 3}]}}],
+        neq=[{"m": {"$and": [{"t": "facts"}, {"$neq": {"x": 3}}]}}],
+        lt=[{"m": {"$and": [{"t": "facts"}, {"$lt": {"x": 3}}]}}],
+        gte=[{"m": {"$and": [{"t": "facts"}, {"$gte": {"x": 3}}]}}],
+        nex=[{"m": {"$and": [{"t": "facts"}, {"$nex": {"x": 1}}]}}]))
+    assert [n for n, _ in collect(ruleset, {"t": "facts"})] == ["nex"]
+    assert sorted(n for n, _ in collect(ruleset, {"t": "facts", "x": 2})) == ["lt", "neq"]
+
+
+def test_nested_paths_and_flags():
+    ruleset = DurableRuleset("nested", rules(
+        has=[{"m": {"$and": [{"t": "facts"}, {"$ex": {"ms.a": 1}}]}}],
+        hasnt=[{"m": {"$and": [{"t": "facts"}, {"$nex": {"ms.a": 1}}]}}],
+        mode=[{"m": {"$and": [{"t": "facts"}, {"e.mode": "advisory"}]}}]))
+    assert sorted(n for n, _ in collect(ruleset, {"t": "facts", "ms": {"a": 1},
+                                                  "e": {"mode": "advisory"}})) == ["has", "mode"]
+    assert [n for n, _ in collect(ruleset, {"t": "facts", "ms": {}})] == ["hasnt"]
+
+
+def test_true_matches_one_which_is_why_only_validated_booleans_reach_it():
+    ruleset = DurableRuleset("bool", rules(t=[{"m": {"$and": [{"t": "facts"}, {"v": True}]}}]))
+    assert len(collect(ruleset, {"t": "facts", "v": 1})) == 1
+    assert collect(ruleset, {"t": "facts", "v": False}) == []
+
+
+def test_thousands_of_sessions_in_one_ruleset_past_the_1024_cliff():
+    ruleset = DurableRuleset("churn", rules(a=[{"m": {"t": "facts"}}]))
+    for index in range(3000):
+        assert len(collect(ruleset, {"t": "facts", "n": index})) == 1
+
+
+def test_an_error_in_an_action_leaves_the_ruleset_usable():
+    ruleset = DurableRuleset("boom", rules(a=[{"m": {"t": "facts"}}]))
+
+    def explode(activation):
+        raise ValueError("boom")
+
+    for _ in range(1100):  # more than the session cliff: every failed session was deleted
+        with pytest.raises(ValueError):
+            ruleset.run({"t": "facts"}, explode, max_firings=10)
+    assert len(collect(ruleset, {"t": "facts"})) == 1
+
+
+def test_runaway_rules_are_stopped_with_their_names():
+    ruleset = DurableRuleset("loop", rules(
+        grow=[{"m": {"$and": [{"t": "n"}, {"$lt": {"i": 100000}}]}}]))
+
+    def grow(activation):
+        return [json.dumps({"t": "n", "i": activation.facts["m"]["i"] + 1})]
+
+    with pytest.raises(RunawayError) as caught:
+        ruleset.run({"t": "n", "i": 0}, grow, max_firings=50)
+    assert caught.value.rules == ("grow",)
+    assert len(collect(ruleset, {"t": "n", "i": 99999}, max_firings=5)) == 1
+
+
+def test_same_name_twice_and_closing():
+    first = DurableRuleset("twin", rules(a=[{"m": {"t": "facts"}}]))
+    second = DurableRuleset("twin", rules(b=[{"m": {"t": "facts"}}]))
+    assert [n for n, _ in collect(first, {"t": "facts"})] == ["a"]
+    assert [n for n, _ in collect(second, {"t": "facts"})] == ["b"]
+    first.close()
+    assert first.closed
+    with pytest.raises(EngineError):
+        collect(first, {"t": "facts"})
+    assert [n for n, _ in collect(second, {"t": "facts"})] == ["b"]
+
+
+def test_a_definition_the_engine_refuses_is_an_engine_error():
+    with pytest.raises(EngineError):
+        DurableRuleset("bad", {"a": {"all": [{"m": {"$nosuchop": {"x": 1}}}]}})
+
+
+def test_two_packs_and_the_same_pack_twice_in_one_process(base_facts):
+    pack = resolve_pack()
+    with Advisor(pack) as one, Advisor(resolve_pack()) as two:
+        first = one.assess(one.reader.from_data(base_facts))
+        second = two.assess(two.reader.from_data(base_facts))
+        assert first == second
+    with Advisor(pack) as three:  # and again after both were closed
+        assert three.assess(three.reader.from_data(base_facts)) == first
+
+
+def test_many_assessments_with_flat_memory(advisor, base_facts):
+    facts = advisor.reader.from_data(base_facts)
+    for _ in range(2000):
+        advisor.assess(facts)
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(20000):
+        advisor.assess(facts)
+    gc.collect()
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 5, f"peak memory grew {grown_mb:.1f} MB over 20,000 assessments"
