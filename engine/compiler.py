@@ -20,8 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .conditions import (
     LIST_OPS,
@@ -63,8 +62,7 @@ PRIORITY = {"derived": 1, "criterion": 2, "level": 3, "diagnosis": 4, "finding":
 _SAFE_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class Leg:
+class Leg(NamedTuple):
     """One fact an engine rule joins: the input facts (with the paths tested) or a conclusion."""
 
     name: str  # "m" or "m_0", "m_1"...: the key of the matched fact in an activation
@@ -72,8 +70,7 @@ class Leg:
     paths: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class EngineRule:
+class EngineRule(NamedTuple):
     """One rule as the engine runs it, and what it concludes in the pack's terms."""
 
     name: str
@@ -82,12 +79,8 @@ class EngineRule:
     value: bool  # true: holds / met / attained / fires; false: the negative conclusion
     asserts: bool  # whether the conclusion is asserted as a fact for later rules
     legs: tuple[Leg, ...]
-    rule_id: str = ""
+    rule_id: str
     """The pack-level name of this rule, e.g. ``criterion:advisor.sought_out/met``."""
-
-    def __post_init__(self) -> None:
-        if not self.rule_id:
-            object.__setattr__(self, "rule_id", self._pack_rule_id())
 
     @property
     def conclusion(self) -> str:
@@ -95,15 +88,9 @@ class EngineRule:
         return json.dumps({"t": self.kind, "id": self.target, "v": self.value},
                           separators=(",", ":"))
 
-    def _pack_rule_id(self) -> str:
-        outcome = {"derived": ("true", "false"), "criterion": ("met", "unmet"),
-                   "level": ("attained", "not_attained")}.get(self.kind)
-        suffix = f"/{outcome[0] if self.value else outcome[1]}" if outcome else ""
-        return f"{self.kind}:{self.target}{suffix}"
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """How one input path is carried into the asserted fact."""
 
     path: tuple[str, ...]
@@ -112,8 +99,7 @@ class Slot:
     counted: bool  # lists: whether the item count is asserted too
 
 
-@dataclass(frozen=True)
-class CompiledPack:
+class CompiledPack(NamedTuple):
     """A pack ready for the engine: the ruleset definition, its rule table and fact encoding."""
 
     pack: RulePack
@@ -162,6 +148,14 @@ class CompiledPack:
         if slot is not None and slot.is_list and isinstance(value, Mapping):
             return [item for item, key in slot.flags.items() if key in value]
         return value
+
+
+def pack_rule_id(kind: str, ident: str, value: bool) -> str:
+    """The pack-level name of a rule: ``criterion:advisor.sought_out/met``."""
+    outcome = {"derived": ("true", "false"), "criterion": ("met", "unmet"),
+               "level": ("attained", "not_attained")}.get(kind)
+    suffix = f"/{outcome[0] if value else outcome[1]}" if outcome else ""
+    return f"{kind}:{ident}{suffix}"
 
 
 def _put(target: dict[str, Any], path: Sequence[str], value: Any) -> None:
@@ -301,7 +295,8 @@ class _Compiler:
             legs.append(Leg(leg_name, ref))
             legs_json.append({leg_name: {"$and": [{"t": ref.kind}, {"id": ref.id},
                                                   {"v": ref.value}]}})
-        return (EngineRule(name, kind, ident, value, asserts, tuple(legs)),
+        return (EngineRule(name, kind, ident, value, asserts, tuple(legs),
+                           pack_rule_id(kind, ident, value)),
                 {"all": legs_json, "pri": PRIORITY[kind]})
 
     def _expression(self, condition: Condition) -> Any:

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from .errors import Issue
 from .validation import suggest
@@ -46,8 +45,7 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class FactTest:
+class FactTest(NamedTuple):
     """A test on one input fact, addressed by its dotted path."""
 
     path: str
@@ -55,6 +53,7 @@ class FactTest:
     value: Any = None
     if_absent: bool = False
     negated: bool = False
+    tag: str = "fact"
 
     def negate(self) -> FactTest:
         return FactTest(self.path, self.op, self.value, self.if_absent, not self.negated)
@@ -72,13 +71,13 @@ class FactTest:
         return f"{self.path} {words} {shown}{suffix}"
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """A reference to a conclusion of another rule: a derived fact, a criterion or a level."""
 
     kind: str  # "derived" | "criterion" | "level"
     id: str
     value: bool = True
+    tag: str = "ref"
 
     def negate(self) -> Ref:
         return Ref(self.kind, self.id, not self.value)
@@ -89,24 +88,24 @@ class Ref:
         return f"{self.kind} {self.id} {verb[0] if self.value else verb[1]}"
 
 
-@dataclass(frozen=True)
-class All:
+class All(NamedTuple):
     items: tuple[Condition, ...]
+    tag: str = "all"  # nodes are tuples: the tag keeps all(x) and any(x) apart
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(NamedTuple):
     items: tuple[Condition, ...]
+    tag: str = "any"
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     item: Condition
+    tag: str = "not"
 
 
-@dataclass(frozen=True)
-class Const:
+class Const(NamedTuple):
     value: bool
+    tag: str = "const"
 
 
 Condition = Union[FactTest, Ref, All, AnyOf, Not, Const]
@@ -120,14 +119,15 @@ def _plain(value: Any) -> str:
 
 # --- parsing ----------------------------------------------------------------------------------
 
-@dataclass
 class ParseContext:
     """What a condition may refer to, and where problems are collected."""
 
-    fact_paths: Mapping[str, FactInfo]
-    ids: Mapping[str, Sequence[str]]  # kind -> known ids
-    issues: list[Issue] = field(default_factory=list)
-    line_of: Any = None  # callable(path parts) -> line, or None
+    def __init__(self, fact_paths: Mapping[str, FactInfo], ids: Mapping[str, Sequence[str]],
+                 line_of: Any = None) -> None:
+        self.fact_paths = fact_paths
+        self.ids = ids  # kind -> known ids
+        self.line_of = line_of  # callable(path parts) -> line, or None
+        self.issues: list[Issue] = []
 
     def problem(self, where: tuple[str | int, ...], message: str, *, allowed: str | None = None,
                 suggestion: str | None = None, code: str = "condition") -> None:
@@ -138,8 +138,7 @@ class ParseContext:
                                  suggestion=suggestion, line=line, code=code))
 
 
-@dataclass(frozen=True)
-class FactInfo:
+class FactInfo(NamedTuple):
     """What the facts schema says about one path a condition may test."""
 
     path: str
@@ -432,8 +431,7 @@ def exclusive(condition: Condition) -> Condition:
     return AnyOf(tuple(alternatives))
 
 
-@dataclass(frozen=True)
-class Branch:
+class Branch(NamedTuple):
     """One way a condition can hold: a test on the input facts (or None) and references."""
 
     test: Condition | None

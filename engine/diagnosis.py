@@ -1,17 +1,16 @@
 """The result of an assessment, kept apart from how it is shown.
 
-Frozen dataclasses; `Diagnosis.to_dict()` gives the JSON form described by
+Immutable typed tuples (NamedTuple: cheap to define, which a CLI's start-up needs);
+`Diagnosis.to_dict()` gives the JSON form described by
 ``schemas/diagnosis.schema.json``. Nothing here knows about text, HTML or the engine.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class LevelRef:
+class LevelRef(NamedTuple):
     id: str
     rank: int
     name: str
@@ -20,8 +19,7 @@ class LevelRef:
         return {"id": self.id, "rank": self.rank, "name": self.name}
 
 
-@dataclass(frozen=True)
-class Matched:
+class Matched(NamedTuple):
     """One fact a fired rule matched: the input facts it tested, or an earlier conclusion."""
 
     kind: str  # "facts" | "derived" | "criterion" | "level"
@@ -35,8 +33,7 @@ class Matched:
         return {"kind": self.kind, "id": self.id, "value": self.value}
 
 
-@dataclass(frozen=True)
-class TraceStep:
+class TraceStep(NamedTuple):
     """One rule that fired, in firing order."""
 
     step: int
@@ -55,8 +52,7 @@ class TraceStep:
         }
 
 
-@dataclass(frozen=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     id: str
     level: str
     met: bool
@@ -71,8 +67,7 @@ class CriterionResult:
                 "rule": self.rule}
 
 
-@dataclass(frozen=True)
-class RecommendationResult:
+class RecommendationResult(NamedTuple):
     order: int
     id: str
     level: str
@@ -88,8 +83,7 @@ class RecommendationResult:
                 "rationale": self.rationale}
 
 
-@dataclass(frozen=True)
-class FindingResult:
+class FindingResult(NamedTuple):
     id: str
     severity: str
     message: str
@@ -101,8 +95,7 @@ class FindingResult:
                 "source": self.source, "facts": {p: v for p, v in self.facts}}
 
 
-@dataclass(frozen=True)
-class PackInfo:
+class PackInfo(NamedTuple):
     id: str
     version: str
     name: str
@@ -113,8 +106,7 @@ class PackInfo:
                 "sha256": self.content_hash}
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     """Where an organization stands, why, and what to do next."""
 
     organization: str

@@ -14,9 +14,8 @@ import functools
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, IO, NamedTuple
 
 from .errors import DocumentError, Issue
 
@@ -30,8 +29,7 @@ MAX_DEPTH = 64
 """A document nested deeper than this is refused."""
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """A parsed document: its data, where it came from and its text (to find lines later)."""
 
     source: str

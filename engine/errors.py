@@ -6,11 +6,11 @@ Every problem found in one document is reported at once, as a tuple of `Issue`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Issue:
+
+class Issue(NamedTuple):
     """One problem in one document: where it is, what is wrong, what is allowed."""
 
     path: str

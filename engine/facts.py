@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, IO, NamedTuple
 
 from .documents import Document, read_document
 from .errors import FactsValidationError, Issue
 from .validation import SchemaValidator
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """A validated facts document. `data` is a private copy: nothing outside changes it."""
 
     source: str
-    data: Mapping[str, Any] = field(repr=False)
+    data: Mapping[str, Any]
 
     @property
     def organization(self) -> str:

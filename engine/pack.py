@@ -13,9 +13,8 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import resources
 from .conditions import (
@@ -40,8 +39,7 @@ SEVERITIES = ("info", "warning", "critical")
 _IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     title: str
     author: str | None = None
@@ -49,8 +47,7 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     id: str
     rank: int
     name: str
@@ -60,16 +57,14 @@ class Level:
     measures_of_success: str | None = None
 
 
-@dataclass(frozen=True)
-class DerivedFact:
+class DerivedFact(NamedTuple):
     id: str
     text: str
     when: Condition
     source: str
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(NamedTuple):
     id: str
     level: str
     text: str
@@ -78,8 +73,7 @@ class Criterion:
     quote: str | None = None
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(NamedTuple):
     id: str
     level: str
     addresses: tuple[str, ...]
@@ -90,8 +84,7 @@ class Recommendation:
     when: Condition | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     id: str
     severity: str
     message: str
@@ -99,8 +92,7 @@ class Finding:
     source: str
 
 
-@dataclass(frozen=True)
-class RulePack:
+class RulePack(NamedTuple):
     """One framework's knowledge, loaded and checked."""
 
     id: str
@@ -114,8 +106,8 @@ class RulePack:
     criteria: tuple[Criterion, ...]
     recommendations: tuple[Recommendation, ...]
     findings: tuple[Finding, ...]
-    facts_schema: Mapping[str, Any] = field(repr=False, compare=False)
-    fact_paths: Mapping[str, FactInfo] = field(repr=False, compare=False)
+    facts_schema: Mapping[str, Any] = None  # type: ignore[assignment]
+    fact_paths: Mapping[str, FactInfo] = None  # type: ignore[assignment]
     location: str = ""
     content_hash: str = ""
 

@@ -9,9 +9,8 @@ must be so), ``gaps`` (exact, in order), ``recommendations`` (exact ids, in orde
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .assessment import Advisor
 from .documents import read_document
@@ -20,8 +19,7 @@ from .errors import InputError, Issue, PackError
 _EXPECT_KEYS = ("level", "met", "unmet", "gaps", "recommendations", "findings")
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     file: str
     index: int
     name: str
@@ -34,8 +32,7 @@ class Case:
         return f"{Path(self.file).stem}[{self.index}] {self.name}"
 
 
-@dataclass(frozen=True)
-class CaseResult:
+class CaseResult(NamedTuple):
     case: Case
     failures: tuple[str, ...]  # one line per expectation that did not hold
 

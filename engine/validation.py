@@ -14,7 +14,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from .errors import Issue
@@ -60,7 +59,7 @@ class SchemaValidator:
         for error in self._validator().iter_errors(instance):
             for parts, issue in _issues_of(error):
                 if line_of is not None:
-                    issue = replace(issue, line=line_of(parts, issue.code == "unknown-field"))
+                    issue = issue._replace(line=line_of(parts, issue.code == "unknown-field"))
                 order = tuple((isinstance(p, int), p) for p in parts)
                 found.setdefault((issue.line or 0, order, issue.code, issue.message), issue)
         result = [found[key] for key in sorted(found)]

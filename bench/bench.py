@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""brm-advisor's benchmark: where speed and memory figures come from (never from timed tests).
+
+    python bench/bench.py                  # the standard run (about a minute)
+    python bench/bench.py --soak 100000    # also 100,000 assessments in one process
+    python bench/bench.py --json out.json  # the figures as JSON too
+
+It generates seeded organizations and reports medians over rounds:
+
+- end to end in one process: parse (YAML) + validate + infer + recommend, per organization;
+- inference alone (validated facts in, diagnosis out);
+- the floor: the same criteria, level and recommendations as a plain Python function;
+- validation alone: our fast path, and jsonschema's Draft 2020-12 validator, built once;
+- the cold start of `brm assess` on one file against `python3 -c "import click"`;
+- peak memory (max RSS) of this process, and with --soak, RSS as the run grows.
+Every organization's level is checked against the floor's, so a fast wrong answer cannot pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brm_advisor.engine import Advisor, resolve_pack
+from brm_advisor.engine.documents import read_document
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floor import floor_diagnosis  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MODES = ["reactive", "order_taking", "advisory", "partnership"]
+PRIORITIES = ["loudest_voice", "first_come", "business_priorities", "joint"]
+STAGES = ["strategy", "planning", "investment", "delivery", "operations", "value_realization"]
+MEASURES = ["satisfaction", "service_levels", "business_value", "agility", "innovation",
+            "collaboration"]
+COMPETENCIES = ["value_realization", "business_environment", "business_alignment",
+                "relationships", "organizational_change", "projects_and_programs",
+                "communication", "financial_savvy"]
+LEVELS = ["ad_hoc", "order_taker", "advisor", "strategic_partner"]
+
+
+def organization(rng: random.Random, index: int) -> dict[str, Any]:
+    """One plausible organization: answers lean together, as in real assessments."""
+    maturity = rng.randrange(4)
+    def pick(options: list[str]) -> str:
+        return options[min(3, max(0, maturity + rng.choice((-1, 0, 0, 1))))]
+    facts: dict[str, Any] = {
+        "organization": f"Org {index:06d}",
+        "brm": {"formal_role": maturity > 0 or rng.random() < 0.2},
+        "engagement": {
+            "mode": pick(MODES), "prioritization": pick(PRIORITIES),
+            "lifecycle": sorted(rng.sample(STAGES, rng.randint(0, min(6, 2 + 2 * maturity))),
+                                key=STAGES.index),
+        },
+        "measures": sorted(rng.sample(MEASURES[: 3 + maturity], rng.randint(0, 3 + maturity)),
+                           key=MEASURES.index),
+    }
+    if rng.random() < 0.7:
+        facts["competencies"] = {name: min(4, max(0, maturity + rng.randint(-1, 2)))
+                                 for name in rng.sample(COMPETENCIES, rng.randint(1, 8))}
+    if rng.random() < 0.5:
+        facts["target_level"] = rng.choice(LEVELS)
+    return facts
+
+
+def timed(function: Any, items: list[Any]) -> list[float]:
+    """Seconds per call, one item at a time."""
+    out = []
+    clock = time.perf_counter
+    for item in items:
+        start = clock()
+        function(item)
+        out.append(clock() - start)
+    return out
+
+
+def median_us(samples: list[float]) -> float:
+    return statistics.median(samples) * 1e6
+
+
+def walls(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command; runs interleaved so that drift hits all alike."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for index, command in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            times[index].append(time.perf_counter() - start)
+    return [statistics.median(samples) for samples in times]
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orgs", type=int, default=5000, help="organizations per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cold-runs", type=int, default=15)
+    parser.add_argument("--soak", type=int, default=0, help="assessments in the soak run")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    rng = random.Random(2026)
+    orgs = [organization(rng, i) for i in range(args.orgs)]
+    texts = [yaml.safe_dump(org, sort_keys=False).encode() for org in orgs]
+    pack = resolve_pack()
+    advisor = Advisor(pack)
+
+    def end_to_end(text: bytes) -> Any:
+        facts = advisor.reader.check(read_document(io.BytesIO(text), name="org.yaml"))
+        return advisor.assess(facts)
+
+    validated = [advisor.reader.from_data(org) for org in orgs]
+    for org, facts in zip(orgs, validated):  # the answers must agree before speed counts
+        diagnosis = advisor.assess(facts)
+        expected = floor_diagnosis(org)
+        assert diagnosis.level.id == expected["level"], (org, diagnosis.level.id, expected)
+        assert [r.id for r in diagnosis.recommendations] == expected["recommendations"], org
+
+    from jsonschema import Draft202012Validator
+    full_validator = Draft202012Validator(pack.facts_schema)
+    fast = advisor.reader.validator
+
+    rounds: dict[str, list[float]] = {k: [] for k in (
+        "end_to_end_us", "inference_us", "floor_us", "validate_fast_us", "validate_jsonschema_us",
+        "parse_us", "end_to_end_per_s", "floor_per_s")}
+    for _ in range(args.rounds):
+        gc.collect()
+        e2e = timed(end_to_end, texts)
+        rounds["end_to_end_us"].append(median_us(e2e))
+        rounds["end_to_end_per_s"].append(len(texts) / sum(e2e))
+        rounds["inference_us"].append(median_us(timed(advisor.assess, validated)))
+        plain = timed(floor_diagnosis, orgs)
+        rounds["floor_us"].append(median_us(plain))
+        rounds["floor_per_s"].append(len(orgs) / sum(plain))
+        rounds["validate_fast_us"].append(median_us(timed(fast.is_valid, orgs)))
+        rounds["validate_jsonschema_us"].append(median_us(timed(full_validator.is_valid, orgs)))
+        rounds["parse_us"].append(median_us(timed(
+            lambda text: read_document(io.BytesIO(text), name="org.yaml"), texts)))
+    figures: dict[str, Any] = {k: statistics.median(v) for k, v in rounds.items()}
+    figures["engine_vs_floor"] = figures["inference_us"] / figures["floor_us"]
+    figures["end_to_end_vs_floor"] = figures["end_to_end_us"] / figures["floor_us"]
+    figures["peak_rss_mb"] = max_rss_mb()
+
+    brm = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
+    example = str(ROOT / "examples" / "acme.yaml")
+    commands = [[brm, "assess", example], [sys.executable, "-c", "import click"],
+                [sys.executable, "-c", "pass"]]
+    walls(commands, 2)  # warm the file cache
+    cold_brm, cold_click, cold_pass = walls(commands, args.cold_runs)
+    figures.update(cold_brm_assess_s=cold_brm, cold_import_click_s=cold_click,
+                   cold_python_pass_s=cold_pass, cold_ratio_vs_click=cold_brm / cold_click)
+
+    if args.soak:
+        facts = validated
+        checkpoints = {}
+        gc.collect()
+        start_rss = current_rss_mb()
+        started = time.perf_counter()
+        for index in range(1, args.soak + 1):
+            advisor.assess(facts[index % len(facts)])
+            if index in (1000, 10_000, 50_000, 100_000, args.soak):
+                checkpoints[index] = round(current_rss_mb(), 1)
+        figures["soak"] = {"assessments": args.soak, "seconds": time.perf_counter() - started,
+                           "rss_start_mb": round(start_rss, 1), "rss_mb_at": checkpoints}
+
+    figures["machine"] = {"python": platform.python_version(), "cpus": _cpus(),
+                          "platform": platform.platform()}
+    figures["orgs"] = args.orgs
+    figures["rounds"] = args.rounds
+    _report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    advisor.close()
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+def _report(f: dict[str, Any]) -> None:
+    print(f"brm-advisor benchmark: {f['orgs']} organizations x {f['rounds']} rounds, medians "
+          f"(Python {f['machine']['python']}, {f['machine']['cpus']} CPUs)")
+    print(f"  end to end (parse+validate+infer+recommend): {f['end_to_end_us']:8.1f} us/org"
+          f"   {f['end_to_end_per_s']:8.0f} orgs/s on one core")
+    print(f"    parse YAML                                 {f['parse_us']:8.1f} us")
+    print(f"    validate (fast path)                       {f['validate_fast_us']:8.1f} us"
+          f"   (jsonschema Draft 2020-12: {f['validate_jsonschema_us']:.1f} us)")
+    print(f"    inference + result                         {f['inference_us']:8.1f} us")
+    print(f"  plain-Python floor (same criteria)           {f['floor_us']:8.1f} us/org"
+          f"   {f['floor_per_s']:8.0f} orgs/s")
+    print(f"  ratio: inference / floor {f['engine_vs_floor']:.0f}x, "
+          f"end to end / floor {f['end_to_end_vs_floor']:.0f}x")
+    print(f"  cold start: brm assess {f['cold_brm_assess_s'] * 1000:.0f} ms, "
+          f"python -c 'import click' {f['cold_import_click_s'] * 1000:.0f} ms "
+          f"(ratio {f['cold_ratio_vs_click']:.2f}x; bare python {f['cold_python_pass_s'] * 1000:.0f} ms)")
+    print(f"  peak memory (max RSS of this process): {f['peak_rss_mb']:.1f} MB")
+    if "soak" in f:
+        soak = f["soak"]
+        print(f"  soak: {soak['assessments']} assessments in one process in "
+              f"{soak['seconds']:.1f} s; RSS {soak['rss_start_mb']} MB at start, "
+              + ", ".join(f"{n}: {mb} MB" for n, mb in soak["rss_mb_at"].items()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
