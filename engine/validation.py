@@ -398,8 +398,9 @@ def _issues_of(error: Any) -> list[Located]:
         return [_at(path, f"has more than {argument} items", "length",
                     allowed=f"at most {argument} items")]
     if keyword == "minItems":
-        return [_at(path, f"has fewer than {argument} items", "length",
-                    allowed=f"at least {argument} items")]
+        message = "must not be empty" if argument == 1 else f"has fewer than {argument} items"
+        return [_at(path, message, "length", allowed=f"at least {argument} item"
+                    + ("s" if argument != 1 else ""))]
     if keyword == "pattern":
         if isinstance(value, str) and not value.strip():
             return [_at(path, "must not be blank", "pattern",

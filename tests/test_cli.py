@@ -1,0 +1,198 @@
+"""The `brm` command through click's CliRunner, and the installed console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from brm_advisor.cli.main import cli
+from brm_advisor.engine.resources import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+ACME = str(ROOT / "examples" / "acme.yaml")
+DIAGNOSIS = Draft202012Validator(schema("diagnosis"))
+
+
+def run(*args: str, input: str | bytes | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_every_command_has_help():
+    for command in [[], ["assess"], ["validate"], ["schema"], ["levels"]]:
+        result = run(*command, "--help")
+        assert result.exit_code == 0
+        assert "Usage:" in result.output
+    for name, command in cli.commands.items():
+        assert command.help, f"brm {name} has no help text"
+
+
+def test_assess_text():
+    result = run("assess", ACME)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Acme Corp: Order Taker (level 2 of 4)")
+    assert "Why not Advisor: 3 of 4 criteria unmet" in result.output
+    assert "1. [Advisor, high impact] rec.advisor.seek_advice" in result.output
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").iterdir()))
+def test_assess_json_matches_the_diagnosis_schema(example):
+    result = run("assess", str(example), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert not list(DIAGNOSIS.iter_errors(data))
+    assert data["pack"]["id"] == "merlyn-brm" and data["pack"]["version"] == "1.0.0"
+    assert 1 <= data["level"]["rank"] <= 4
+
+
+def test_target_option_overrides_the_file():
+    data = json.loads(run("assess", ACME, "--format", "json", "--target",
+                          "strategic_partner").output)
+    assert data["target"] == {"id": "strategic_partner", "rank": 4, "name": "Strategic Partner"}
+    assert {r["level"] for r in data["recommendations"]} == {"advisor", "strategic_partner"}
+
+
+def test_stdin_yaml_and_json():
+    text = Path(ACME).read_text()
+    assert run("assess", "-", input=text).output.startswith("Acme Corp: Order Taker")
+    as_json = json.dumps({"organization": "Piped", "brm": {"formal_role": False},
+                          "engagement": {"mode": "reactive", "prioritization": "first_come",
+                                         "lifecycle": []}, "measures": []})
+    assert run("assess", "-", input=as_json).output.startswith("Piped: Ad hoc")
+
+
+def test_same_input_same_bytes():
+    first = run("assess", ACME, "--format", "json").output
+    assert first == run("assess", ACME, "--format", "json").output
+
+
+def test_validate():
+    result = run("validate", ACME)
+    assert result.exit_code == 0
+    assert "valid facts for merlyn-brm 1.0.0" in result.output
+
+
+def test_schema_prints_the_facts_schema():
+    data = json.loads(run("schema").output)
+    assert data["$id"] == "urn:brm-advisor:schema:facts:1"
+
+
+def test_levels_text_and_json():
+    text = run("levels").output
+    assert "2. Order Taker (order_taker)" in text and "order_taker.formal_role" in text
+    data = json.loads(run("levels", "--format", "json").output)
+    assert [level["id"] for level in data["levels"]] == [
+        "ad_hoc", "order_taker", "advisor", "strategic_partner"]
+    assert sum(len(level["criteria"]) for level in data["levels"]) == 13
+
+
+def test_invalid_facts_exit_1_with_every_error_on_stderr(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("organization: X\nbrm: {formal_role: true}\nengagement:\n"
+                   "  mode: advsory\n  prioritization: joint\n  lifecycle: []\nmeasure: []\n")
+    result = CliRunner().invoke(cli, ["assess", str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"error: {bad} is not valid (3 problems):" in result.stderr
+    assert f"{bad}:4: $.engagement.mode: 'advsory' is not allowed; allowed: reactive, " \
+           "order_taking, advisory, partnership (did you mean 'advisory'?)" in result.stderr
+    assert "$.measure: unknown field 'measure'" in result.stderr
+    assert "$.measures: missing required field 'measures'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["assess", "nope.yaml"], "does not exist"),
+    (["assess", ACME, "--format", "xml"], "'xml' is not one of"),
+    (["assess", ACME, "--target", "advsor"], "did you mean 'advisor'?"),
+    (["assess", ACME, "--pack", "no-such-pack"], "known packs: merlyn-brm"),
+    (["assess"], "Missing argument"),
+    (["nosuch"], "No such command"),
+])
+def test_usage_errors_exit_2(args, words):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\xff junk", b"a: [1, 2\n",
+                                     b"!!python/object/apply:os.system ['true']\n",
+                                     b"- just\n- a list\n"])
+def test_bad_documents_exit_1_without_traceback(tmp_path, content):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(content)
+    result = run("assess", str(path))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {path} is not valid")
+    assert "Traceback" not in result.output
+
+
+def test_a_pack_given_by_path(tmp_path):
+    pack = ROOT / "rules" / "merlyn_brm"
+    result = run("assess", ACME, "--pack", str(pack))
+    assert result.exit_code == 0 and "Order Taker" in result.output
+
+
+def test_a_broken_pack_exits_1_with_its_problems(tmp_path):
+    text = (ROOT / "rules" / "merlyn_brm" / "pack.yaml").read_text()
+    (tmp_path / "pack.yaml").write_text(text.replace("when: {derived: supply_measures}",
+                                                     "when: {derived: supply_measure}"))
+    result = run("assess", ACME, "--pack", str(tmp_path))
+    assert result.exit_code == 1
+    assert "unknown derived 'supply_measure'" in result.output
+    assert "did you mean 'supply_measures'?" in result.output
+
+
+# --- the installed console script -------------------------------------------------------------
+
+BRM = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
+
+
+@pytest.mark.installed
+def test_installed_brm_assesses_an_example():
+    result = subprocess.run([BRM, "assess", ACME], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Acme Corp: Order Taker (level 2 of 4)")
+
+
+@pytest.mark.installed
+def test_installed_brm_is_byte_identical_across_processes():
+    outputs = {subprocess.run([BRM, "assess", ACME, "--format", "json"], capture_output=True,
+                              check=True).stdout for _ in range(3)}
+    assert len(outputs) == 1
+
+
+@pytest.mark.installed
+def test_installed_brm_reports_errors_with_status(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"organization": ""}')
+    result = subprocess.run([BRM, "assess", str(bad)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 1
+    assert "$.organization: must not be empty" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.installed
+def test_installed_brm_piped_into_a_closed_reader():
+    # `brm assess x | head -1`: a reader that leaves early is not an error of ours
+    shell = f"'{BRM}' assess --target strategic_partner '{ACME}' | head -1"
+    result = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=False)
+    assert result.stdout.startswith("Acme Corp")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.installed
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "brm_advisor.cli", "levels"],
+                            capture_output=True, text=True, check=False,
+                            env={**os.environ})
+    assert result.returncode == 0 and "Strategic Partner" in result.stdout

@@ -1,0 +1,53 @@
+"""Golden files: the text and JSON reports of the shipped examples, byte for byte.
+
+After a deliberate change, regenerate with `python tests/regen_golden.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brm_advisor.cli.main import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+CASES: dict[str, list[str]] = {
+    "acme.txt": ["assess", "examples/acme.yaml"],
+    "acme.json": ["assess", "examples/acme.yaml", "--format", "json"],
+    "globex-ad-hoc.txt": ["assess", "examples/globex-ad-hoc.yaml"],
+    "globex-ad-hoc-to-partner.txt": ["assess", "examples/globex-ad-hoc.yaml", "--target",
+                                     "strategic_partner"],
+    "initech-advisor.txt": ["assess", "examples/initech-advisor.json"],
+    "umbrella-partner.txt": ["assess", "examples/umbrella-partner.yaml"],
+    "levels.txt": ["levels"],
+}
+
+
+def render(args: list[str]) -> str:
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # paths in the output stay relative, as a user would type them
+    try:
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name):
+    expected = (GOLDEN / name).read_text(encoding="utf-8")
+    assert render(CASES[name]) == expected, (
+        f"{name} differs from its golden file; if the change is deliberate, run "
+        "`python tests/regen_golden.py` and review the diff")
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CASES) if n.endswith(".txt")])
+def test_text_fits_80_columns(name):
+    assert max(len(line) for line in (GOLDEN / name).read_text().splitlines()) <= 80
