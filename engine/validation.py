@@ -59,7 +59,11 @@ class SchemaValidator:
         for error in self._validator().iter_errors(instance):
             for parts, issue in _issues_of(error):
                 if line_of is not None:
-                    issue = issue._replace(line=line_of(parts, issue.code == "unknown-field"))
+                    if issue.code == "required":  # where it is missing: its parent's key
+                        line = line_of(parts[:-1], True)
+                    else:
+                        line = line_of(parts, issue.code == "unknown-field")
+                    issue = issue._replace(line=line)
                 order = tuple((isinstance(p, int), p) for p in parts)
                 found.setdefault((issue.line or 0, order, issue.code, issue.message), issue)
         result = [found[key] for key in sorted(found)]
