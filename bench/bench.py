@@ -135,11 +135,13 @@ def main() -> int:
         return advisor.assess(facts)
 
     validated = [advisor.reader.from_data(org) for org in orgs]
-    for org, facts in zip(orgs, validated):  # the answers must agree before speed counts
+    # the answers must agree with the floor's before speed counts
+    for org, facts in zip(orgs, validated, strict=True):
         diagnosis = advisor.assess(facts)
         expected = floor_diagnosis(org)
         assert diagnosis.level.id == expected["level"], (org, diagnosis.level.id, expected)
-        assert [r.id for r in diagnosis.recommendations] == expected["recommendations"], org
+        got = [r.id for r in diagnosis.recommendations]
+        assert got == expected["recommendations"], (org, got, expected)
 
     from jsonschema import Draft202012Validator
     full_validator = Draft202012Validator(pack.facts_schema)
@@ -220,7 +222,8 @@ def _report(f: dict[str, Any]) -> None:
           f"end to end / floor {f['end_to_end_vs_floor']:.0f}x")
     print(f"  cold start: brm assess {f['cold_brm_assess_s'] * 1000:.0f} ms, "
           f"python -c 'import click' {f['cold_import_click_s'] * 1000:.0f} ms "
-          f"(ratio {f['cold_ratio_vs_click']:.2f}x; bare python {f['cold_python_pass_s'] * 1000:.0f} ms)")
+          f"(ratio {f['cold_ratio_vs_click']:.2f}x; "
+          f"bare python {f['cold_python_pass_s'] * 1000:.0f} ms)")
     print(f"  peak memory (max RSS of this process): {f['peak_rss_mb']:.1f} MB")
     if "soak" in f:
         soak = f["soak"]

@@ -193,7 +193,7 @@ class _Compiler:
         levels = pack.levels
         for index, level in enumerate(levels[1:], start=1):
             below: list[Condition] = [Ref("level", levels[index - 1].id)] if index > 1 else []
-            met = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
+            met: list[Condition] = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
             logical.append(("level", level.id, All(tuple(below + met)) if below + met
                             else Const(True)))
         referenced = self._referenced(logical)
@@ -388,9 +388,9 @@ class _Compiler:
         for key, values in sorted(per_field.items()):
             count = len(values)
             if count > MAX_CHOICES_PER_SLOT:
-                self.issues.append(Issue("$", f"{key!r} is tested for {count} different "
-                                         f"values; the engine hangs near 512, at most {MAX_CHOICES_PER_SLOT} "
-                                         "are allowed", code="too-large"))
+                self.issues.append(Issue(
+                    "$", f"{key!r} is tested for {count} different values; the engine hangs "
+                    f"near 512, at most {MAX_CHOICES_PER_SLOT} are allowed", code="too-large"))
 
 
 def _legs(definition: Mapping[str, Any]) -> list[Any]:

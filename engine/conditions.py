@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from .errors import Issue
 from .validation import suggest
@@ -108,7 +108,7 @@ class Const(NamedTuple):
     tag: str = "const"
 
 
-Condition = Union[FactTest, Ref, All, AnyOf, Not, Const]
+Condition = FactTest | Ref | All | AnyOf | Not | Const
 
 
 def _plain(value: Any) -> str:

@@ -10,12 +10,13 @@ what is allowed; nothing here ever lets a parser's traceback through.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from .errors import DocumentError, Issue
 
@@ -186,10 +187,8 @@ def _yaml_loader() -> type:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"found the key {key!r} twice in one mapping",
                         key_node.start_mark)
-                try:
+                with contextlib.suppress(TypeError):  # unhashable keys fail later, clearly
                     seen[key] = True
-                except TypeError:
-                    pass
             return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
     return Loader

@@ -21,6 +21,7 @@ The engine's quirks handled here (each pinned by a test in ``tests/test_durable_
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import weakref
@@ -31,7 +32,6 @@ from typing import Any
 import durable_rules_engine as _engine
 
 from .errors import EngineError, RunawayError
-
 
 
 class Activation:
@@ -69,7 +69,8 @@ class DurableRuleset:
         try:
             self._handle: int = _engine.create_ruleset(name, text)
         except _engine.error as error:
-            raise EngineError(f"the engine refused the compiled ruleset {name!r}: {error}") from None
+            raise EngineError(f"the engine refused the compiled ruleset {name!r}: {error}"
+                              ) from None
         self.name = name
         self._lock = threading.Lock()
         self._sessions = 0
@@ -145,7 +146,5 @@ class DurableRuleset:
 
 
 def _delete_ruleset(handle: int) -> None:
-    try:
+    with contextlib.suppress(Exception):  # at exit or collection there is nobody to tell
         _engine.delete_ruleset(handle)
-    except Exception:  # noqa: BLE001 - at exit or collection there is nobody to tell
-        pass

@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
-
 class Issue(NamedTuple):
     """One problem in one document: where it is, what is wrong, what is allowed."""
 
     path: str
-    """JSON path of the offending value, e.g. ``$.engagement.mode`` (``$`` for the whole document)."""
+    """JSON path of the offending value, e.g. ``$.engagement.mode`` (``$``: the whole document)."""
     message: str
     """What is wrong, in words a consultant understands."""
     allowed: str | None = None
@@ -27,7 +26,7 @@ class Issue(NamedTuple):
     """A stable, machine-readable kind of problem (``enum``, ``unknown-field``...)."""
 
     def describe(self, source: str | None = None) -> str:
-        """The issue as one line: ``file:line: $.path: message; allowed: ... (did you mean 'x'?)``."""
+        """One line: ``file:line: $.path: message; allowed: ... (did you mean 'x'?)``."""
         where = []
         if source:
             where.append(source if self.line is None else f"{source}:{self.line}")

@@ -21,13 +21,12 @@ from .conditions import (
     Condition,
     FactInfo,
     ParseContext,
-    Ref,
     parse_condition,
     references,
 )
 from .documents import read_document
 from .errors import DocumentError, Issue, PackError
-from .validation import SchemaValidator, suggest
+from .validation import suggest
 
 PACK_FILE = "pack.yaml"
 MAX_PACK_BYTES = 2 * 1024 * 1024

@@ -21,7 +21,7 @@ _EXPECT_KEYS = ("level", "met", "unmet", "gaps", "recommendations", "findings")
 
 class Case(NamedTuple):
     file: str
-    index: int
+    number: int  # the case's position in its file, from 0
     name: str
     facts: Mapping[str, Any]
     target: str | None
@@ -29,7 +29,7 @@ class Case(NamedTuple):
 
     @property
     def case_id(self) -> str:
-        return f"{Path(self.file).stem}[{self.index}] {self.name}"
+        return f"{Path(self.file).stem}[{self.number}] {self.name}"
 
 
 class CaseResult(NamedTuple):
@@ -74,7 +74,7 @@ def load_cases(folder: str | Path) -> list[Case]:
 def run_case(advisor: Advisor, case: Case) -> CaseResult:
     """Assess the case's facts and compare the diagnosis with what the case expects."""
     try:
-        facts = advisor.reader.from_data(case.facts, f"{case.file} case {case.index}")
+        facts = advisor.reader.from_data(case.facts, f"{case.file} case {case.number}")
     except InputError as error:
         return CaseResult(case, tuple(f"invalid facts: {i.describe()}" for i in error.issues))
     diagnosis = advisor.assess(facts, target=case.target)

@@ -198,9 +198,7 @@ def _object(schema: Mapping[str, Any], compiler: _Compiler) -> Check:
             if child is not None:
                 if not child(item):
                     return False
-            elif closed:
-                return False
-            elif extra_check is not None and not extra_check(item):
+            elif closed or extra_check is not None and not extra_check(item):
                 return False
             if names_check is not None and not names_check(name):
                 return False

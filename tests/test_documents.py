@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from brm_advisor.engine.documents import read_document, MAX_DOCUMENT_BYTES
+from brm_advisor.engine.documents import MAX_DOCUMENT_BYTES, read_document
 from brm_advisor.engine.errors import DocumentError
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference import diagnose
 
 from brm_advisor.engine import resolve_pack
 from brm_advisor.engine.render import render_json
+
+from reference import diagnose
 
 PACK = resolve_pack()
 SCHEMA = PACK.facts_schema["properties"]

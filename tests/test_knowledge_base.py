@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reference import diagnose
 
 from brm_advisor.engine import PackError, resolve_pack
 from brm_advisor.engine.pack_tests import load_cases, run_case
+
+from reference import diagnose
 
 PACK = resolve_pack()
 CASES = load_cases(Path(PACK.location) / "tests")
@@ -43,7 +44,7 @@ def test_case_agrees_with_a_plain_reading_of_the_rules(advisor, case):
 
 def test_a_wrong_expectation_fails_with_a_diff(advisor):
     case = next(c for c in CASES if c.name.startswith("ad hoc - no role"))
-    wrong = type(case)(case.file, case.index, case.name, case.facts, case.target,
+    wrong = type(case)(case.file, case.number, case.name, case.facts, case.target,
                        {**case.expect, "level": "advisor",
                         "recommendations": ["rec.order_taker.appoint_brm"]})
     result = run_case(advisor, wrong)
