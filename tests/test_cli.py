@@ -196,3 +196,18 @@ def test_python_dash_m_runs_the_cli():
                             capture_output=True, text=True, check=False,
                             env={**os.environ})
     assert result.returncode == 0 and "Strategic Partner" in result.stdout
+
+
+def test_an_engine_failure_exits_3_without_traceback(monkeypatch):
+    from brm_advisor.engine import EngineError
+    from brm_advisor.engine.assessment import Advisor
+
+    def broken(self, facts, target=None):
+        raise EngineError("the engine left the assessment undecided", ("r1",))
+
+    monkeypatch.setattr(Advisor, "assess", broken)
+    result = run("assess", ACME)
+    assert result.exit_code == 3
+    assert "error: the inference engine failed: the engine left the assessment undecided" \
+        in result.output
+    assert "Traceback" not in result.output

@@ -150,3 +150,26 @@ def test_many_assessments_with_flat_memory(advisor, base_facts):
     gc.collect()
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 5, f"peak memory grew {grown_mb:.1f} MB over 20,000 assessments"
+
+
+def test_the_engine_refuses_a_test_with_too_many_nested_connectives():
+    def nested(count: int) -> dict[str, Any]:
+        alternatives = [{"$and": [{f"a{i}": 1}, {f"b{i}": 1}]} for i in range(count)]
+        return {"r": {"all": [{"m": {"$and": [{"t": "facts"}, {"$or": alternatives}]}}]}}
+
+    DurableRuleset("within", nested(12))  # 13 nested and/or: accepted
+    with pytest.raises(EngineError):
+        DurableRuleset("beyond", nested(15))  # 16: error 113, hence MAX_NESTED_CONNECTIVES
+
+
+def test_the_compiler_stays_within_the_nesting_limit():
+    from brm_advisor.engine.compiler import (
+        MAX_NESTED_CONNECTIVES,
+        _legs,
+        _nested_connectives,
+        compile_pack,
+    )
+
+    compiled = compile_pack(resolve_pack())
+    assert max(_nested_connectives(leg) for rule in compiled.definition.values()
+               for leg in _legs(rule)) <= MAX_NESTED_CONNECTIVES

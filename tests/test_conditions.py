@@ -1,0 +1,85 @@
+"""The condition language's logic: negation, exclusive alternatives and branching keep meaning."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brm_advisor.engine.conditions import (
+    All,
+    AnyOf,
+    Const,
+    Not,
+    Ref,
+    branches,
+    exclusive,
+    negation_normal_form,
+    simplify,
+)
+
+NAMES = ["a", "b", "c", "d"]
+refs = st.builds(Ref, st.just("derived"), st.sampled_from(NAMES), st.booleans())
+conditions = st.recursive(
+    st.one_of(refs, st.builds(Const, st.booleans())),
+    lambda inner: st.one_of(
+        st.builds(lambda items: All(tuple(items)), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda items: AnyOf(tuple(items)), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(Not, inner)),
+    max_leaves=8)
+
+
+def holds(condition, world) -> bool:
+    if isinstance(condition, Ref):
+        return world[condition.id] == condition.value
+    if isinstance(condition, Const):
+        return condition.value
+    if isinstance(condition, Not):
+        return not holds(condition.item, world)
+    if isinstance(condition, All):
+        return all(holds(item, world) for item in condition.items)
+    return any(holds(item, world) for item in condition.items)
+
+
+def worlds():
+    for values in itertools.product([True, False], repeat=len(NAMES)):
+        yield dict(zip(NAMES, values, strict=True))
+
+
+def branch_holds(branch, world) -> bool:
+    assert branch.test is None  # only references here
+    return all(world[ref.id] == ref.value for ref in branch.refs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_normal_forms_keep_the_meaning(condition):
+    normal = simplify(negation_normal_form(condition))
+    negated = negation_normal_form(condition, negate=True)
+    for world in worlds():
+        assert holds(normal, world) == holds(condition, world)
+        assert holds(negated, world) == (not holds(condition, world))
+        assert holds(exclusive(normal), world) == holds(condition, world)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_exclusive_branches_fire_exactly_once_when_the_condition_holds(condition):
+    alternatives = branches(exclusive(simplify(negation_normal_form(condition))), limit=10_000)
+    for world in worlds():
+        firing = sum(branch_holds(branch, world) for branch in alternatives)
+        assert firing == (1 if holds(condition, world) else 0)
+
+
+def test_contradictory_branches_are_dropped():
+    condition = All((Ref("derived", "a"), AnyOf((Ref("derived", "a", False),
+                                                  Ref("derived", "b")))))
+    assert branches(condition) == (branches(All((Ref("derived", "a"),
+                                                 Ref("derived", "b"))))[0],)
+
+
+def test_all_and_any_of_the_same_items_differ():
+    items = (Ref("derived", "a"), Ref("derived", "b"))
+    assert All(items) != AnyOf(items)
+    assert Const(True) != Not(Const(True))
