@@ -37,6 +37,8 @@ import yaml
 
 from brm_advisor.engine import Advisor, resolve_pack
 from brm_advisor.engine.documents import read_document
+from brm_advisor.engine.explain import explain
+from brm_advisor.engine.whatif import search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from floor import floor_diagnosis  # noqa: E402
@@ -121,6 +123,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cold-runs", type=int, default=15)
     parser.add_argument("--soak", type=int, default=0, help="assessments in the soak run")
+    parser.add_argument("--whatif-orgs", type=int, default=300,
+                        help="organizations whose what-if searches are timed (x 4 targets)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -165,6 +169,26 @@ def main() -> int:
             lambda text: read_document(io.BytesIO(text), name="org.yaml"), texts)))
     figures: dict[str, Any] = {k: statistics.median(v) for k, v in rounds.items()}
     figures["engine_vs_floor"] = figures["inference_us"] / figures["floor_us"]
+
+    # what-if: the fewest changes to each target, for a sample of organizations
+    search_ms: list[float] = []
+    candidates: list[int] = []
+    for facts in validated[: args.whatif_orgs]:
+        for target in LEVELS:
+            start = time.perf_counter()
+            result = search(advisor, facts, target)
+            search_ms.append((time.perf_counter() - start) * 1000)
+            candidates.append(result.evaluated)
+    figures["whatif"] = {"searches": len(search_ms),
+                         "median_ms": statistics.median(search_ms), "max_ms": max(search_ms),
+                         "median_candidates": statistics.median(candidates),
+                         "max_candidates": max(candidates)}
+    explain_ms = []
+    for facts in validated[: args.whatif_orgs]:
+        start = time.perf_counter()
+        explain(advisor, facts, advisor.assess(facts))
+        explain_ms.append((time.perf_counter() - start) * 1000)
+    figures["explain"] = {"median_ms": statistics.median(explain_ms), "max_ms": max(explain_ms)}
     figures["end_to_end_vs_floor"] = figures["end_to_end_us"] / figures["floor_us"]
     figures["peak_rss_mb"] = max_rss_mb()
 
@@ -224,6 +248,11 @@ def _report(f: dict[str, Any]) -> None:
           f"python -c 'import click' {f['cold_import_click_s'] * 1000:.0f} ms "
           f"(ratio {f['cold_ratio_vs_click']:.2f}x; "
           f"bare python {f['cold_python_pass_s'] * 1000:.0f} ms)")
+    w, e = f["whatif"], f["explain"]
+    print(f"  whatif --target: {w['searches']} searches, median {w['median_ms']:.1f} ms, "
+          f"max {w['max_ms']:.1f} ms; candidates assessed median {w['median_candidates']:.0f}, "
+          f"max {w['max_candidates']}")
+    print(f"  explain: median {e['median_ms']:.1f} ms, max {e['max_ms']:.1f} ms")
     print(f"  peak memory (max RSS of this process): {f['peak_rss_mb']:.1f} MB")
     if "soak" in f:
         soak = f["soak"]

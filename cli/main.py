@@ -18,6 +18,7 @@ import click
 from brm_advisor.engine import (
     Advisor,
     BrmError,
+    EditError,
     EngineError,
     InputError,
     PackError,
@@ -25,7 +26,15 @@ from brm_advisor.engine import (
     UnknownLevelError,
     resolve_pack,
 )
-from brm_advisor.engine.render import levels_dict, render_json, render_levels, render_text
+from brm_advisor.engine.render import (
+    levels_dict,
+    render_comparison,
+    render_explanation,
+    render_json,
+    render_levels,
+    render_search,
+    render_text,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +66,7 @@ def handle_errors(command: F) -> F:
                       f"({count} problem{'s' * (count != 1)}):")
             _fail(header + "\n" + "\n".join("  " + i.describe(error.source)
                                             for i in error.issues), EXIT_INVALID)
-        except (PackNotFoundError, UnknownLevelError) as error:
+        except (PackNotFoundError, UnknownLevelError, EditError) as error:
             _fail(f"error: {error}", EXIT_USAGE)
         except EngineError as error:
             _fail(f"error: the inference engine failed: {error}", EXIT_ENGINE)
@@ -107,9 +116,11 @@ def cli() -> None:
 @click.option("--target", metavar="LEVEL", default=None,
               help="Level to aim for (overrides target_level in the file); recommendations "
                    "then cover every level up to it.")
+@click.option("--explain", "with_explanation", is_flag=True,
+              help="Append the explanation (as `brm explain` gives it).")
 @pack_option
 @handle_errors
-def assess(facts_file: str, output_format: str, target: str | None,
+def assess(facts_file: str, output_format: str, target: str | None, with_explanation: bool,
            pack_ref: str | None) -> None:
     """Diagnose the organization described in FILE ('-' reads standard input).
 
@@ -120,11 +131,94 @@ def assess(facts_file: str, output_format: str, target: str | None,
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)  # an unknown level is a usage error, before reading
-        diagnosis = advisor.assess(_read(advisor, facts_file), target=target)
+        facts = _read(advisor, facts_file)
+        diagnosis = advisor.assess(facts, target=target)
+        explanation = None
+        if with_explanation:
+            from brm_advisor.engine.explain import explain
+
+            explanation = explain(advisor, facts, diagnosis)
         if output_format == "json":
-            click.echo(render_json(diagnosis), nl=False)
+            click.echo(render_json(diagnosis, explanation), nl=False)
         else:
             click.echo(render_text(diagnosis, pack), nl=False)
+            if explanation is not None:
+                click.echo("\n" + render_explanation(explanation, pack), nl=False)
+
+
+@cli.command("explain")
+@facts_argument
+@format_option("text", "json")
+@click.option("--level", metavar="LEVEL", default=None,
+              help="Explain why this level is not attained (default: the next level).")
+@pack_option
+@handle_errors
+def explain_command(facts_file: str, output_format: str, level: str | None,
+                    pack_ref: str | None) -> None:
+    """Explain the diagnosis of FILE: why this level, why not the next, what it rests on.
+
+    The proof goes from the level through the criteria and derived facts down to the input
+    facts, each step naming the rule that concluded it and its source. For each unmet
+    criterion it shows the smallest changes that would meet it, and it lists the facts
+    whose change alone would lower the level; both are checked by re-running the engine.
+    """
+    from brm_advisor.engine.explain import explain
+
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if level is not None:
+            advisor.level_ref(level)
+        facts = _read(advisor, facts_file)
+        explanation = explain(advisor, facts, advisor.assess(facts), level=level)
+        if output_format == "json":
+            click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(render_explanation(explanation, pack), nl=False)
+
+
+@cli.command()
+@facts_argument
+@click.option("--target", metavar="LEVEL", default=None,
+              help="Find the fewest fact changes that reach this level.")
+@click.option("--set", "edits", metavar="EDIT", multiple=True,
+              help="Change a fact and compare: PATH=VALUE, PATH+=ITEM, PATH-=ITEM, "
+                   "PATH=null (repeatable).")
+@format_option("text", "json")
+@pack_option
+@handle_errors
+def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_format: str,
+           pack_ref: str | None) -> None:
+    """What would change the diagnosis of FILE? The file itself is never modified.
+
+    With --target: the smallest sets of fact changes (fewest fields) that reach the level,
+    each confirmed by re-running the engine. With --set: the diagnosis before and after
+    the edits, side by side.
+    """
+    from brm_advisor.engine.whatif import compare, parse_edit, search
+
+    if not target and not edits:
+        raise click.UsageError("give --target LEVEL, or one or more --set EDIT")
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if target is not None:
+            advisor.level_ref(target)
+        parsed = [parse_edit(text, pack.facts_schema) for text in edits]
+        facts = _read(advisor, facts_file)
+        if parsed:
+            comparison = compare(advisor, facts, parsed, target=target)
+            if output_format == "json":
+                click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+            else:
+                click.echo(render_comparison(comparison), nl=False)
+            return
+        assert target is not None
+        result = search(advisor, facts, target)
+        if output_format == "json":
+            data = {"organization": facts.organization, **result.to_dict(),
+                    "pack": advisor.assess(facts).pack.to_dict()}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            click.echo(render_search(result, facts.organization), nl=False)
 
 
 @cli.command()

@@ -7,11 +7,12 @@
         print(diagnosis.level.name)
 """
 
-from .assessment import DEFAULT_PACK, Advisor, UnknownLevelError, resolve_pack
+from .assessment import DEFAULT_PACK, Advisor, resolve_pack
 from .diagnosis import Diagnosis
 from .errors import (
     BrmError,
     DocumentError,
+    EditError,
     EngineError,
     FactsValidationError,
     InputError,
@@ -19,13 +20,14 @@ from .errors import (
     PackError,
     PackNotFoundError,
     RunawayError,
+    UnknownLevelError,
 )
 from .facts import Facts, FactsReader
 from .pack import RulePack, load_pack, shipped_packs
 
 __all__ = [
-    "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EngineError", "Facts",
-    "FactsReader", "FactsValidationError", "InputError", "Issue", "PackError",
-    "PackNotFoundError", "RulePack", "RunawayError", "UnknownLevelError", "load_pack",
+    "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EditError",
+    "EngineError", "Facts", "FactsReader", "FactsValidationError", "InputError", "Issue",
+    "PackError", "PackNotFoundError", "RulePack", "RunawayError", "UnknownLevelError", "load_pack",
     "resolve_pack", "shipped_packs",
 ]

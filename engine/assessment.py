@@ -23,23 +23,11 @@ from .diagnosis import (
     TraceStep,
 )
 from .durable_adapter import Activation, DurableRuleset
-from .errors import BrmError, EngineError
+from .errors import EngineError, UnknownLevelError
 from .facts import Facts, FactsReader
 from .pack import IMPACT_ORDER, RulePack, load_pack, shipped_packs
-from .validation import suggest
 
 DEFAULT_PACK = "merlyn-brm"
-
-
-class UnknownLevelError(BrmError):
-    """A level id (e.g. ``--target``) that the pack does not define."""
-
-    def __init__(self, level: str, known: tuple[str, ...]) -> None:
-        self.level = level
-        self.known = known
-        guess = suggest(level, known)
-        hint = f" (did you mean {guess!r}?)" if guess else ""
-        super().__init__(f"unknown level {level!r}; allowed: {', '.join(known)}{hint}")
 
 
 def resolve_pack(reference: str | Path | None = None) -> RulePack:

@@ -1,7 +1,7 @@
 """The condition language of rule packs: a closed, declarative set of tests, parsed into data.
 
 A condition is YAML like ``{fact: engagement.mode, in: [advisory, partnership]}`` or
-``{all: [...]}``; it is parsed into the frozen node types below and never evaluated as Python.
+``{all: [...]}``; it is parsed into the immutable node types below; the engine evaluates it.
 The compiler turns conditions into durable-rules conditions; this module only knows their
 shape and their logic (negation, the references they make, the facts they read).
 
@@ -57,6 +57,39 @@ class FactTest(NamedTuple):
 
     def negate(self) -> FactTest:
         return FactTest(self.path, self.op, self.value, self.if_absent, not self.negated)
+
+    def admits(self, value: Any) -> bool:
+        """Whether this test holds for a hypothetical value of its fact (None: absent).
+
+        Used to sort candidate values into classes that every test treats alike, so that a
+        what-if search tries one value per class; whether an organization meets a criterion
+        is only ever decided by the engine.
+        """
+        return self._positive(value) != self.negated
+
+    def _positive(self, value: Any) -> bool:
+        op, operand = self.op, self.value
+        if op == "present":
+            return value is not None
+        if op in LIST_OPS:
+            items = value or ()
+            if op == "includes":
+                return bool(operand in items)
+            if op == "includes_any":
+                return any(item in items for item in operand)
+            if op == "includes_all":
+                return all(item in items for item in operand)
+            if op == "empty":
+                return not items
+            return bool(len(items) >= operand)
+        if value is None:
+            return self.if_absent
+        if op == "equals":
+            return bool(value == operand)
+        if op == "in":
+            return bool(value in operand)
+        return bool({"at_least": value >= operand, "at_most": value <= operand,
+                     "above": value > operand, "below": value < operand}[op])
 
     def describe(self) -> str:
         words = (_NEGATED_WORDS if self.negated else _WORDS)[self.op]

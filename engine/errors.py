@@ -108,3 +108,32 @@ class EngineError(BrmError):
 
 class RunawayError(EngineError):
     """An assessment fired more rules than the configured bound; the rules named kept firing."""
+
+
+class UnknownLevelError(BrmError):
+    """A level id (e.g. ``--target``) that the pack does not define."""
+
+    def __init__(self, level: str, known: tuple[str, ...]) -> None:
+        self.level = level
+        self.known = known
+        from .validation import suggest
+
+        guess = suggest(level, known)
+        hint = f" (did you mean {guess!r}?)" if guess else ""
+        super().__init__(f"unknown level {level!r}; allowed: {', '.join(known)}{hint}")
+
+
+class EditError(BrmError):
+    """A ``--set`` edit that names no field of the contract or a value the schema refuses."""
+
+    def __init__(self, edit: str, message: str, allowed: str | None = None,
+                 suggestion: str | None = None) -> None:
+        self.edit = edit
+        self.allowed = allowed
+        self.suggestion = suggestion
+        text = f"--set {edit}: {message}"
+        if allowed:
+            text += f"; allowed: {allowed}"
+        if suggestion:
+            text += f" (did you mean {suggestion!r}?)"
+        super().__init__(text)

@@ -16,9 +16,13 @@ from .pack import RulePack
 WIDTH = 80
 
 
-def render_json(diagnosis: Diagnosis) -> str:
-    """The diagnosis as JSON (``schemas/diagnosis.schema.json``), byte-stable for one input."""
-    return json.dumps(diagnosis.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def render_json(diagnosis: Diagnosis, explanation: Any = None) -> str:
+    """The diagnosis as JSON (``schemas/diagnosis.schema.json``), byte-stable for one input;
+    with an explanation under ``explanation``."""
+    data = diagnosis.to_dict()
+    if explanation is not None:
+        data["explanation"] = explanation.to_dict()
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _value(value: Any) -> str:
@@ -31,10 +35,11 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _wrap(text: str, indent: int, width: int = WIDTH) -> list[str]:
+def _wrap(text: str, indent: int, width: int = WIDTH, hang: int = 0) -> list[str]:
+    """`text` wrapped to `width`, indented; continuation lines `hang` further in."""
     pad = " " * indent
     return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=pad,
-                         subsequent_indent=pad) or [pad]
+                         subsequent_indent=pad + " " * hang) or [pad]
 
 
 def _criterion_lines(result: CriterionResult) -> list[str]:
@@ -145,3 +150,132 @@ def levels_dict(pack: RulePack) -> dict[str, Any]:
 def render_issues(source: str, issues: Iterable[Any]) -> str:
     """Problems in one file, one per line, as the CLI prints them."""
     return "\n".join(issue.describe(source) for issue in issues)
+
+
+# --- explanations and what-if ------------------------------------------------------------------
+
+_STATUS = {"level": ("attained", "not attained"), "criterion": ("met", "unmet"),
+           "derived": ("holds", "does not hold")}
+
+
+def _proof_lines(node: Any, depth: int) -> list[str]:
+    pad = 2 + 2 * depth
+    if node.kind == "facts":
+        lines: list[str] = []
+        for path, value in node.facts:
+            lines += _wrap(f"{path} = {_value(value)}", pad)
+        return lines
+    status = _STATUS[node.kind][0 if node.value else 1]
+    mark = f"[{status}] "
+    label = f"{node.id}: {node.text}" if node.kind == "criterion" else node.text
+    lines = textwrap.wrap(" ".join(label.split()), width=WIDTH,
+                          initial_indent=" " * pad + mark,
+                          subsequent_indent=" " * (pad + len(mark)))
+    lines += _wrap(f"rule {node.rule}, source: {node.source}", pad + len(mark))
+    for child in node.children:
+        lines += _proof_lines(child, depth + 1)
+    return lines
+
+
+def _change_text(changes: Iterable[Any]) -> str:
+    return "; ".join(change.describe() for change in changes)
+
+
+def render_explanation(explanation: Any, pack: RulePack) -> str:
+    """Why the level, why not the next (or the asked) level, and what the level rests on."""
+    e = explanation
+    d = e.diagnosis
+    out = _wrap(f"{d.organization}: {d.level.name} (level {d.level.rank} of "
+                f"{len(pack.levels)}); pack {d.pack.id} {d.pack.version}", 0)
+    out += ["", f"Why {d.level.name}"]
+    out += _proof_lines(e.why, 0)
+    out.append("")
+    if e.why_not_level is None:
+        out.append("Why not higher: this is the top level of the model.")
+    else:
+        count = len(e.why_not)
+        out.append(f"Why not {e.why_not_level.name}: {count} unmet "
+                   f"criteri{'on' if count == 1 else 'a'}")
+        for unmet in e.why_not:
+            out += _proof_lines(unmet.proof, 0)
+            if unmet.satisfy:
+                first, *others = unmet.satisfy
+                out += _wrap(f"would be met by: {_change_text(first)}", 6, hang=4)
+                for option in others:
+                    out += _wrap(f"or by: {_change_text(option)}", 6, hang=4)
+            else:
+                out += _wrap("no change of its own facts alone would meet it", 6)
+    if e.findings:
+        out += ["", "Findings"]
+        for finding in e.findings:
+            out += _wrap(f"{finding.severity.upper()} {finding.id}", 2)
+            out += _wrap(finding.message, 5)
+    out.append("")
+    if e.robustness:
+        out.append(f"What {d.level.name} rests on: facts that, changed alone, lower the level")
+        for item in e.robustness:
+            drops = "; ".join(f"{_value(value)} gives {level.name}" for value, level in item.drops)
+            out += _wrap(f"{item.path} = {_value(item.value)}: {drops}", 2, hang=4)
+    else:
+        out.append(f"What {d.level.name} rests on: no single fact, changed alone, lowers it.")
+    out.append("")
+    out += _wrap(f"{e.evaluated} changed fact sets were assessed by the engine to find what "
+                 "would satisfy each criterion and what the level rests on.", 0)
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def render_search(result: Any, organization: str) -> str:
+    """The fewest fact changes that reach a target level."""
+    r = result
+    out = _wrap(f"What would take {organization} from {r.current.name} to {r.target.name}", 0)
+    out.append("")
+    if not r.reachable:
+        out += _wrap(f"No change within the facts contract reaches {r.target.name}: "
+                     f"{r.reason}.", 0)
+    elif r.current.rank >= r.target.rank:
+        out += _wrap(f"Already at {r.current.name}, which is at or above {r.target.name}: "
+                     "nothing to change.", 0)
+    else:
+        fields = len(r.solutions[0].changes)
+        ways = len(r.solutions)
+        out += _wrap(f"Fewest changes: {fields} field{'s' * (fields != 1)}, "
+                     f"{ways} way{'s' * (ways != 1)}, each confirmed by re-running the engine.",
+                     0)
+        for number, solution in enumerate(r.solutions, start=1):
+            out += ["", f"Option {number}: reaches {solution.level.name}"]
+            recs = dict(solution.recommendations)
+            for change in solution.changes:
+                out += _wrap(change.describe(), 2, hang=4)
+                if recs.get(change.path):
+                    out += _wrap(f"as in {', '.join(recs[change.path])}", 6)
+    out.append("")
+    out += _wrap(f"{r.evaluated} candidate fact sets were assessed by the engine.", 0)
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def render_comparison(comparison: Any) -> str:
+    """The diagnosis before and after edits, side by side."""
+    c = comparison
+    out = _wrap(f"What if: {', '.join(edit.text for edit in c.edits)}", 0)
+    out.append("")
+    out.append(f"  {'':34}{'before':<22}after")
+    out.append(f"  {'level':34}{c.before.level.name:<22}{c.after.level.name}")
+    out.append(f"  {'unmet criteria in scope':34}{len(c.before.gaps):<22}{len(c.after.gaps)}")
+    out.append(f"  {'recommendations':34}{len(c.before.recommendations):<22}"
+               f"{len(c.after.recommendations)}")
+    out += ["", "Facts changed"]
+    for change in c.changes:
+        out += _wrap(change.describe(), 2, hang=4)
+    if not c.changes:
+        out.append("  none (the edits leave the facts as they were)")
+    out += ["", "Criteria that flipped"]
+    for ident, before, after in c.flipped:
+        out.append(f"  {ident:<44}{'met' if before else 'unmet':<10}-> "
+                   f"{'met' if after else 'unmet'}")
+    if not c.flipped:
+        out.append("  none")
+    for title, items in (("Recommendations that disappeared", c.recommendations_removed),
+                         ("Recommendations that appeared", c.recommendations_added)):
+        out += ["", title]
+        out += [f"  {item}" for item in items] or ["  none"]
+    return "\n".join(line.rstrip() for line in out) + "\n"

@@ -26,7 +26,8 @@ def run(*args: str, input: str | bytes | None = None):
 
 
 def test_every_command_has_help():
-    for command in [[], ["assess"], ["validate"], ["schema"], ["levels"]]:
+    for command in [[], ["assess"], ["validate"], ["schema"], ["levels"], ["explain"],
+                    ["whatif"]]:
         result = run(*command, "--help")
         assert result.exit_code == 0
         assert "Usage:" in result.output
@@ -211,3 +212,70 @@ def test_an_engine_failure_exits_3_without_traceback(monkeypatch):
     assert "error: the inference engine failed: the engine left the assessment undecided" \
         in result.output
     assert "Traceback" not in result.output
+
+
+# --- explain and what-if ----------------------------------------------------------------------
+
+def test_explain_text_and_json():
+    text = run("explain", ACME)
+    assert text.exit_code == 0, text.output
+    assert "Why Order Taker" in text.output and "Why not Advisor: 3 unmet criteria" in text.output
+    assert "would be met by: engagement.mode: order_taking -> advisory" in text.output
+    data = json.loads(run("explain", ACME, "--format", "json").output)
+    assert data["why"]["rule"] == "level:order_taker/attained"
+    assert [u["id"] for u in data["why_not"]["unmet"]] == [
+        "advisor.sought_out", "advisor.business_priorities", "advisor.value_measures"]
+    assert data["pack"]["id"] == "merlyn-brm"
+
+
+def test_explain_level_option_and_bad_level():
+    data = json.loads(run("explain", ACME, "--level", "strategic_partner", "--format",
+                          "json").output)
+    assert data["why_not"]["level"]["id"] == "strategic_partner"
+    result = run("explain", ACME, "--level", "strategic")
+    assert result.exit_code == 2 and "did you mean 'strategic_partner'?" in result.output
+
+
+def test_assess_explain_appends_the_explanation():
+    result = run("assess", ACME, "--explain")
+    assert result.output.index("Recommendations (in order)") < result.output.index(
+        "Why not Advisor: 3 unmet criteria")
+    data = json.loads(run("assess", ACME, "--explain", "--format", "json").output)
+    assert not list(DIAGNOSIS.iter_errors(data))
+    assert data["explanation"]["why"]["kind"] == "level"
+
+
+def test_whatif_target_text_and_json():
+    text = run("whatif", ACME, "--target", "advisor").output
+    assert "Fewest changes: 3 fields" in text and "Option 1: reaches Advisor" in text
+    data = json.loads(run("whatif", ACME, "--target", "advisor", "--format", "json").output)
+    assert data["reachable"] and data["fewest_changes"] == 3
+    assert data["candidates_evaluated"] > 0
+    assert data["solutions"][0]["changes"][0]["recommendations"] == ["rec.advisor.seek_advice"]
+
+
+def test_whatif_set_compares_and_leaves_the_file_alone(tmp_path):
+    path = tmp_path / "acme.yaml"
+    path.write_bytes(Path(ACME).read_bytes())
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    result = run("whatif", str(path), "--set", "measures+=business_value", "--set",
+                 "engagement.mode=advisory", "--set", "engagement.prioritization=joint")
+    assert result.exit_code == 0, result.output
+    assert "Order Taker           Advisor" in result.output
+    assert "advisor.sought_out" in result.output
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    ("engagement.mode=advsory", "allowed: reactive, order_taking, advisory, partnership"),
+    ("engagment.mode=advisory", "did you mean 'engagement.mode'?"),
+    ("competencies.communication=7", "allowed: whole numbers from 0 to 4"),
+])
+def test_whatif_bad_edits_are_usage_errors(edit, words):
+    result = run("whatif", ACME, "--set", edit)
+    assert result.exit_code == 2
+    assert f"error: --set {edit}:" in result.output and words in result.output
+
+
+def test_whatif_needs_a_target_or_edits():
+    assert run("whatif", ACME).exit_code == 2

@@ -24,6 +24,14 @@ CASES: dict[str, list[str]] = {
     "initech-advisor.txt": ["assess", "examples/initech-advisor.json"],
     "umbrella-partner.txt": ["assess", "examples/umbrella-partner.yaml"],
     "levels.txt": ["levels"],
+    "acme-explain.txt": ["explain", "examples/acme.yaml"],
+    "globex-explain.txt": ["explain", "examples/globex-ad-hoc.yaml"],
+    "initech-explain.json": ["explain", "examples/initech-advisor.json", "--format", "json"],
+    "umbrella-explain.txt": ["explain", "examples/umbrella-partner.yaml"],
+    "acme-whatif-partner.txt": ["whatif", "examples/acme.yaml", "--target",
+                                "strategic_partner"],
+    "acme-whatif-set.txt": ["whatif", "examples/acme.yaml", "--set", "measures+=business_value",
+                            "--set", "engagement.mode=advisory"],
 }
 
 

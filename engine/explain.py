@@ -1,0 +1,148 @@
+"""Explanations: why this level, why not the next, and what the level rests on.
+
+Built from what the engine fired (the trace the adapter recorded), as MYCIN answered WHY and
+HOW from its rules: each node of the proof is a trace step, naming the rule that concluded it
+and the source the rule rests on, down to the input facts it matched. What would satisfy an
+unmet criterion, and which facts the level rests on, are found by re-running the engine on
+changed facts (``whatif``), never by evaluating the rules a second way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
+from .facts import Facts
+from .pack import RulePack
+from .whatif import Change, Sensitivity, satisfying_changes, sensitivity
+
+if TYPE_CHECKING:
+    from .assessment import Advisor
+
+
+class ProofNode(NamedTuple):
+    """One conclusion and what it rests on."""
+
+    kind: str  # "level" | "criterion" | "derived" | "facts"
+    id: str | None
+    value: bool | None
+    text: str  # what is concluded about (its truth is `value`)
+    rule: str | None  # the pack rule that concluded it (None for input facts)
+    source: str | None
+    facts: tuple[tuple[str, Any], ...] = ()  # input facts: (field path, value)
+    children: tuple[ProofNode, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "id": self.id, "value": self.value,
+                                "text": self.text, "rule": self.rule, "source": self.source}
+        if self.kind == "facts":
+            data["facts"] = [{"path": p, "value": v} for p, v in self.facts]
+        data["children"] = [child.to_dict() for child in self.children]
+        return data
+
+    def walk(self) -> list[ProofNode]:
+        """This node and every node below it, depth first."""
+        nodes = [self]
+        for child in self.children:
+            nodes.extend(child.walk())
+        return nodes
+
+
+class UnmetCriterion(NamedTuple):
+    id: str
+    level: str
+    text: str
+    source: str
+    proof: ProofNode  # why it is unmet: the facts that fail it
+    satisfy: tuple[tuple[Change, ...], ...]  # smallest changes that would meet it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "level": self.level, "text": self.text, "source": self.source,
+                "proof": self.proof.to_dict(),
+                "would_be_met_by": [[c.to_dict() for c in option] for option in self.satisfy]}
+
+
+class Explanation(NamedTuple):
+    diagnosis: Diagnosis
+    why: ProofNode
+    why_not_level: LevelRef | None  # the level explained as not attained (None at the top)
+    why_not: tuple[UnmetCriterion, ...]
+    findings: tuple[FindingResult, ...]
+    robustness: tuple[Sensitivity, ...]
+    evaluated: int  # fact sets the engine assessed for `satisfy` and `robustness`
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.diagnosis
+        return {
+            "organization": d.organization,
+            "level": d.level.to_dict(),
+            "why": self.why.to_dict(),
+            "why_not": None if self.why_not_level is None else {
+                "level": self.why_not_level.to_dict(),
+                "unmet": [u.to_dict() for u in self.why_not]},
+            "findings": [f.to_dict() for f in self.findings],
+            "robustness": [s.to_dict() for s in self.robustness],
+            "candidates_evaluated": self.evaluated,
+            "pack": d.pack.to_dict(),
+        }
+
+
+def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
+            level: str | None = None) -> Explanation:
+    """Explain `diagnosis` (of `facts`); `level` asks why not that level instead of the next."""
+    pack = advisor.pack
+    steps = {(step.kind, step.concludes): step for step in diagnosis.trace}
+    why = _why(pack, steps, diagnosis)
+    asked = advisor.level_ref(level) if level else diagnosis.next_level
+    unmet: list[UnmetCriterion] = []
+    evaluated = 0
+    if asked is not None and asked.rank > diagnosis.level.rank:
+        ranks = {lv.id: lv.rank for lv in pack.levels}
+        for result in diagnosis.criteria:
+            if result.met or not diagnosis.level.rank < ranks[result.level] <= asked.rank:
+                continue
+            proof = _node(pack, steps, ("criterion", result.id))
+            options, counted = satisfying_changes(advisor, facts, result.id)
+            evaluated += counted
+            unmet.append(UnmetCriterion(result.id, result.level, result.text, result.source,
+                                        proof, options))
+    robustness, counted = sensitivity(advisor, facts, diagnosis)
+    evaluated += counted
+    return Explanation(diagnosis, why, asked if asked and asked.rank > diagnosis.level.rank
+                       else None, tuple(unmet), diagnosis.findings, robustness, evaluated)
+
+
+def _why(pack: RulePack, steps: dict[tuple[str, str], TraceStep],
+         diagnosis: Diagnosis) -> ProofNode:
+    level = pack.level(diagnosis.level.id)
+    if level.rank == 1:
+        return ProofNode("level", level.id, True,
+                         f"{level.name} is the floor of the model: every organization "
+                         "attains it", steps[("diagnosis", level.id)].rule, level.source)
+    return _node(pack, steps, ("level", level.id))
+
+
+def _node(pack: RulePack, steps: dict[tuple[str, str], TraceStep],
+          key: tuple[str, str]) -> ProofNode:
+    step = steps[key]
+    children = []
+    for matched in step.matched:
+        if matched.kind == "facts":
+            children.append(ProofNode("facts", None, None, "input facts", None, None,
+                                      matched.values))
+        elif matched.id is not None:
+            children.append(_node(pack, steps, (matched.kind, matched.id)))
+    text, source = _statement(pack, step)
+    return ProofNode(step.kind, step.concludes, step.value, text, step.rule, source,
+                     children=tuple(children))
+
+
+def _statement(pack: RulePack, step: TraceStep) -> tuple[str, str]:
+    if step.kind == "level":
+        level = pack.level(step.concludes)
+        return level.name, level.source
+    if step.kind == "criterion":
+        criterion = next(c for c in pack.criteria if c.id == step.concludes)
+        return criterion.text, criterion.source
+    fact = next(d for d in pack.derived if d.id == step.concludes)
+    return fact.text, fact.source

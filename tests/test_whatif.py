@@ -1,0 +1,162 @@
+"""What-if: edits are checked against the contract, searches find the fewest changes, and every
+answer is re-verified here by running the engine on the changed facts."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from brm_advisor.engine import Advisor, load_pack
+from brm_advisor.engine.whatif import (
+    Edit,
+    EditError,
+    apply_edits,
+    compare,
+    parse_edit,
+    search,
+)
+
+from test_engine_properties import LEVELS
+from test_engine_properties import facts as random_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").iterdir())
+
+
+def verify(advisor, facts, solution, target_rank):
+    edits = [Edit(c.path, "unset" if c.after is None else "set", c.after, "")
+             for c in solution.changes]
+    after = advisor.assess(advisor.reader.from_data(apply_edits(facts.data, edits)))
+    assert after.level.rank >= target_rank
+    assert after.level == solution.level
+    return after
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+@pytest.mark.parametrize("target", LEVELS)
+def test_every_solution_reaches_the_target(advisor, example, target):
+    facts = advisor.read(example)
+    result = search(advisor, facts, target)
+    rank = advisor.level_ref(target).rank
+    assert result.reachable and result.solutions
+    assert result.evaluated >= 1
+    sizes = {len(s.changes) for s in result.solutions}
+    assert len(sizes) == 1, "every option has the fewest changes"
+    for solution in result.solutions:
+        verify(advisor, facts, solution, rank)
+
+
+def test_the_fewest_changes_really_are_the_fewest(advisor):
+    facts = advisor.read(ROOT / "examples" / "acme.yaml")
+    result = search(advisor, facts, "advisor")
+    assert len(result.solutions[0].changes) == 3
+    schema = advisor.pack.fact_paths
+    domains = {"brm.formal_role": [True, False],
+               "engagement.mode": list(schema["engagement.mode"].choices),
+               "engagement.prioritization": list(schema["engagement.prioritization"].choices),
+               "measures": [list(c) for n in range(7) for c in itertools.combinations(
+                   schema["measures"].choices, n)]}
+    for pair in itertools.combinations(domains, 2):  # no two fields can do it
+        for values in itertools.product(*(domains[f] for f in pair)):
+            edits = [Edit(f, "set", v, "") for f, v in zip(pair, values, strict=True)]
+            after = advisor.assess(advisor.reader.from_data(apply_edits(facts.data, edits)))
+            assert after.level.rank < 3
+
+
+def test_changes_name_the_recommendations_they_carry_out(advisor):
+    facts = advisor.read(ROOT / "examples" / "acme.yaml")
+    solution = search(advisor, facts, "advisor").solutions[0]
+    recs = dict(solution.recommendations)
+    assert recs["engagement.mode"] == ("rec.advisor.seek_advice",)
+    assert recs["measures"] == ("rec.advisor.value_measures",)
+
+
+def test_already_there(advisor):
+    facts = advisor.read(ROOT / "examples" / "umbrella-partner.yaml")
+    result = search(advisor, facts, "advisor")
+    assert result.solutions[0].changes == ()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_facts(), st.sampled_from(LEVELS))
+def test_search_on_any_facts(advisor, data, target):
+    facts = advisor.reader.from_data(data)
+    result = search(advisor, facts, target)
+    rank = advisor.level_ref(target).rank
+    assert result.reachable
+    for solution in result.solutions:
+        verify(advisor, facts, solution, rank)
+
+
+def test_an_unreachable_target_says_why(tmp_path, base_facts):
+    text = (ROOT / "tests" / "test_pack_loading.py").read_text()
+    minimal = text.split('MINIMAL = """\\\n')[1].split('"""')[0]
+    impossible = minimal.replace(
+        "when: {derived: has_role}",
+        "when: {all: [{derived: has_role}, {fact: brm.formal_role, equals: false}]}")
+    (tmp_path / "pack.yaml").write_text(impossible)
+    with Advisor(load_pack(tmp_path)) as advisor:
+        result = search(advisor, advisor.reader.from_data(base_facts), "high")
+        assert not result.reachable and not result.solutions
+        assert "high.role" in result.reason and "brm.formal_role" in result.reason
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+def test_parse_and_apply_edits(advisor, base_facts):
+    schema = advisor.pack.facts_schema
+    edits = [parse_edit("engagement.mode=advisory", schema),
+             parse_edit("measures+=business_value", schema),
+             parse_edit("measures-=satisfaction", schema),
+             parse_edit("brm.formal_role=false", schema),
+             parse_edit("competencies.communication=3", schema),
+             parse_edit("competencies.communication=null", schema)]
+    assert [e.op for e in edits] == ["set", "add", "remove", "set", "set", "unset"]
+    before = repr(base_facts)
+    result = apply_edits(base_facts, edits)
+    assert repr(base_facts) == before, "the input is never modified"
+    assert result["engagement"]["mode"] == "advisory"
+    assert result["measures"] == ["service_levels", "business_value"]
+    assert result["brm"]["formal_role"] is False
+    assert "communication" not in result["competencies"]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("engagment.mode=advisory", "did you mean 'engagement.mode'?"),
+    ("engagement.mode+=advisory", "is not a list"),
+    ("nonsense", "an edit is PATH=VALUE"),
+])
+def test_bad_edits_name_the_path_and_what_is_allowed(advisor, text, words):
+    with pytest.raises(EditError) as caught:
+        parse_edit(text, advisor.pack.facts_schema)
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("engagement.mode=advsory", "allowed: reactive, order_taking, advisory, partnership"),
+    ("measures+=value", "allowed: satisfaction, service_levels"),
+    ("competencies.communication=9", "whole numbers from 0 to 4"),
+])
+def test_values_outside_the_schema_are_refused(advisor, base_facts, text, words):
+    facts = advisor.reader.from_data(base_facts)
+    with pytest.raises(EditError) as caught:
+        compare(advisor, facts, [parse_edit(text, advisor.pack.facts_schema)])
+    assert words in str(caught.value)
+    assert str(caught.value).startswith(f"--set {text}:")
+
+
+def test_compare_before_and_after(advisor):
+    facts = advisor.read(ROOT / "examples" / "acme.yaml")
+    schema = advisor.pack.facts_schema
+    comparison = compare(advisor, facts, [parse_edit("measures+=business_value", schema),
+                                          parse_edit("engagement.mode=advisory", schema)])
+    assert comparison.before.level.id == comparison.after.level.id == "order_taker"
+    assert comparison.flipped == (("advisor.sought_out", False, True),
+                                  ("advisor.value_measures", False, True))
+    assert comparison.recommendations_removed == ("rec.advisor.seek_advice",
+                                                  "rec.advisor.value_measures")
+    assert comparison.recommendations_added == ()
