@@ -7,7 +7,7 @@
         print(diagnosis.level.name)
 """
 
-from .assessment import DEFAULT_PACK, Advisor, resolve_pack
+from .assessment import Advisor
 from .diagnosis import Diagnosis
 from .errors import (
     BrmError,
@@ -23,11 +23,12 @@ from .errors import (
     UnknownLevelError,
 )
 from .facts import Facts, FactsReader
-from .pack import RulePack, load_pack, shipped_packs
+from .pack import RulePack, load_pack
+from .packs import DEFAULT_PACK, available_packs, find_pack, resolve_pack, shipped_packs
 
 __all__ = [
     "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EditError",
     "EngineError", "Facts", "FactsReader", "FactsValidationError", "InputError", "Issue",
     "PackError", "PackNotFoundError", "RulePack", "RunawayError", "UnknownLevelError", "load_pack",
-    "resolve_pack", "shipped_packs",
+    "resolve_pack", "shipped_packs", "available_packs", "find_pack",
 ]

@@ -25,24 +25,7 @@ from .diagnosis import (
 from .durable_adapter import Activation, DurableRuleset
 from .errors import EngineError, UnknownLevelError
 from .facts import Facts, FactsReader
-from .pack import IMPACT_ORDER, RulePack, load_pack, shipped_packs
-
-DEFAULT_PACK = "merlyn-brm"
-
-
-def resolve_pack(reference: str | Path | None = None) -> RulePack:
-    """A pack by folder path, by shipped id, or the default pack."""
-    from .errors import PackNotFoundError
-
-    shipped = shipped_packs()
-    if reference is None:
-        return load_pack(shipped[DEFAULT_PACK])
-    path = Path(reference)
-    if path.exists():
-        return load_pack(path)
-    if str(reference) in shipped:
-        return load_pack(shipped[str(reference)])
-    raise PackNotFoundError(str(reference), tuple(sorted(shipped)))
+from .pack import IMPACT_ORDER, RulePack
 
 
 class Advisor:
@@ -209,4 +192,4 @@ class _Run:
         return tuple(sorted(found.items()))
 
 
-__all__ = ["Advisor", "UnknownLevelError", "resolve_pack", "DEFAULT_PACK", "TARGET_SLOT"]
+__all__ = ["Advisor", "TARGET_SLOT"]

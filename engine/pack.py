@@ -126,27 +126,6 @@ class RulePack(NamedTuple):
         raise KeyError(source_id)
 
 
-# --- finding packs ----------------------------------------------------------------------------
-
-def shipped_packs() -> dict[str, Path]:
-    """The packs shipped with brm-advisor: id -> folder."""
-    found: dict[str, Path] = {}
-    for folder in sorted(resources.rules_dir().iterdir()):
-        pack_file = folder / PACK_FILE
-        if pack_file.is_file():
-            found[_declared_id(pack_file) or folder.name] = folder
-    return found
-
-
-def _declared_id(pack_file: Path) -> str | None:
-    """The pack id from the file's ``id:`` line, without loading the whole pack."""
-    for line in pack_file.read_text(encoding="utf-8").splitlines()[:40]:
-        match = re.match(r"\s+id:\s*['\"]?([A-Za-z0-9_.-]+)", line)
-        if match:
-            return match.group(1)
-    return None
-
-
 # --- loading ----------------------------------------------------------------------------------
 
 def load_pack(location: str | Path) -> RulePack:

@@ -1,0 +1,107 @@
+"""Finding rule packs: shipped with brm-advisor, installed as Python distributions, or a folder.
+
+A distribution makes a pack available by declaring an entry point in the group
+``brm_advisor.packs`` whose value names the package (or ``package:subfolder``) holding
+``pack.yaml``. The package's folder is located without running any of its code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from . import resources
+from .errors import PackNotFoundError
+from .pack import PACK_FILE, RulePack, load_pack
+
+ENTRY_POINT_GROUP = "brm_advisor.packs"
+DEFAULT_PACK = "merlyn-brm"
+
+
+class PackRef(NamedTuple):
+    """Where a pack is, before it is loaded."""
+
+    id: str
+    origin: str  # "shipped" | "installed" | "path"
+    location: Path  # the folder holding pack.yaml (for a path given by the user: that path)
+    distribution: str | None = None
+
+
+def shipped_packs() -> list[PackRef]:
+    """The packs shipped with brm-advisor, by id."""
+    found = []
+    for folder in sorted(resources.rules_dir().iterdir()):
+        pack_file = folder / PACK_FILE
+        if pack_file.is_file():
+            found.append(PackRef(declared_id(pack_file) or folder.name, "shipped", folder))
+    return found
+
+
+def installed_packs() -> list[PackRef]:
+    """Packs that installed distributions declare under the ``brm_advisor.packs`` group."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        folder = _entry_folder(entry.value)
+        if folder is not None and (folder / PACK_FILE).is_file():
+            dist = entry.dist.name if entry.dist is not None else None
+            found.append(PackRef(declared_id(folder / PACK_FILE) or entry.name, "installed",
+                                 folder, dist))
+    return found
+
+
+def _entry_folder(value: str) -> Path | None:
+    """``package`` or ``package:sub/folder`` -> the folder, found without importing."""
+    package, _, subfolder = value.partition(":")
+    try:
+        spec = importlib.util.find_spec(package.strip())
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(next(iter(spec.submodule_search_locations)))
+    folder = (base / subfolder.strip()).resolve() if subfolder.strip() else base
+    return folder if folder.is_relative_to(base.resolve()) else None
+
+
+def available_packs() -> list[PackRef]:
+    """Shipped packs, then installed ones; an installed pack never hides a shipped id."""
+    shipped = shipped_packs()
+    ids = {ref.id for ref in shipped}
+    return shipped + [ref for ref in installed_packs() if ref.id not in ids]
+
+
+def declared_id(pack_file: Path) -> str | None:
+    """The pack id from the file's ``id:`` line under ``pack:``, without loading the pack."""
+    try:
+        lines = pack_file.read_text(encoding="utf-8").splitlines()[:60]
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines:
+        match = re.match(r"\s+id:\s*['\"]?([a-z][a-z0-9-]*)['\"]?\s*$", line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def find_pack(reference: str | Path | None = None) -> PackRef:
+    """A pack by folder (or pack.yaml) path, by id among available packs, or the default."""
+    available = available_packs()
+    if reference is None:
+        reference = DEFAULT_PACK
+    path = Path(reference)
+    if path.exists():
+        pack_file = path / PACK_FILE if path.is_dir() else path
+        return PackRef(declared_id(pack_file) or path.stem, "path", path)
+    for ref in available:
+        if ref.id == str(reference):
+            return ref
+    raise PackNotFoundError(str(reference), tuple(ref.id for ref in available))
+
+
+def resolve_pack(reference: str | Path | None = None) -> RulePack:
+    """Load a pack by path or id (the default pack when None)."""
+    return load_pack(find_pack(reference).location)
