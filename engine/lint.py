@@ -1,0 +1,226 @@
+"""Checking a rule pack for every problem at once: `brm packs lint`.
+
+Errors make a pack unusable or wrong: anything the loader or compiler refuses (schema, unknown
+references with "did you mean", duplicate ids, cycles, files outside the pack, engine limits),
+malformed test files, and levels that no facts can reach. Warnings are smells: criteria with no
+recommendation, derived facts nothing uses, rules that can never fire.
+Reachability is decided the way everything else is here: by running the engine (a what-if
+search from the pack's first test case, or from facts made up from its schema).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .conditions import (
+    Condition,
+    Const,
+    branches,
+    fact_tests,
+    negation_normal_form,
+    references,
+    simplify,
+)
+from .documents import Document, read_document
+from .errors import InputError, Issue, PackError
+from .pack import PACK_FILE, RulePack, load_pack
+
+
+class Problem(NamedTuple):
+    severity: str  # "error" | "warning"
+    issue: Issue
+    subject: str | None = None  # the id concerned, when there is one
+
+    def describe(self, source: str) -> str:
+        where = source if self.issue.line is None else f"{source}:{self.issue.line}"
+        subject = f"{self.subject}: " if self.subject else f"{self.issue.path}: "
+        text = f"{where}: {self.severity}: {subject}{self.issue.message}"
+        if self.issue.allowed:
+            text += f"; allowed: {self.issue.allowed}"
+        if self.issue.suggestion:
+            text += f" (did you mean {self.issue.suggestion!r}?)"
+        return text + f" [{self.issue.code}]"
+
+
+class LintReport(NamedTuple):
+    source: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def lint_pack(location: str | Path) -> LintReport:
+    """Every problem of the pack at `location` (a folder or its pack.yaml)."""
+    path = Path(location)
+    pack_file = path / PACK_FILE if path.is_dir() else path
+    source = str(pack_file)
+    try:
+        pack = load_pack(path)
+    except PackError as error:
+        return LintReport(source, tuple(Problem("error", i) for i in error.issues))
+    from .assessment import Advisor
+
+    try:
+        advisor = Advisor(pack)
+    except PackError as error:
+        return LintReport(source, tuple(Problem("error", i) for i in error.issues))
+    document = read_document(pack_file, max_bytes=4 * 1024 * 1024)
+    problems: list[Problem] = []
+    with advisor:
+        problems += _test_files(pack)
+        problems += _unused_and_uncovered(pack, document)
+        problems += _never_fire(pack, document)
+        problems += _unreachable(pack, document, advisor)
+    problems.sort(key=lambda p: (p.issue.line or 0, p.severity, p.issue.code))
+    return LintReport(source, tuple(problems))
+
+
+def _line(document: Document, section: str, index: int) -> int | None:
+    return document.line_of([section, index, "id"])
+
+
+def _issue(document: Document, section: str, index: int, message: str, code: str,
+           **extra: Any) -> Issue:
+    return Issue(f"$.{section}[{index}]", message, line=_line(document, section, index),
+                 code=code, **extra)
+
+
+def tested_paths(pack: RulePack) -> set[str]:
+    """The input fact paths that some rule of the pack tests."""
+    return {test.path for condition in _conditions(pack) for test in fact_tests(condition)}
+
+
+def _conditions(pack: RulePack) -> Iterable[Condition]:
+    for item in (*pack.derived, *pack.criteria, *pack.findings):
+        yield item.when
+    for rec in pack.recommendations:
+        if rec.when is not None:
+            yield rec.when
+
+
+def _unused_and_uncovered(pack: RulePack, document: Document) -> list[Problem]:
+    problems = []
+    used = {ref.id for condition in _conditions(pack) for ref in references(condition)
+            if ref.kind == "derived"}
+    for index, fact in enumerate(pack.derived):
+        if fact.id not in used:
+            problems.append(Problem("warning", _issue(
+                document, "derived", index, "no rule uses this derived fact", "unused-derived"),
+                fact.id))
+    addressed = {c for rec in pack.recommendations for c in rec.addresses}
+    for index, criterion in enumerate(pack.criteria):
+        if criterion.id not in addressed:
+            problems.append(Problem("warning", _issue(
+                document, "criteria", index, "no recommendation addresses this criterion, so "
+                "a consultant gets no action when it is unmet", "no-recommendation"),
+                criterion.id))
+    return problems
+
+
+def _impossible(condition: Condition) -> bool:
+    normal = simplify(negation_normal_form(condition))
+    return normal == Const(False) or not branches(normal, limit=10_000)
+
+
+def _never_fire(pack: RulePack, document: Document) -> list[Problem]:
+    problems = []
+    floor = pack.levels[0].id
+    for section, items in (("derived", pack.derived), ("criteria", pack.criteria),
+                           ("findings", pack.findings)):
+        for index, item in enumerate(items):
+            if _impossible(item.when):
+                problems.append(Problem("warning", _issue(
+                    document, section, index, "its condition can never hold",
+                    "never-fires"), item.id))
+    for index, rec in enumerate(pack.recommendations):
+        if rec.level == floor:
+            problems.append(Problem("warning", _issue(
+                document, "recommendations", index, f"it serves the floor level {floor!r}, "
+                "which every organization attains, so it never fires", "never-fires"), rec.id))
+        elif rec.when is not None and _impossible(rec.when):
+            problems.append(Problem("warning", _issue(
+                document, "recommendations", index, "its condition can never hold",
+                "never-fires"), rec.id))
+    return problems
+
+
+def _test_files(pack: RulePack) -> list[Problem]:
+    from .pack_tests import load_cases
+
+    folder = Path(pack.location) / "tests"
+    if not folder.is_dir():
+        return [Problem("warning", Issue("$", "the pack has no tests/ folder of cases",
+                                         code="no-tests"))]
+    try:
+        cases = load_cases(folder)
+    except (PackError, InputError) as error:
+        return [Problem("error", issue._replace(message=f"{error.source}: {issue.message}"))
+                for issue in error.issues]
+    if not cases:
+        return [Problem("warning", Issue("$", "tests/ holds no cases", code="no-tests"))]
+    return []
+
+
+def _unreachable(pack: RulePack, document: Document, advisor: Any) -> list[Problem]:
+    from .whatif import search
+
+    baseline = _baseline(pack, advisor)
+    if baseline is None:
+        return [Problem("warning", Issue("$", "could not make up facts to check that every "
+                                         "level can be reached; add a test case",
+                                         code="unchecked-reachability"))]
+    problems = []
+    for index, level in enumerate(pack.levels[1:], start=1):
+        result = search(advisor, baseline, level.id)
+        if not result.reachable:
+            problems.append(Problem("error", _issue(
+                document, "levels", index, f"no facts can reach this level: {result.reason}",
+                "unreachable-level"), level.id))
+    return problems
+
+
+def _baseline(pack: RulePack, advisor: Any) -> Any:
+    """Valid facts to start from: the pack's first test case, or facts made up from the
+    schema's required fields."""
+    from .pack_tests import load_cases
+
+    try:
+        cases = load_cases(Path(pack.location) / "tests")
+    except (PackError, InputError):
+        cases = []
+    candidates: list[Any] = [case.facts for case in cases[:1]]
+    candidates.append(_made_up(pack.facts_schema))
+    for data in candidates:
+        try:
+            return advisor.reader.from_data(data)
+        except InputError:
+            continue
+    return None
+
+
+def _made_up(schema: Mapping[str, Any]) -> Any:
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: _made_up(properties.get(name, {})) for name in schema.get("required", [])}
+    if kind == "array":
+        return []
+    if kind == "boolean":
+        return False
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    if kind == "string":
+        return "example"
+    return None
