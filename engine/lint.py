@@ -99,7 +99,8 @@ def tested_paths(pack: RulePack) -> set[str]:
 
 
 def _conditions(pack: RulePack) -> Iterable[Condition]:
-    for item in (*pack.derived, *pack.criteria, *pack.findings):
+    items: list[Any] = [*pack.derived, *pack.criteria, *pack.findings]
+    for item in items:
         yield item.when
     for rec in pack.recommendations:
         if rec.when is not None:
@@ -133,8 +134,9 @@ def _impossible(condition: Condition) -> bool:
 def _never_fire(pack: RulePack, document: Document) -> list[Problem]:
     problems = []
     floor = pack.levels[0].id
-    for section, items in (("derived", pack.derived), ("criteria", pack.criteria),
-                           ("findings", pack.findings)):
+    sections: list[tuple[str, tuple[Any, ...]]] = [
+        ("derived", pack.derived), ("criteria", pack.criteria), ("findings", pack.findings)]
+    for section, items in sections:
         for index, item in enumerate(items):
             if _impossible(item.when):
                 problems.append(Problem("warning", _issue(
