@@ -35,9 +35,11 @@ from typing import Any
 
 import yaml
 
-from brm_advisor.engine import Advisor, resolve_pack
+from brm_advisor.engine import Advisor, load_pack, resolve_pack, shipped_packs
 from brm_advisor.engine.documents import read_document
 from brm_advisor.engine.explain import explain
+from brm_advisor.engine.lint import lint_pack
+from brm_advisor.engine.pack_tests import run_cases
 from brm_advisor.engine.whatif import search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -189,6 +191,21 @@ def main() -> int:
         explain(advisor, facts, advisor.assess(facts))
         explain_ms.append((time.perf_counter() - start) * 1000)
     figures["explain"] = {"median_ms": statistics.median(explain_ms), "max_ms": max(explain_ms)}
+
+    # rule packs: lint and the tests beside the rules, for every shipped pack (in-process)
+    figures["packs"] = {}
+    for ref in shipped_packs():
+        start = time.perf_counter()
+        report = lint_pack(ref.location)
+        lint_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        pack_advisor = Advisor(load_pack(ref.location))
+        results = list(run_cases(pack_advisor, ref.location / "tests"))
+        pack_advisor.close()
+        test_ms = (time.perf_counter() - start) * 1000
+        assert not report.errors and all(r.passed for r in results), ref.id
+        figures["packs"][ref.id] = {"lint_ms": lint_ms, "test_ms": test_ms,
+                                    "cases": len(results)}
     figures["end_to_end_vs_floor"] = figures["end_to_end_us"] / figures["floor_us"]
     figures["peak_rss_mb"] = max_rss_mb()
 
@@ -253,6 +270,9 @@ def _report(f: dict[str, Any]) -> None:
           f"max {w['max_ms']:.1f} ms; candidates assessed median {w['median_candidates']:.0f}, "
           f"max {w['max_candidates']}")
     print(f"  explain: median {e['median_ms']:.1f} ms, max {e['max_ms']:.1f} ms")
+    for pack_id, p in f["packs"].items():
+        print(f"  pack {pack_id}: lint {p['lint_ms']:.0f} ms, test {p['cases']} cases "
+              f"{p['test_ms']:.0f} ms (load, compile and run)")
     print(f"  peak memory (max RSS of this process): {f['peak_rss_mb']:.1f} MB")
     if "soak" in f:
         soak = f["soak"]

@@ -172,7 +172,7 @@ def _test_files(pack: RulePack) -> list[Problem]:
 
 
 def _unreachable(pack: RulePack, document: Document, advisor: Any) -> list[Problem]:
-    from .whatif import search
+    from .whatif import meetable, search
 
     baseline = _baseline(pack, advisor)
     if baseline is None:
@@ -180,6 +180,13 @@ def _unreachable(pack: RulePack, document: Document, advisor: Any) -> list[Probl
                                          "level can be reached; add a test case",
                                          code="unchecked-reachability"))]
     problems = []
+    holding = advisor.assess(baseline)
+    for index, criterion in enumerate(pack.criteria):
+        if not holding.criterion(criterion.id).met and not meetable(advisor, baseline,
+                                                                    criterion.id):
+            problems.append(Problem("warning", _issue(
+                document, "criteria", index, "no values the facts schema allows meet it",
+                "never-fires"), criterion.id))
     for index, level in enumerate(pack.levels[1:], start=1):
         result = search(advisor, baseline, level.id)
         if not result.reachable:

@@ -483,6 +483,14 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis
     return tuple(found), searcher.evaluated
 
 
+def meetable(advisor: Advisor, facts: Facts, criterion_id: str) -> bool:
+    """Whether some values the schema allows for its facts meet the criterion (by the
+    engine), whatever that does to other criteria."""
+    searcher = _Searcher(advisor, facts)
+    return bool(searcher.fewest([criterion_id], searcher.knowledge.fields[criterion_id],
+                                limit=1))
+
+
 def satisfying_changes(advisor: Advisor, facts: Facts, criterion_id: str
                        ) -> tuple[tuple[tuple[Change, ...], ...], int]:
     """The smallest changes that would make one criterion met (by the engine) while keeping

@@ -1,4 +1,5 @@
-"""The seed pack's own cases (rules/merlyn_brm/tests/*.yaml), each run as a pytest case."""
+"""The shipped packs' own cases (rules/*/tests/*.yaml), each run as a pytest case and checked
+against a plain reading of the rules."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from brm_advisor.engine import PackError, resolve_pack
+from brm_advisor.engine import Advisor, PackError, resolve_pack, shipped_packs
 from brm_advisor.engine.pack_tests import load_cases, run_case
 
 from reference import diagnose
 
 PACK = resolve_pack()
 CASES = load_cases(Path(PACK.location) / "tests")
+OTHER_PACKS = [resolve_pack(ref.location) for ref in shipped_packs() if ref.id != PACK.id]
+OTHER_CASES = [(pack, case) for pack in OTHER_PACKS
+               for case in load_cases(Path(pack.location) / "tests")]
 
 
 def test_the_pack_ships_cases_for_every_level_and_every_criterion_both_ways():
@@ -71,3 +75,35 @@ def test_every_item_names_a_declared_source():
     items = [*PACK.levels, *PACK.derived, *PACK.criteria, *PACK.recommendations,
              *PACK.findings]
     assert all(item.source in sources for item in items)
+
+
+@pytest.fixture(scope="module")
+def other_advisors():
+    advisors = {pack.id: Advisor(pack) for pack in OTHER_PACKS}
+    yield advisors
+    for advisor in advisors.values():
+        advisor.close()
+
+
+@pytest.mark.parametrize(("pack", "case"), OTHER_CASES,
+                         ids=[f"{pack.id}:{case.case_id}" for pack, case in OTHER_CASES])
+def test_other_shipped_packs_cases_and_the_plain_reading(other_advisors, pack, case):
+    advisor = other_advisors[pack.id]
+    result = run_case(advisor, case)
+    assert result.passed, "\n".join(result.failures)
+    diagnosis = advisor.assess(advisor.reader.from_data(case.facts), target=case.target)
+    expected = diagnose(pack, case.facts, case.target)
+    assert diagnosis.level.id == expected["level"]
+    assert {c.id: c.met for c in diagnosis.criteria} == expected["criteria"]
+    assert [r.id for r in diagnosis.recommendations] == expected["recommendations"]
+    assert [f.id for f in diagnosis.findings] == expected["findings"]
+
+
+def test_every_shipped_pack_covers_each_level_and_criterion_both_ways():
+    for pack in OTHER_PACKS:
+        cases = [case for p, case in OTHER_CASES if p.id == pack.id]
+        assert {case.expect["level"] for case in cases} == {level.id for level in pack.levels}
+        met = {c for case in cases for c in case.expect.get("met", [])}
+        unmet = {c for case in cases for c in case.expect.get("unmet", [])}
+        every = {c.id for c in pack.criteria}
+        assert every <= met and every <= unmet, (every - met, every - unmet)
