@@ -266,13 +266,16 @@ def packs() -> None:
 
 @packs.command("list")
 @format_option("text", "json")
+@click.option("--pack", "paths", metavar="PATH", multiple=True,
+              help="Also list the pack in this folder (repeatable).")
 @handle_errors
-def packs_list(output_format: str) -> None:
-    """List the packs: shipped with brm-advisor and installed by other distributions."""
-    from brm_advisor.engine.packs import available_packs
+def packs_list(output_format: str, paths: tuple[str, ...]) -> None:
+    """List the packs: shipped with brm-advisor, installed by other distributions, and the
+    folders given with --pack."""
+    from brm_advisor.engine.packs import available_packs, find_pack
 
     rows = []
-    for ref in available_packs():
+    for ref in [*available_packs(), *(find_pack(path) for path in paths)]:
         try:
             pack = load_pack(ref.location)
             rows.append({"id": pack.id, "version": pack.version, "name": pack.name,

@@ -161,6 +161,10 @@ def _build(data: Mapping[str, Any], folder: Path, source: str, raw: bytes,
     meta = data["pack"]
     facts_schema, schema_bytes = _facts_schema(meta.get("facts_schema", "builtin:facts-v1"),
                                                folder, problem)
+    if facts_schema is not None and "facts_extensions" in meta:
+        facts_schema, extra_bytes = _extended(facts_schema, meta["facts_extensions"], folder,
+                                              problem)
+        schema_bytes += b"\0" + extra_bytes
     fact_paths = _fact_paths(facts_schema) if facts_schema else {}
 
     sources = tuple(Source(s["id"], s["title"], s.get("author"), _text(s.get("date")),
@@ -287,12 +291,38 @@ def _facts_schema(reference: str, folder: Path, problem: Any
             return None, b""
         raw = resources.schema_bytes(known[name])
         return json.loads(raw), raw
+    return _pack_json(reference, folder, where, problem)
+
+
+def _extended(schema: Mapping[str, Any], reference: str, folder: Path, problem: Any
+              ) -> tuple[Mapping[str, Any], bytes]:
+    """The facts schema with the new top-level fields of a pack's extensions file."""
+    where = ("pack", "facts_extensions")
+    extension, raw = _pack_json(reference, folder, where, problem)
+    if extension is None:
+        return schema, b""
+    added = extension.get("properties", {})
+    clashes = sorted(set(added) & set(schema.get("properties", {})))
+    if clashes or not isinstance(added, Mapping):
+        problem(where, f"{reference!r} redefines fields of the facts schema: "
+                f"{', '.join(clashes) or 'properties is not a mapping'}",
+                allowed="new field names only: contract fields are never replaced",
+                code="schema")
+        return schema, b""
+    merged = dict(schema)
+    merged["properties"] = {**schema.get("properties", {}), **added}
+    merged["required"] = [*schema.get("required", []), *extension.get("required", [])]
+    return merged, raw
+
+
+def _pack_json(reference: str, folder: Path, where: tuple[str, ...], problem: Any
+               ) -> tuple[Mapping[str, Any] | None, bytes]:
+    """A JSON object from a file that must lie inside the pack folder."""
     root = folder.resolve()
     target = (folder / reference).resolve()
     if not target.is_relative_to(root):
         problem(where, f"{reference!r} points outside the pack folder",
-                allowed="a path inside the pack folder, or builtin:facts-v1",
-                code="outside-pack")
+                allowed="a path inside the pack folder", code="outside-pack")
         return None, b""
     try:
         document = read_document(target)
@@ -301,7 +331,7 @@ def _facts_schema(reference: str, folder: Path, problem: Any
                 code="unreadable")
         return None, b""
     if not isinstance(document.data, Mapping):
-        problem(where, f"{reference!r} is not a JSON Schema object", code="schema")
+        problem(where, f"{reference!r} is not a JSON object", code="schema")
         return None, b""
     return document.data, target.read_bytes()
 

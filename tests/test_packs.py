@@ -243,3 +243,27 @@ def test_an_installed_distribution_provides_a_pack(tmp_path, monkeypatch, base_f
     facts.write_text(json.dumps(base_facts))
     result = run("assess", "--pack", "acme-method", str(facts))
     assert result.exit_code == 0 and "Organized" in result.output
+
+
+def test_a_pack_extends_the_shipped_facts_contract(tmp_path, base_facts):
+    folder = scaffolded(tmp_path)
+    (folder / "extensions.json").write_text(json.dumps({"properties": {
+        "sourcing": {"description": "Who runs IT.", "enum": ["insourced", "outsourced"]}}}))
+    edit(folder, "  facts_schema: builtin:facts-v1",
+         "  facts_schema: builtin:facts-v1\n  facts_extensions: extensions.json")
+    edit(folder, "    when: {fact: brm.formal_role, equals: true}",
+         "    when: {all: [{fact: brm.formal_role, equals: true},"
+         " {fact: sourcing, equals: insourced}]}")
+    with Advisor(load_pack(folder)) as advisor:
+        assert advisor.assess(advisor.reader.from_data(base_facts)).level.id == "starting"
+        base_facts["sourcing"] = "insourced"
+        assert advisor.assess(advisor.reader.from_data(base_facts)).level.id == "organized"
+    (folder / "extensions.json").write_text(json.dumps({"properties": {"measures": {}}}))
+    codes = [p.issue.code for p in lint_pack(folder).errors]
+    assert codes[0] == "schema" and "unknown-reference" in codes  # sourcing is unknown now
+
+
+def test_list_includes_folders_given_with_pack(tmp_path):
+    folder = scaffolded(tmp_path)
+    rows = json.loads(run("packs", "list", "--pack", str(folder), "--format", "json").output)
+    assert rows[-1]["id"] == "p" and rows[-1]["origin"] == "path"
