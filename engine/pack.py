@@ -91,6 +91,15 @@ class Finding(NamedTuple):
     source: str
 
 
+class Question(NamedTuple):
+    """How the interview asks for one fact (the pack's wording; defaults come from the schema)."""
+
+    fact: str
+    ask: str
+    help: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # (allowed value, label)
+
+
 class RulePack(NamedTuple):
     """One framework's knowledge, loaded and checked."""
 
@@ -109,6 +118,7 @@ class RulePack(NamedTuple):
     fact_paths: Mapping[str, FactInfo] = None  # type: ignore[assignment]
     location: str = ""
     content_hash: str = ""
+    questions: tuple[Question, ...] = ()
 
     def level(self, level_id: str) -> Level:
         for level in self.levels:
@@ -252,6 +262,7 @@ def _build(data: Mapping[str, Any], folder: Path, source: str, raw: bytes,
                                 parse_condition(item["when"], ("findings", index, "when"), ctx),
                                 item["source"]))
 
+    questions = _questions(data.get("questions", []), facts_schema or {}, problem)
     _check_cycles(levels, derived, criteria, problem)
     total = len(derived) + len(criteria) + len(recommendations) + len(findings) + len(levels)
     if total > MAX_RULES:
@@ -269,8 +280,52 @@ def _build(data: Mapping[str, Any], folder: Path, source: str, raw: bytes,
         attainment=meta.get("attainment", "staged"), derived=tuple(derived),
         criteria=tuple(criteria), recommendations=tuple(recommendations),
         findings=tuple(findings), facts_schema=facts_schema or {}, fact_paths=fact_paths,
-        location=str(folder), content_hash=digest,
+        location=str(folder), content_hash=digest, questions=questions,
     )
+
+
+def _questions(items: Sequence[Mapping[str, Any]], schema: Mapping[str, Any], problem: Any
+               ) -> tuple[Question, ...]:
+    fields = leaf_fields(schema)
+    found = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        fact = item["fact"]
+        if fact not in fields:
+            problem(("questions", index, "fact"), f"unknown fact {fact!r}",
+                    allowed=", ".join(fields), suggestion=suggest(fact, list(fields)),
+                    code="unknown-reference")
+            continue
+        if fact in seen:
+            problem(("questions", index, "fact"), f"{fact!r} has two questions",
+                    code="duplicate-id")
+        seen.add(fact)
+        field = fields[fact]
+        allowed = field.get("enum") or field.get("items", {}).get("enum") or []
+        labels = item.get("choices", {})
+        for value in labels:
+            if value not in [str(a) for a in allowed]:
+                problem(("questions", index, "choices", value),
+                        f"{value!r} is not a value {fact} can take",
+                        allowed=", ".join(map(str, allowed)) or "no choices",
+                        suggestion=suggest(value, [str(a) for a in allowed]),
+                        code="unknown-value")
+        found.append(Question(fact, item["ask"], item.get("help"),
+                              tuple((str(k), str(v)) for k, v in labels.items())))
+    return tuple(found)
+
+
+def leaf_fields(schema: Mapping[str, Any], prefix: str = "") -> dict[str, Mapping[str, Any]]:
+    """Every leaf field of a facts schema: dotted path -> its schema."""
+    fields: dict[str, Mapping[str, Any]] = {}
+    for name, child in schema.get("properties", {}).items():
+        if not isinstance(child, Mapping):
+            continue
+        if child.get("type") == "object" and "properties" in child:
+            fields.update(leaf_fields(child, f"{prefix}{name}."))
+        else:
+            fields[f"{prefix}{name}"] = child
+    return fields
 
 
 def _text(value: Any) -> str | None:

@@ -89,13 +89,17 @@ def declared_id(pack_file: Path) -> str | None:
 
 def find_pack(reference: str | Path | None = None) -> PackRef:
     """A pack by folder (or pack.yaml) path, by id among available packs, or the default."""
-    available = available_packs()
     if reference is None:
         reference = DEFAULT_PACK
     path = Path(reference)
     if path.exists():
         pack_file = path / PACK_FILE if path.is_dir() else path
         return PackRef(declared_id(pack_file) or path.stem, "path", path)
+    shipped = shipped_packs()
+    for ref in shipped:  # before scanning installed distributions, which costs start-up time
+        if ref.id == str(reference):
+            return ref
+    available = available_packs()
     for ref in available:
         if ref.id == str(reference):
             return ref

@@ -19,7 +19,7 @@ from .conditions import FactInfo, FactTest, fact_tests, references
 from .diagnosis import Diagnosis, LevelRef
 from .errors import EditError, InputError
 from .facts import Facts
-from .pack import RulePack
+from .pack import RulePack, leaf_fields
 from .validation import suggest
 
 if TYPE_CHECKING:
@@ -132,18 +132,6 @@ def _show(value: Any) -> str:
 
 # --- edits ------------------------------------------------------------------------------------
 
-def schema_fields(schema: Mapping[str, Any], prefix: str = "") -> dict[str, Mapping[str, Any]]:
-    """Every leaf field of a facts schema (not the objects that hold them): path -> schema."""
-    fields: dict[str, Mapping[str, Any]] = {}
-    for name, child in schema.get("properties", {}).items():
-        path = f"{prefix}{name}"
-        if isinstance(child, Mapping) and child.get("type") == "object" and "properties" in child:
-            fields.update(schema_fields(child, path + "."))
-        elif isinstance(child, Mapping):
-            fields[path] = child
-    return fields
-
-
 def parse_edit(text: str, schema: Mapping[str, Any]) -> Edit:
     """``engagement.mode=advisory``, ``measures+=business_value``, ``measures-=agility``,
     ``competencies.communication=null``; values are read as YAML scalars (true, 3, text)."""
@@ -155,7 +143,7 @@ def parse_edit(text: str, schema: Mapping[str, Any]) -> Edit:
     op = {"+=": "add", "-=": "remove", "=": "set"}[marker]
     path, raw = text.split(marker, 1)
     path = path.strip()
-    fields = schema_fields(schema)
+    fields = leaf_fields(schema)
     if path not in fields:
         raise EditError(text, f"unknown field {path!r}", ", ".join(fields),
                         suggest(path, list(fields)))
