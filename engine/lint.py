@@ -10,7 +10,7 @@ search from the pack's first test case, or from facts made up from its schema).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +25,7 @@ from .conditions import (
 )
 from .documents import Document, read_document
 from .errors import InputError, Issue, PackError
+from .facts import made_up_facts
 from .pack import PACK_FILE, RulePack, load_pack
 
 
@@ -206,30 +207,10 @@ def _baseline(pack: RulePack, advisor: Any) -> Any:
     except (PackError, InputError):
         cases = []
     candidates: list[Any] = [case.facts for case in cases[:1]]
-    candidates.append(_made_up(pack.facts_schema))
+    candidates.append(made_up_facts(pack.facts_schema))
     for data in candidates:
         try:
             return advisor.reader.from_data(data)
         except InputError:
             continue
-    return None
-
-
-def _made_up(schema: Mapping[str, Any]) -> Any:
-    if "const" in schema:
-        return schema["const"]
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        return {name: _made_up(properties.get(name, {})) for name in schema.get("required", [])}
-    if kind == "array":
-        return []
-    if kind == "boolean":
-        return False
-    if kind in ("integer", "number"):
-        return schema.get("minimum", 0)
-    if kind == "string":
-        return "example"
     return None

@@ -307,6 +307,10 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
         starts = [c for c in pool if c.lower().startswith(word.lower()[:4])]
         if len(starts) == 1:
             return starts[0]
+    if len(word) >= 4:  # a part of the name: "partner" for "strategic_partner"
+        within = [c for c in pool if word.lower() in c.lower()]
+        if len(within) == 1:
+            return within[0]
     return None
 
 

@@ -220,7 +220,7 @@ def compare(advisor: Advisor, facts: Facts, edits: Sequence[Edit],
 
 # --- the search -------------------------------------------------------------------------------
 
-class _Knowledge:
+class Knowledge:
     """What the search needs to know of a pack: the fields each criterion rests on, and the
     tests made on each field."""
 
@@ -314,7 +314,7 @@ class _Searcher:
     def __init__(self, advisor: Advisor, facts: Facts) -> None:
         self.advisor = advisor
         self.facts = facts
-        self.knowledge = _Knowledge(advisor.pack)
+        self.knowledge = Knowledge(advisor.pack)
         self.evaluated = 0
 
     def assess(self, changes: Mapping[str, Any], target: str | None = None) -> Diagnosis:
@@ -425,7 +425,7 @@ def _combinations(per_group: list[list[dict[str, Any]]], limit: int
 
 
 def _recommendations_for(before: Diagnosis, after: Diagnosis, changes: Sequence[Change],
-                         knowledge: _Knowledge) -> tuple[tuple[str, tuple[str, ...]], ...]:
+                         knowledge: Knowledge) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """For each change, the recommendations of the diagnosis whose criteria it closes."""
     now_met = {c.id for c in after.criteria if c.met} - {c.id for c in before.criteria if c.met}
     result = []
