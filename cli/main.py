@@ -116,7 +116,7 @@ def cli() -> None:
 
 @cli.command()
 @facts_argument
-@format_option("text", "json")
+@format_option("text", "json", "markdown", "html")
 @click.option("--target", metavar="LEVEL", default=None,
               help="Level to aim for (overrides target_level in the file); recommendations "
                    "then cover every level up to it.")
@@ -137,6 +137,9 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
             advisor.level_ref(target)  # an unknown level is a usage error, before reading
         facts = _read(advisor, facts_file)
         diagnosis = advisor.assess(facts, target=target)
+        if output_format in ("markdown", "html"):
+            click.echo(_report_text(advisor, facts, diagnosis, output_format), nl=False)
+            return
         explanation = None
         if with_explanation:
             from brm_advisor.engine.explain import explain
@@ -148,6 +151,64 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
             click.echo(render_text(diagnosis, pack), nl=False)
             if explanation is not None:
                 click.echo("\n" + render_explanation(explanation, pack), nl=False)
+
+
+def _report_text(advisor: Advisor, facts: Any, diagnosis: Any, report_format: str) -> str:
+    from brm_advisor.engine.explain import explain
+    from brm_advisor.engine.report import render_report, report_context
+
+    context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
+    return render_report(context, report_format)
+
+
+@cli.command()
+@facts_argument
+@click.option("-o", "--output", "output", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The report file: .html or .md (or say --format).")
+@click.option("--format", "report_format", type=click.Choice(["html", "markdown"]),
+              default=None, help="html or markdown (default: from the file's extension).")
+@click.option("--target", metavar="LEVEL", default=None,
+              help="Level to aim for (overrides target_level in the file).")
+@click.option("--pdf", is_flag=True,
+              help="Also write a PDF beside the HTML, through a headless Chromium.")
+@click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+@pack_option
+@handle_errors
+def report(facts_file: str, output: Path, report_format: str | None, target: str | None,
+           pdf: bool, force: bool, pack_ref: str | None) -> None:
+    """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
+    roadmap, findings and the explanation, as self-contained HTML or as Markdown."""
+    from brm_advisor.engine.browser import BrowserError, print_pdf
+
+    if report_format is None:
+        suffix = output.suffix.lower()
+        if suffix not in (".html", ".htm", ".md", ".markdown"):
+            raise click.UsageError(f"cannot tell the format from {output.name!r}: name it "
+                                   ".html or .md, or give --format")
+        report_format = "html" if suffix in (".html", ".htm") else "markdown"
+    if pdf and report_format != "html":
+        raise click.UsageError("--pdf prints the HTML report: use an .html output")
+    pdf_path = output.with_suffix(".pdf")
+    for path in [output] + ([pdf_path] if pdf else []):
+        if path.exists() and not force and not click.confirm(
+                f"{path} exists. Overwrite it?", default=False, err=True):
+            _fail(f"error: {path} left as it was; choose another name, or --force", EXIT_USAGE)
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if target is not None:
+            advisor.level_ref(target)
+        facts = _read(advisor, facts_file)
+        diagnosis = advisor.assess(facts, target=target)
+        output.write_text(_report_text(advisor, facts, diagnosis, report_format),
+                          encoding="utf-8")
+    click.echo(f"wrote {output} ({report_format})")
+    if pdf:
+        try:
+            print_pdf(output, pdf_path)
+        except BrowserError as error:
+            _fail(f"error: no PDF written: {error}", EXIT_INVALID)
+        click.echo(f"wrote {pdf_path}")
 
 
 @cli.command("explain")

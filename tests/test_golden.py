@@ -33,6 +33,13 @@ CASES: dict[str, list[str]] = {
     "acme-whatif-set.txt": ["whatif", "examples/acme.yaml", "--set", "measures+=business_value",
                             "--set", "engagement.mode=advisory"],
 }
+for _name, _example in (("acme", "acme.yaml"), ("globex-ad-hoc", "globex-ad-hoc.yaml"),
+                        ("initech-advisor", "initech-advisor.json"),
+                        ("umbrella-partner", "umbrella-partner.yaml")):
+    CASES[f"{_name}-report.md"] = ["assess", f"examples/{_example}", "--format", "markdown"]
+    CASES[f"{_name}-report.html"] = ["assess", f"examples/{_example}", "--format", "html"]
+CASES["brmi-report.html"] = ["assess", "--pack", "brmi-relationship", "--format", "html",
+                             "rules/brmi_relationship/example.yaml"]
 
 
 def render(args: list[str]) -> str:

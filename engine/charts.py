@@ -1,0 +1,139 @@
+"""Small, deterministic SVG charts for reports: the maturity ladder and the competency radar.
+
+Each chart carries a <title> and a <desc> that say in words what it shows, and never relies on
+colour alone: marks are labelled, and unrated competencies are drawn as gaps and named as such,
+not as zero. Numbers are printed with fixed precision so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+from typing import NamedTuple
+
+
+class Rung(NamedTuple):
+    name: str
+    rank: int
+    attained: bool
+    current: bool
+    target: bool
+
+
+class Axis(NamedTuple):
+    name: str
+    rating: int | None  # None: not rated
+    thresholds: tuple[tuple[str, int], ...]  # (label, threshold), e.g. ("next level", 3)
+
+
+def _n(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def ladder_svg(rungs: Sequence[Rung], chart_id: str = "ladder") -> str:
+    """Levels as steps, lowest at the left; the current level and the target labelled."""
+    step_w, step_h, gap = 150, 34, 8
+    width = len(rungs) * (step_w + gap) + 20
+    height = len(rungs) * step_h + 70
+    current = next((r for r in rungs if r.current), None)
+    target = next((r for r in rungs if r.target), None)
+    desc = (f"Maturity ladder of {len(rungs)} levels: "
+            + ", ".join(f"{r.rank} {r.name}" for r in rungs) + ". "
+            + (f"Current level: {current.name}. " if current else "")
+            + (f"Target: {target.name}." if target else "No target given."))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">Maturity ladder</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+    ]
+    for index, rung in enumerate(rungs):
+        x = 10 + index * (step_w + gap)
+        bar = (index + 1) * step_h
+        y = height - 40 - bar
+        css = "rung attained" if rung.attained else "rung"
+        if rung.current:
+            css += " current"
+        parts.append(f'<rect class="{css}" x="{x}" y="{y}" width="{step_w}" height="{bar}" '
+                     'rx="3"/>')
+        parts.append(f'<text class="rung-name" x="{x + step_w / 2:.0f}" y="{height - 22}" '
+                     f'text-anchor="middle">{rung.rank}. {escape(rung.name)}</text>')
+        marks = []
+        if rung.current:
+            marks.append("\u25b2 current")
+        if rung.target:
+            marks.append("\u2691 target")
+        if rung.attained and not rung.current:
+            marks.append("\u2713")
+        if marks:
+            parts.append(f'<text class="rung-mark" x="{x + step_w / 2:.0f}" y="{y - 6}" '
+                         f'text-anchor="middle">{escape(" ".join(marks))}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def radar_svg(axes: Sequence[Axis], maximum: int, chart_id: str = "radar") -> str:
+    """Ratings on a radar, with one dashed polygon per threshold set (e.g. next level, target).
+
+    Unrated axes are left out of the ratings polygon (the line passes through the centre) and
+    labelled "not rated".
+    """
+    width, height, radius = 800, 470, 150
+    cx, cy = width / 2, 225
+    count = len(axes)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        r = radius * value / maximum
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    def polygon(values: Sequence[float]) -> str:
+        return " ".join(f"{_n(x)},{_n(y)}" for x, y in
+                        (point(i, v) for i, v in enumerate(values)))
+
+    rated = [a for a in axes if a.rating is not None]
+    labels = sorted({label for a in axes for label, _ in a.thresholds})
+    desc = f"Competency ratings from 0 to {maximum}: " + "; ".join(
+        f"{a.name} {a.rating if a.rating is not None else 'not rated'}"
+        + "".join(f", {label} needs {value}" for label, value in a.thresholds)
+        for a in axes) + "."
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">Competency radar</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+    ]
+    for level in range(1, maximum + 1):
+        parts.append(f'<polygon class="grid" points="{polygon([level] * count)}"/>')
+    for index, axis in enumerate(axes):
+        x, y = point(index, maximum)
+        parts.append(f'<line class="spoke" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" '
+                     f'y2="{_n(y)}"/>')
+        lx, ly = point(index, maximum + 0.5)
+        ly += 4 if abs(ly - cy) < 20 else (12 if ly > cy else -4)
+        anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
+        note = "" if axis.rating is not None else " (not rated)"
+        shown = f"{axis.name}: {axis.rating}" if axis.rating is not None else axis.name
+        parts.append(f'<text class="axis" x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}">'
+                     f'{escape(shown + note)}</text>')
+    for number, label in enumerate(labels):
+        values = [dict(a.thresholds).get(label, 0) for a in axes]
+        parts.append(f'<polygon class="threshold t{number}" points="{polygon(values)}">'
+                     f'<title>{escape(label)} threshold</title></polygon>')
+    if rated:
+        values = [a.rating if a.rating is not None else 0 for a in axes]
+        parts.append(f'<polygon class="ratings" points="{polygon(values)}">'
+                     '<title>ratings</title></polygon>')
+        for index, axis in enumerate(axes):
+            if axis.rating is not None:
+                x, y = point(index, axis.rating)
+                parts.append(f'<circle class="rating" cx="{_n(x)}" cy="{_n(y)}" r="4"/>')
+    legend_y = height - 10
+    legend = ["ratings: solid line"] + [f"{label}: dashed line {n + 1}"
+                                        for n, label in enumerate(labels)]
+    parts.append(f'<text class="legend" x="10" y="{legend_y}">{escape("; ".join(legend))}'
+                 "</text>")
+    parts.append("</svg>")
+    return "\n".join(parts)
