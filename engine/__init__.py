@@ -15,6 +15,7 @@ from .errors import (
     EditError,
     EngineError,
     FactsValidationError,
+    HistoryError,
     InputError,
     Issue,
     PackError,
@@ -28,7 +29,8 @@ from .packs import DEFAULT_PACK, available_packs, find_pack, resolve_pack, shipp
 
 __all__ = [
     "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EditError",
-    "EngineError", "Facts", "FactsReader", "FactsValidationError", "InputError", "Issue",
-    "PackError", "PackNotFoundError", "RulePack", "RunawayError", "UnknownLevelError", "load_pack",
-    "resolve_pack", "shipped_packs", "available_packs", "find_pack",
+    "EngineError", "Facts", "FactsReader", "FactsValidationError", "HistoryError",
+    "InputError", "Issue", "PackError", "PackNotFoundError", "RulePack", "RunawayError",
+    "UnknownLevelError", "available_packs", "find_pack", "load_pack", "resolve_pack",
+    "shipped_packs",
 ]

@@ -137,3 +137,7 @@ class EditError(BrmError):
         if suggestion:
             text += f" (did you mean {suggestion!r}?)"
         super().__init__(text)
+
+
+class HistoryError(BrmError):
+    """The history database cannot be used (unreadable, from a newer brm-advisor...)."""

@@ -1,0 +1,98 @@
+"""Comparing two assessments: facts that changed, criteria that flipped, the level before and
+after; and when the rule pack changed in between, what changed because of the rules (the old
+facts re-run on the new pack) apart from what changed because of the facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .pack import leaf_fields
+
+if TYPE_CHECKING:
+    from .assessment import Advisor
+
+
+class Snapshot(NamedTuple):
+    label: str  # "#12" for a saved assessment, the file name for a facts file
+    facts: Mapping[str, Any]
+    result: Mapping[str, Any]  # the diagnosis as JSON (level, criteria, recommendations...)
+    pack_id: str
+    pack_version: str
+    pack_hash: str
+
+
+class Delta(NamedTuple):
+    level_before: Mapping[str, Any]
+    level_after: Mapping[str, Any]
+    flipped: tuple[tuple[str, bool | None, bool | None], ...]  # (criterion, before, after)
+    recommendations_removed: tuple[str, ...]
+    recommendations_added: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level_before": dict(self.level_before), "level_after": dict(self.level_after),
+                "criteria_flipped": [{"id": i, "before": b, "after": a}
+                                     for i, b, a in self.flipped],
+                "recommendations_removed": list(self.recommendations_removed),
+                "recommendations_added": list(self.recommendations_added)}
+
+
+class ComparisonReport(NamedTuple):
+    a: Snapshot
+    b: Snapshot
+    facts_changed: tuple[tuple[str, Any, Any], ...]
+    overall: Delta
+    because_of_rules: Delta | None  # None when both used the same pack content
+    because_of_facts: Delta | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": {"label": self.a.label, "pack": _pack(self.a)},
+            "b": {"label": self.b.label, "pack": _pack(self.b)},
+            "facts_changed": [{"path": p, "a": x, "b": y} for p, x, y in self.facts_changed],
+            "overall": self.overall.to_dict(),
+            "pack_changed": self.because_of_rules is not None,
+            "because_of_rules": self.because_of_rules.to_dict()
+            if self.because_of_rules else None,
+            "because_of_facts": self.because_of_facts.to_dict()
+            if self.because_of_facts else None,
+        }
+
+
+def _pack(s: Snapshot) -> dict[str, str]:
+    return {"id": s.pack_id, "version": s.pack_version, "sha256": s.pack_hash}
+
+
+def delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> Delta:
+    criteria_b = {c["id"]: c["met"] for c in before["criteria"]}
+    criteria_a = {c["id"]: c["met"] for c in after["criteria"]}
+    ids = list(criteria_b) + [c for c in criteria_a if c not in criteria_b]
+    flipped = tuple((i, criteria_b.get(i), criteria_a.get(i)) for i in ids
+                    if criteria_b.get(i) != criteria_a.get(i))
+    recs_b = [r["id"] for r in before["recommendations"]]
+    recs_a = [r["id"] for r in after["recommendations"]]
+    return Delta(before["level"], after["level"], flipped,
+                 tuple(r for r in recs_b if r not in recs_a),
+                 tuple(r for r in recs_a if r not in recs_b))
+
+
+def compare(advisor: Advisor, a: Snapshot, b: Snapshot) -> ComparisonReport:
+    """Compare `a` (earlier) with `b` (later), re-running `a`'s facts on the current pack when
+    the two were assessed with different pack contents."""
+    fields = leaf_fields(advisor.pack.facts_schema)
+    changed = tuple((path, _get(a.facts, path), _get(b.facts, path)) for path in fields
+                    if _get(a.facts, path) != _get(b.facts, path))
+    overall = delta(a.result, b.result)
+    if a.pack_hash == b.pack_hash:
+        return ComparisonReport(a, b, changed, overall, None, None)
+    rerun = advisor.assess(advisor.reader.from_data(dict(a.facts), a.label)).to_dict()
+    return ComparisonReport(a, b, changed, overall, delta(a.result, rerun), delta(rerun, b.result))
+
+
+def _get(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
