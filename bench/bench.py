@@ -127,6 +127,11 @@ def main() -> int:
     parser.add_argument("--soak", type=int, default=0, help="assessments in the soak run")
     parser.add_argument("--whatif-orgs", type=int, default=300,
                         help="organizations whose what-if searches are timed (x 4 targets)")
+    parser.add_argument("--batch", type=int, default=0,
+                        help="also run `brm batch` on this many generated organizations, with "
+                             "1 and 2 workers, and on a tenth of them (memory growth)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile an in-process batch and show where the time goes")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -231,6 +236,11 @@ def main() -> int:
         figures["soak"] = {"assessments": args.soak, "seconds": time.perf_counter() - started,
                            "rss_start_mb": round(start_rss, 1), "rss_mb_at": checkpoints}
 
+    if args.batch:
+        figures["batch"] = _batch_figures(args.batch, brm, figures["floor_per_s"])
+    if args.profile:
+        figures["profile"] = _profile(advisor, orgs)
+
     figures["machine"] = {"python": platform.python_version(), "cpus": _cpus(),
                           "platform": platform.platform()}
     figures["orgs"] = args.orgs
@@ -240,6 +250,92 @@ def main() -> int:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     advisor.close()
     return 0
+
+
+def _tree_peak_kb(root: int, peaks: dict[int, int]) -> None:
+    """Record VmHWM (peak resident set) of `root` and its descendants, by pid."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
+        except OSError:
+            continue
+
+
+def _run_batch(brm: str, source: Path, workers: int) -> dict[str, Any]:
+    out = source.with_suffix(f".out{workers}.jsonl")
+    peaks: dict[int, int] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen([brm, "batch", str(source), "-o", str(out), "--force",
+                             "--workers", str(workers)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        _tree_peak_kb(proc.pid, peaks)
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"brm batch failed with {proc.returncode}")
+    parent = peaks.pop(proc.pid, 0)
+    return {"workers": workers, "seconds": seconds,
+            "orgs_per_s": sum(1 for _ in source.open()) / seconds,
+            "peak_rss_mb_parent": parent / 1024,
+            "peak_rss_mb_per_worker": max(peaks.values(), default=parent) / 1024,
+            "output": out}
+
+
+def _batch_figures(count: int, brm: str, floor_per_s: float) -> dict[str, Any]:
+    import tempfile
+
+    rng = random.Random(7)
+    folder = Path(tempfile.mkdtemp(prefix="brm-bench-"))
+    big, small = folder / "orgs.jsonl", folder / "orgs-small.jsonl"
+    with big.open("w") as handle, small.open("w") as few:
+        for index in range(count):
+            line = json.dumps(organization(rng, index)) + "\n"
+            handle.write(line)
+            if index < count // 10:
+                few.write(line)
+    runs = [_run_batch(brm, big, 1), _run_batch(brm, big, 2)]
+    same = runs[0]["output"].read_bytes() == runs[1]["output"].read_bytes()
+    small_run = _run_batch(brm, small, 1)
+    result = {"orgs": count, "identical_output": same, "floor_per_s": floor_per_s,
+              "runs": [{k: v for k, v in r.items() if k != "output"} for r in runs],
+              "small": {"orgs": count // 10, "peak_rss_mb": small_run["peak_rss_mb_parent"]}}
+    for run in result["runs"]:
+        run["vs_floor"] = floor_per_s / run["orgs_per_s"]
+    shutil.rmtree(folder)
+    return result
+
+
+def _profile(advisor: Any, orgs: list[dict[str, Any]]) -> list[str]:
+    import cProfile
+    import pstats
+
+    from brm_advisor.engine import batch as b
+
+    records = [b.Record(f"bench:{i}", org) for i, org in enumerate(orgs)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in b.assess_all(advisor.pack, records, 1, advisor=advisor):
+        pass
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream).sort_stats("tottime")
+    stats.print_stats(8)
+    return [line for line in stream.getvalue().splitlines() if line.strip()][-9:]
 
 
 def _cpus() -> int:
@@ -274,6 +370,20 @@ def _report(f: dict[str, Any]) -> None:
         print(f"  pack {pack_id}: lint {p['lint_ms']:.0f} ms, test {p['cases']} cases "
               f"{p['test_ms']:.0f} ms (load, compile and run)")
     print(f"  peak memory (max RSS of this process): {f['peak_rss_mb']:.1f} MB")
+    if "batch" in f:
+        b = f["batch"]
+        for run in b["runs"]:
+            print(f"  brm batch {b['orgs']} orgs, {run['workers']} worker(s): "
+                  f"{run['seconds']:.1f} s, {run['orgs_per_s']:.0f} orgs/s "
+                  f"({run['vs_floor']:.0f}x slower than the floor), peak RSS "
+                  f"{run['peak_rss_mb_parent']:.1f} MB parent, "
+                  f"{run['peak_rss_mb_per_worker']:.1f} MB per worker")
+        print(f"    output identical with 1 and 2 workers: {b['identical_output']}; "
+              f"peak RSS for {b['small']['orgs']} orgs: {b['small']['peak_rss_mb']:.1f} MB")
+    if "profile" in f:
+        print("  where the time goes (in-process batch, top functions by own time):")
+        for line in f["profile"]:
+            print("    " + line)
     if "soak" in f:
         soak = f["soak"]
         print(f"  soak: {soak['assessments']} assessments in one process in "

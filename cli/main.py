@@ -7,6 +7,7 @@ never tracebacks.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -504,7 +505,9 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
             from brm_advisor.engine.history import History
 
             history = History(db)
-        with Advisor(pack) as advisor:
+        # with workers, each worker compiles the pack; the parent only reads and writes
+        with contextlib.ExitStack() as stack:
+            advisor = stack.enter_context(Advisor(pack)) if workers == 1 else None
             outcomes = b.assess_all(pack, records, workers, advisor=advisor, keep=save)
             for outcome in outcomes:
                 summary.add(outcome)
