@@ -1,0 +1,95 @@
+"""What every `brm` command shares: the exit statuses, turning library errors into messages,
+and the options that several commands take."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from brm_advisor.engine import (
+    Advisor,
+    BrmError,
+    EditError,
+    EngineError,
+    HistoryError,
+    InputError,
+    PackError,
+    PackNotFoundError,
+    UnknownLevelError,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_ENGINE = 3
+
+
+def fail(message: str, status: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(status)
+
+
+def handle_errors(command: F) -> F:
+    """Turn the library's errors into messages and exit statuses."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            count = len(error.issues)
+            header = f"error: {error.source} is not valid ({count} problem{'s' * (count != 1)}):"
+            fail(header + "\n" + "\n".join("  " + i.describe(error.source)
+                                            for i in error.issues), EXIT_INVALID)
+        except PackError as error:
+            count = len(error.issues)
+            header = (f"error: the rule pack {error.source} is not valid "
+                      f"({count} problem{'s' * (count != 1)}):")
+            fail(header + "\n" + "\n".join("  " + i.describe(error.source)
+                                            for i in error.issues), EXIT_INVALID)
+        except (PackNotFoundError, UnknownLevelError, EditError) as error:
+            fail(f"error: {error}", EXIT_USAGE)
+        except HistoryError as error:
+            fail(f"error: {error}", EXIT_INVALID)
+        except EngineError as error:
+            fail(f"error: the inference engine failed: {error}", EXIT_ENGINE)
+        except BrmError as error:  # pragma: no cover - every subclass is handled above
+            fail(f"error: {error}", EXIT_INVALID)
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def pack_option(command: F) -> F:
+    return click.option(
+        "--pack", "pack_ref", metavar="PATH|ID", default=None,
+        help="Rule pack: a folder holding pack.yaml, or the id of a shipped pack "
+             "(default: merlyn-brm).")(command)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option("--format", "output_format", type=click.Choice(choices),
+                        default=choices[0], show_default=True, help="Output format.")
+
+
+def db_option(command: F) -> F:
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="History database (default: history.sqlite in the user's data "
+                             "directory).")(command)
+
+
+def facts_argument(command: F) -> F:
+    return click.argument("facts_file", metavar="FILE",
+                          type=click.Path(exists=True, dir_okay=False, allow_dash=True))(command)
+
+
+def read_facts(advisor: Advisor, facts_file: str) -> Any:
+    if facts_file == "-":
+        return advisor.read(sys.stdin.buffer, name="<stdin>")
+    return advisor.read(facts_file)

@@ -1,0 +1,245 @@
+"""Commands about one organization: assess, validate, schema, levels, explain, whatif, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from brm_advisor.cli.common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    db_option,
+    facts_argument,
+    fail,
+    format_option,
+    handle_errors,
+    pack_option,
+    read_facts,
+)
+from brm_advisor.engine import Advisor, resolve_pack
+from brm_advisor.engine.render import (
+    levels_dict,
+    render_comparison,
+    render_explanation,
+    render_json,
+    render_levels,
+    render_search,
+    render_text,
+)
+
+
+@click.command()
+@facts_argument
+@format_option("text", "json", "markdown", "html")
+@click.option("--target", metavar="LEVEL", default=None,
+              help="Level to aim for (overrides target_level in the file); recommendations "
+                   "then cover every level up to it.")
+@click.option("--explain", "with_explanation", is_flag=True,
+              help="Append the explanation (as `brm explain` gives it).")
+@click.option("--save", is_flag=True, help="Save the assessment in the history database.")
+@db_option
+@pack_option
+@handle_errors
+def assess(facts_file: str, output_format: str, target: str | None, with_explanation: bool,
+           save: bool, db: Path | None, pack_ref: str | None) -> None:
+    """Diagnose the organization described in FILE ('-' reads standard input).
+
+    Prints the level, why it was reached and why the next one was not, the gaps,
+    the recommendations in order and the findings.
+    """
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if target is not None:
+            advisor.level_ref(target)  # an unknown level is a usage error, before reading
+        facts = read_facts(advisor, facts_file)
+        diagnosis = advisor.assess(facts, target=target)
+        if save:
+            from brm_advisor.engine.history import History
+
+            with History(db) as history:
+                saved = history.save(facts.data, diagnosis, facts.source)
+            click.echo(f"saved as #{saved} in {history.path}", err=True)
+        if output_format in ("markdown", "html"):
+            click.echo(_report_text(advisor, facts, diagnosis, output_format), nl=False)
+            return
+        explanation = None
+        if with_explanation:
+            from brm_advisor.engine.explain import explain
+
+            explanation = explain(advisor, facts, diagnosis)
+        if output_format == "json":
+            click.echo(render_json(diagnosis, explanation), nl=False)
+        else:
+            click.echo(render_text(diagnosis, pack), nl=False)
+            if explanation is not None:
+                click.echo("\n" + render_explanation(explanation, pack), nl=False)
+
+
+def _report_text(advisor: Advisor, facts: Any, diagnosis: Any, report_format: str) -> str:
+    from brm_advisor.engine.explain import explain
+    from brm_advisor.engine.report import render_report, report_context
+
+    context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
+    return render_report(context, report_format)
+
+
+@click.command()
+@facts_argument
+@click.option("-o", "--output", "output", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The report file: .html or .md (or say --format).")
+@click.option("--format", "report_format", type=click.Choice(["html", "markdown"]),
+              default=None, help="html or markdown (default: from the file's extension).")
+@click.option("--target", metavar="LEVEL", default=None,
+              help="Level to aim for (overrides target_level in the file).")
+@click.option("--pdf", is_flag=True,
+              help="Also write a PDF beside the HTML, through a headless Chromium.")
+@click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+@pack_option
+@handle_errors
+def report(facts_file: str, output: Path, report_format: str | None, target: str | None,
+           pdf: bool, force: bool, pack_ref: str | None) -> None:
+    """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
+    roadmap, findings and the explanation, as self-contained HTML or as Markdown."""
+    from brm_advisor.engine.browser import BrowserError, print_pdf
+
+    if report_format is None:
+        suffix = output.suffix.lower()
+        if suffix not in (".html", ".htm", ".md", ".markdown"):
+            raise click.UsageError(f"cannot tell the format from {output.name!r}: name it "
+                                   ".html or .md, or give --format")
+        report_format = "html" if suffix in (".html", ".htm") else "markdown"
+    if pdf and report_format != "html":
+        raise click.UsageError("--pdf prints the HTML report: use an .html output")
+    pdf_path = output.with_suffix(".pdf")
+    for path in [output] + ([pdf_path] if pdf else []):
+        if path.exists() and not force and not click.confirm(
+                f"{path} exists. Overwrite it?", default=False, err=True):
+            fail(f"error: {path} left as it was; choose another name, or --force", EXIT_USAGE)
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if target is not None:
+            advisor.level_ref(target)
+        facts = read_facts(advisor, facts_file)
+        diagnosis = advisor.assess(facts, target=target)
+        output.write_text(_report_text(advisor, facts, diagnosis, report_format),
+                          encoding="utf-8")
+    click.echo(f"wrote {output} ({report_format})")
+    if pdf:
+        try:
+            print_pdf(output, pdf_path)
+        except BrowserError as error:
+            fail(f"error: no PDF written: {error}", EXIT_INVALID)
+        click.echo(f"wrote {pdf_path}")
+
+
+@click.command("explain")
+@facts_argument
+@format_option("text", "json")
+@click.option("--level", metavar="LEVEL", default=None,
+              help="Explain why this level is not attained (default: the next level).")
+@pack_option
+@handle_errors
+def explain_command(facts_file: str, output_format: str, level: str | None,
+                    pack_ref: str | None) -> None:
+    """Explain the diagnosis of FILE: why this level, why not the next, what it rests on.
+
+    The proof goes from the level through the criteria and derived facts down to the input
+    facts, each step naming the rule that concluded it and its source. For each unmet
+    criterion it shows the smallest changes that would meet it, and it lists the facts
+    whose change alone would lower the level; both are checked by re-running the engine.
+    """
+    from brm_advisor.engine.explain import explain
+
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if level is not None:
+            advisor.level_ref(level)
+        facts = read_facts(advisor, facts_file)
+        explanation = explain(advisor, facts, advisor.assess(facts), level=level)
+        if output_format == "json":
+            click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(render_explanation(explanation, pack), nl=False)
+
+
+@click.command()
+@facts_argument
+@click.option("--target", metavar="LEVEL", default=None,
+              help="Find the fewest fact changes that reach this level.")
+@click.option("--set", "edits", metavar="EDIT", multiple=True,
+              help="Change a fact and compare: PATH=VALUE, PATH+=ITEM, PATH-=ITEM, "
+                   "PATH=null (repeatable).")
+@format_option("text", "json")
+@pack_option
+@handle_errors
+def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_format: str,
+           pack_ref: str | None) -> None:
+    """What would change the diagnosis of FILE? The file itself is never modified.
+
+    With --target: the smallest sets of fact changes (fewest fields) that reach the level,
+    each confirmed by re-running the engine. With --set: the diagnosis before and after
+    the edits, side by side.
+    """
+    from brm_advisor.engine.whatif import compare, parse_edit, search
+
+    if not target and not edits:
+        raise click.UsageError("give --target LEVEL, or one or more --set EDIT")
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        if target is not None:
+            advisor.level_ref(target)
+        parsed = [parse_edit(text, pack.facts_schema) for text in edits]
+        facts = read_facts(advisor, facts_file)
+        if parsed:
+            comparison = compare(advisor, facts, parsed, target=target)
+            if output_format == "json":
+                click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+            else:
+                click.echo(render_comparison(comparison), nl=False)
+            return
+        assert target is not None
+        result = search(advisor, facts, target)
+        if output_format == "json":
+            data = {"organization": facts.organization, **result.to_dict(),
+                    "pack": advisor.assess(facts).pack.to_dict()}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            click.echo(render_search(result, facts.organization), nl=False)
+
+
+@click.command()
+@facts_argument
+@pack_option
+@handle_errors
+def validate(facts_file: str, pack_ref: str | None) -> None:
+    """Check FILE against the facts schema, reporting every problem at once."""
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
+        facts = read_facts(advisor, facts_file)
+    click.echo(f"{facts.source}: valid facts for {pack.id} {pack.version}")
+
+
+@click.command()
+@pack_option
+@handle_errors
+def schema(pack_ref: str | None) -> None:
+    """Print the facts schema (JSON Schema, draft 2020-12)."""
+    pack = resolve_pack(pack_ref)
+    click.echo(json.dumps(pack.facts_schema, indent=2, ensure_ascii=False))
+
+
+@click.command()
+@format_option("text", "json")
+@pack_option
+@handle_errors
+def levels(output_format: str, pack_ref: str | None) -> None:
+    """List the pack's maturity levels and the criteria of each."""
+    pack = resolve_pack(pack_ref)
+    if output_format == "json":
+        click.echo(json.dumps(levels_dict(pack), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_levels(pack), nl=False)
