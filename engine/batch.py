@@ -172,7 +172,8 @@ class Assessor:
         if not issues:
             try:
                 facts = (self.advisor.reader.check(record.document) if record.document
-                         else self.advisor.reader.from_data(record.data, record.source))
+                         else self.advisor.reader.from_data(record.data, record.source,
+                                                            owned=True))
             except InputError as error:
                 issues = error.issues
         if issues:

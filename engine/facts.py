@@ -49,20 +49,21 @@ class FactsReader:
 
     def check(self, document: Document) -> Facts:
         """Validate a parsed document; every problem at once, with lines."""
-        return self.from_data(document.data, document.source, document)
+        return self.from_data(document.data, document.source, document, owned=True)
 
     def from_data(self, data: Any, source: str = "<data>",
-                  document: Document | None = None) -> Facts:
-        """Validate in-memory data (e.g. one JSONL record)."""
+                  document: Document | None = None, *, owned: bool = False) -> Facts:
+        """Validate in-memory data (e.g. one JSONL record). The facts keep a copy, unless the
+        caller hands the data over (`owned`: nobody else holds it)."""
         if self.validator.is_valid(data):
-            return Facts(source, copy.deepcopy(data))
+            return Facts(source, data if owned else copy.deepcopy(data))
         line_of = None
         if document is not None:
             def line_of(parts: list[str | int], is_key: bool) -> int | None:
                 return document.line_of(parts, key=is_key)
         issues = self.validator.issues(data, line_of)
         if not issues:  # pragma: no cover - is_valid and issues disagree: jsonschema decides
-            return Facts(source, copy.deepcopy(data))
+            return Facts(source, data if owned else copy.deepcopy(data))
         if not isinstance(data, Mapping):
             kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
             issues = (Issue("$", f"the document is {kind}, not a mapping",
