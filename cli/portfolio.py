@@ -21,6 +21,7 @@ from brm_advisor.cli.common import (
     read_facts,
 )
 from brm_advisor.engine import Advisor, HistoryError, resolve_pack
+from brm_advisor.engine.facts import show_value
 
 
 @click.command()
@@ -207,7 +208,7 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
                f"{report.overall.level_after['name']}")
     click.echo("Facts that changed")
     for path, x, y in report.facts_changed:
-        click.echo(f"  {path}: {_shown(x)} -> {_shown(y)}")
+        click.echo(f"  {path}: {show_value(x)} -> {show_value(y)}")
     if not report.facts_changed:
         click.echo("  none")
     sections = [("Overall", report.overall)]
@@ -221,14 +222,6 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
         click.echo(f"{title}: {d.level_before['name']} -> {d.level_after['name']}")
         for ident, before, after in d.flipped:
             click.echo(f"  {ident}: {_met(before)} -> {_met(after)}")
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "(not given)"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _met(value: bool | None) -> str:

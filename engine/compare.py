@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .facts import value_at
 from .pack import leaf_fields
 
 if TYPE_CHECKING:
@@ -80,19 +81,10 @@ def compare(advisor: Advisor, a: Snapshot, b: Snapshot) -> ComparisonReport:
     """Compare `a` (earlier) with `b` (later), re-running `a`'s facts on the current pack when
     the two were assessed with different pack contents."""
     fields = leaf_fields(advisor.pack.facts_schema)
-    changed = tuple((path, _get(a.facts, path), _get(b.facts, path)) for path in fields
-                    if _get(a.facts, path) != _get(b.facts, path))
+    changed = tuple((path, value_at(a.facts, path), value_at(b.facts, path)) for path in fields
+                    if value_at(a.facts, path) != value_at(b.facts, path))
     overall = delta(a.result, b.result)
     if a.pack_hash == b.pack_hash:
         return ComparisonReport(a, b, changed, overall, None, None)
     rerun = advisor.assess(advisor.reader.from_data(dict(a.facts), a.label)).to_dict()
     return ComparisonReport(a, b, changed, overall, delta(a.result, rerun), delta(rerun, b.result))
-
-
-def _get(data: Mapping[str, Any], path: str) -> Any:
-    value: Any = data
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value

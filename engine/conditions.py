@@ -396,26 +396,25 @@ def negation_normal_form(condition: Condition, negate: bool = False) -> Conditio
     return All(items) if negate else AnyOf(items)
 
 
-def references(condition: Condition) -> Iterator[Ref]:
-    """Every reference a condition makes, in order."""
-    if isinstance(condition, Ref):
-        yield condition
-    elif isinstance(condition, Not):
-        yield from references(condition.item)
+def _leaves(condition: Condition) -> Iterator[Condition]:
+    """The tests, references and constants of a condition, in order."""
+    if isinstance(condition, Not):
+        yield from _leaves(condition.item)
     elif isinstance(condition, (All, AnyOf)):
         for item in condition.items:
-            yield from references(item)
+            yield from _leaves(item)
+    else:
+        yield condition
+
+
+def references(condition: Condition) -> Iterator[Ref]:
+    """Every reference a condition makes, in order."""
+    return (leaf for leaf in _leaves(condition) if isinstance(leaf, Ref))
 
 
 def fact_tests(condition: Condition) -> Iterator[FactTest]:
     """Every fact test a condition makes, in order."""
-    if isinstance(condition, FactTest):
-        yield condition
-    elif isinstance(condition, Not):
-        yield from fact_tests(condition.item)
-    elif isinstance(condition, (All, AnyOf)):
-        for item in condition.items:
-            yield from fact_tests(item)
+    return (leaf for leaf in _leaves(condition) if isinstance(leaf, FactTest))
 
 
 def simplify(condition: Condition) -> Condition:

@@ -55,8 +55,8 @@ class BrmError(Exception):
     """Base of every error brm-advisor raises on purpose."""
 
 
-class InputError(BrmError):
-    """A facts document that cannot be used: every issue found in it, at once."""
+class IssuesError(BrmError):
+    """A file that cannot be used, with every issue found in it at once."""
 
     def __init__(self, source: str, issues: tuple[Issue, ...]) -> None:
         self.source = source
@@ -65,6 +65,10 @@ class InputError(BrmError):
 
     def describe(self) -> str:
         return "\n".join(issue.describe(self.source) for issue in self.issues)
+
+
+class InputError(IssuesError):
+    """A facts document that cannot be used."""
 
 
 class DocumentError(InputError):
@@ -75,16 +79,8 @@ class FactsValidationError(InputError):
     """The document was read, but does not satisfy the facts schema."""
 
 
-class PackError(BrmError):
-    """A rule pack that cannot be loaded or compiled: every issue found in it, at once."""
-
-    def __init__(self, source: str, issues: tuple[Issue, ...]) -> None:
-        self.source = source
-        self.issues = issues
-        super().__init__(self.describe())
-
-    def describe(self) -> str:
-        return "\n".join(issue.describe(self.source) for issue in self.issues)
+class PackError(IssuesError):
+    """A rule pack that cannot be loaded or compiled."""
 
 
 class PackNotFoundError(BrmError):

@@ -29,12 +29,28 @@ class Facts(NamedTuple):
 
     def get(self, path: str) -> Any:
         """The value at a dotted path, or None when absent."""
-        value: Any = self.data
-        for part in path.split("."):
-            if not isinstance(value, Mapping):
-                return None
-            value = value.get(part)
-        return value
+        return value_at(self.data, path)
+
+
+def value_at(data: Any, path: str) -> Any:
+    """The value at a dotted path (``engagement.mode``) of a facts document, None if absent."""
+    value: Any = data
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def show_value(value: Any) -> str:
+    """A fact's value for people: ``(not given)``, ``true``, ``[a, b]``."""
+    if value is None:
+        return "(not given)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]" if value else "[] (none)"
+    return str(value)
 
 
 class FactsReader:

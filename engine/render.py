@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .diagnosis import CriterionResult, Diagnosis
+from .facts import show_value
 from .pack import RulePack
 
 WIDTH = 80
@@ -25,16 +26,6 @@ def render_json(diagnosis: Diagnosis, explanation: Any = None) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _value(value: Any) -> str:
-    if value is None:
-        return "(not given)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]" if value else "[] (none)"
-    return str(value)
-
-
 def _wrap(text: str, indent: int, width: int = WIDTH, hang: int = 0) -> list[str]:
     """`text` wrapped to `width`, indented; continuation lines `hang` further in."""
     pad = " " * indent
@@ -47,7 +38,7 @@ def _criterion_lines(result: CriterionResult) -> list[str]:
     lines = [f"  {mark} {result.id}"]
     lines += _wrap(result.text, 6)
     for path, value in result.facts:
-        lines += _wrap(f"{path} = {_value(value)}", 6)
+        lines += _wrap(f"{path} = {show_value(value)}", 6)
     return lines
 
 
@@ -163,7 +154,7 @@ def _proof_lines(node: Any, depth: int) -> list[str]:
     if node.kind == "facts":
         lines: list[str] = []
         for path, value in node.facts:
-            lines += _wrap(f"{path} = {_value(value)}", pad)
+            lines += _wrap(f"{path} = {show_value(value)}", pad)
         return lines
     status = _STATUS[node.kind][0 if node.value else 1]
     mark = f"[{status}] "
@@ -214,8 +205,9 @@ def render_explanation(explanation: Any, pack: RulePack) -> str:
     if e.robustness:
         out.append(f"What {d.level.name} rests on: facts that, changed alone, lower the level")
         for item in e.robustness:
-            drops = "; ".join(f"{_value(value)} gives {level.name}" for value, level in item.drops)
-            out += _wrap(f"{item.path} = {_value(item.value)}: {drops}", 2, hang=4)
+            drops = "; ".join(f"{show_value(value)} gives {level.name}"
+                              for value, level in item.drops)
+            out += _wrap(f"{item.path} = {show_value(item.value)}: {drops}", 2, hang=4)
     else:
         out.append(f"What {d.level.name} rests on: no single fact, changed alone, lowers it.")
     out.append("")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .conditions import FactInfo, FactTest, fact_tests, references
 from .diagnosis import Diagnosis, LevelRef
 from .errors import EditError, InputError
-from .facts import Facts
+from .facts import Facts, show_value, value_at
 from .pack import RulePack, leaf_fields
 from .validation import suggest
 
@@ -46,7 +46,7 @@ class Change(NamedTuple):
     after: Any
 
     def describe(self) -> str:
-        return f"{self.path}: {_show(self.before)} -> {_show(self.after)}"
+        return f"{self.path}: {show_value(self.before)} -> {show_value(self.after)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "from": self.before, "to": self.after}
@@ -120,16 +120,6 @@ class Comparison(NamedTuple):
         }
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "(not given)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
-
-
 # --- edits ------------------------------------------------------------------------------------
 
 def parse_edit(text: str, schema: Mapping[str, Any]) -> Edit:
@@ -187,19 +177,10 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any], paths: Iterabl
              ) -> tuple[Change, ...]:
     out = []
     for path in dict.fromkeys(paths):
-        old, new = _get(before, path), _get(after, path)
+        old, new = value_at(before, path), value_at(after, path)
         if old != new:
             out.append(Change(path, old, new))
     return tuple(out)
-
-
-def _get(data: Mapping[str, Any], path: str) -> Any:
-    value: Any = data
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
 
 
 def compare(advisor: Advisor, facts: Facts, edits: Sequence[Edit],
