@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .charts import Axis, Rung, ladder_svg, radar_svg
-from .conditions import FactTest
 from .diagnosis import Diagnosis
 from .explain import Explanation, ProofNode
 from .facts import Facts
@@ -126,7 +125,7 @@ def _competency_axes(pack: RulePack, facts: Facts, d: Diagnosis, ranks: Mapping[
         goals.append((f"target ({d.target.name})", d.target.rank))
     thresholds: dict[str, dict[str, int]] = {info.path: {} for info in rated}
     for criterion in pack.criteria:
-        for test in _tests_of(knowledge, criterion.id, pack):
+        for test in knowledge.criterion_tests[criterion.id]:
             if test.path in thresholds and test.op == "at_least" and not test.negated:
                 for label, rank in goals:
                     if ranks[criterion.level] <= rank:
@@ -137,30 +136,6 @@ def _competency_axes(pack: RulePack, facts: Facts, d: Diagnosis, ranks: Mapping[
                  tuple(sorted(thresholds[info.path].items())))
             for info in rated]
     return axes, int(max(info.maximum for info in rated if info.maximum is not None))
-
-
-def _tests_of(knowledge: Any, criterion_id: str, pack: RulePack) -> list[FactTest]:
-    fields = set(knowledge.fields[criterion_id])
-    return [t for path, tests in knowledge.tests.items() if path in fields for t in tests
-            if _belongs(t, criterion_id, pack)]
-
-
-def _belongs(test: FactTest, criterion_id: str, pack: RulePack) -> bool:
-    from .conditions import fact_tests, references
-
-    derived = {d.id: d.when for d in pack.derived}
-    criterion = next(c for c in pack.criteria if c.id == criterion_id)
-    pending = [criterion.when]
-    seen: set[str] = set()
-    while pending:
-        condition = pending.pop()
-        if test in fact_tests(condition):
-            return True
-        for ref in references(condition):
-            if ref.kind == "derived" and ref.id not in seen:
-                seen.add(ref.id)
-                pending.append(derived[ref.id])
-    return False
 
 
 def _descriptions(schema: Mapping[str, Any]) -> dict[str, str]:

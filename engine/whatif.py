@@ -210,10 +210,12 @@ class Knowledge:
         derived = {d.id: d.when for d in pack.derived}
         criteria = {c.id: c.when for c in pack.criteria}
         self.fields: dict[str, tuple[str, ...]] = {}
-        self.tests: dict[str, list[FactTest]] = {}
+        self.tests: dict[str, list[FactTest]] = {}  # by fact path
+        self.criterion_tests: dict[str, tuple[FactTest, ...]] = {}
         for criterion in pack.criteria:
             seen: set[tuple[str, str]] = set()
             tests = list(_tests_through(criterion.when, derived, criteria, seen))
+            self.criterion_tests[criterion.id] = tuple(tests)
             self.fields[criterion.id] = tuple(dict.fromkeys(t.path for t in tests))
             for test in tests:
                 if test not in self.tests.setdefault(test.path, []):
