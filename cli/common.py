@@ -59,6 +59,9 @@ def handle_errors(command: F) -> F:
             fail(f"error: {error}", EXIT_INVALID)
         except EngineError as error:
             fail(f"error: the inference engine failed: {error}", EXIT_ENGINE)
+        except OSError as error:  # a file that cannot be written or read: say which and why
+            where = f"{error.filename}: " if error.filename else ""
+            fail(f"error: {where}{error.strerror or error}", EXIT_INVALID)
         except BrmError as error:  # pragma: no cover - every subclass is handled above
             fail(f"error: {error}", EXIT_INVALID)
         return None

@@ -42,6 +42,9 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
         skipped: list[str] = []
         not_asked: list[str] = []
         path = resume or output or Path("brm-interview.yaml")
+        if not path.resolve().parent.is_dir():  # before asking anything, not after
+            fail(f"error: {path.parent}: No such file or directory; the answers could not be "
+                 "saved there", EXIT_USAGE)
         if resume is not None:
             answers, skipped, not_asked = iv.load(resume, questions)
             click.echo(f"Resuming {resume}: {len(answers)} answers so far.")

@@ -279,3 +279,16 @@ def test_whatif_bad_edits_are_usage_errors(edit, words):
 
 def test_whatif_needs_a_target_or_edits():
     assert run("whatif", ACME).exit_code == 2
+
+
+@pytest.mark.parametrize(("args", "status"), [
+    (["report", ACME, "-o", "/nonexistent-dir/r.html"], 1),
+    (["batch", ACME, "-o", "/nonexistent-dir/out.jsonl"], 1),
+    (["interview", "-o", "/nonexistent-dir/answers.yaml"], 2),
+])
+def test_unwritable_outputs_are_errors_not_tracebacks(args, status):
+    result = CliRunner().invoke(cli, args, input="Acme\n")
+    assert result.exit_code == status, result.output
+    assert "error: /nonexistent-dir/" in result.output
+    assert "No such file or directory" in result.output
+    assert "Traceback" not in result.output
