@@ -82,6 +82,10 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
         click.echo(f"\nReproduce with: brm assess {path}{pack_arg}")
 
 
+MAX_REJECTED = 25
+"""Answers not accepted in a row after which the interview stops (the answers so far kept)."""
+
+
 def _ask(advisor: Advisor, iv: Any, question: Any, number: int, total: int,
          answers: dict[str, Any]) -> Any:
     """Ask one question until the answer is accepted; ? explains, help helps."""
@@ -90,7 +94,10 @@ def _ask(advisor: Advisor, iv: Any, question: Any, number: int, total: int,
     click.echo(f"[{number}/{total}] {lines[0]}")
     for line in lines[1:]:
         click.echo(line)
+    rejected = 0
     while True:
+        if rejected >= MAX_REJECTED:  # a script feeding answers that never fit: stop, saved
+            raise click.Abort()
         raw = click.prompt(f"({question.hint()}; ? for why)", default="", show_default=False,
                            prompt_suffix="> ")
         word = raw.strip().lower()
@@ -104,6 +111,7 @@ def _ask(advisor: Advisor, iv: Any, question: Any, number: int, total: int,
         try:
             return iv.parse_answer(question, raw)
         except iv.AnswerError as error:
+            rejected += 1
             click.echo(f"  not accepted: {error}", err=True)
 
 

@@ -195,3 +195,10 @@ def test_ctrl_c_in_a_pseudo_terminal_keeps_the_answers(tmp_path):
     assert child.exitstatus == 130 or child.signalstatus is None
     saved = yaml.safe_load(path.read_text())
     assert saved == {"organization": "Acme", "brm": {"formal_role": True}}
+
+
+def test_endless_wrong_answers_stop_the_interview_with_answers_saved(tmp_path):
+    result, path = interview(tmp_path, ["Acme", "", "maybe"] * 1 + ["maybe"] * 40)
+    assert result.exit_code == 130
+    assert result.stderr.count("not accepted: 'maybe' is not yes or no") == 25
+    assert yaml.safe_load(path.read_text()) == {"organization": "Acme"}
