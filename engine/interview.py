@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .documents import read_document
-from .errors import BrmError, DocumentError
+from .errors import BrmError, DocumentError, Issue
 from .pack import RulePack, leaf_fields
 from .validation import SchemaValidator, suggest
 
@@ -242,9 +242,11 @@ def load(path: Path, questions: Sequence[Question]
     """Answers, skipped questions and questions not asked, from a file saved by an interview
     (or any facts file)."""
     document = read_document(path)
-    data = document.data if isinstance(document.data, Mapping) else {}
     if document.data is not None and not isinstance(document.data, Mapping):
-        raise DocumentError(str(path), ())
+        raise DocumentError(str(path), (Issue("$", "holds no answers: it is not a mapping",
+                                              allowed="a facts file saved by brm interview",
+                                              code="type"),))
+    data = document.data or {}
     noted: dict[str, list[str]] = {"# skipped:": [], "# not asked": []}
     for line in document.text.splitlines():
         for prefix in noted:
@@ -274,7 +276,7 @@ def why(advisor: Advisor, question: Question, answers: Mapping[str, Any]) -> Why
     """The rules that use this fact, and what each possible answer would change (by the
     engine, on the answers so far; unanswered facts take placeholder values)."""
     from .conditions import fact_tests, references
-    from .whatif import Knowledge
+    from .knowledge import Knowledge
 
     pack = advisor.pack
     knowledge = Knowledge(pack)
@@ -346,7 +348,7 @@ def can_matter(advisor: Advisor, question: Question, answers: Mapping[str, Any],
     asked in quick mode.
     """
     from .conditions import fact_tests
-    from .whatif import Knowledge
+    from .knowledge import Knowledge
 
     pack = advisor.pack
     if question.required and question.kind != "choices":

@@ -110,7 +110,7 @@ def _competency_axes(pack: RulePack, facts: Facts, d: Diagnosis, ranks: Mapping[
                      ) -> tuple[list[Axis], int]:
     """Rated facts (integers on a bounded scale that rules test) and the thresholds the next
     level and the target set for them."""
-    from .whatif import Knowledge
+    from .knowledge import Knowledge
 
     knowledge = Knowledge(pack)
     rated = [info for info in pack.fact_paths.values() if info.kind == "integer"
