@@ -66,7 +66,7 @@ def packs_show(pack_ref: str, output_format: str) -> None:
     """Show a pack (id or folder): its levels, criteria and the facts it asks for."""
     pack = resolve_pack(pack_ref)
     data = levels_dict(pack)
-    from brm_advisor.engine.lint import tested_paths
+    from brm_advisor.engine.knowledge import tested_paths
 
     tested = tested_paths(pack)
     data["facts"] = [{"path": info.path, "kind": info.kind, "required": info.required,

@@ -17,8 +17,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .conditions import fact_tests, references
 from .documents import read_document
 from .errors import BrmError, DocumentError, Issue
+from .facts import made_up_facts
+from .knowledge import Knowledge, tested_paths
 from .pack import RulePack, leaf_fields
 from .validation import SchemaValidator, suggest
 
@@ -69,8 +72,6 @@ class Question(NamedTuple):
 def questions_for(pack: RulePack) -> list[Question]:
     """Every fact the interview asks: required ones and those the rules test, in the pack's
     question order, then the schema's."""
-    from .lint import tested_paths
-
     fields = leaf_fields(pack.facts_schema)
     required = _required_paths(pack.facts_schema)
     tested = tested_paths(pack)
@@ -275,9 +276,6 @@ class Why(NamedTuple):
 def why(advisor: Advisor, question: Question, answers: Mapping[str, Any]) -> Why:
     """The rules that use this fact, and what each possible answer would change (by the
     engine, on the answers so far; unanswered facts take placeholder values)."""
-    from .conditions import fact_tests, references
-    from .knowledge import Knowledge
-
     pack = advisor.pack
     knowledge = Knowledge(pack)
     using = [c for c in pack.criteria if question.path in knowledge.fields[c.id]]
@@ -325,8 +323,6 @@ def _answers_to_try(knowledge: Any, info: Any, current: Any) -> list[Any]:
 
 def _placeholder_facts(advisor: Advisor, answers: Mapping[str, Any]) -> dict[str, Any] | None:
     """The answers so far, with the first allowed value for every required fact not yet given."""
-    from .facts import made_up_facts
-
     made_up = made_up_facts(advisor.pack.facts_schema)
     questions = questions_for(advisor.pack)
     data = flatten(made_up, questions)
@@ -347,9 +343,6 @@ def can_matter(advisor: Advisor, question: Question, answers: Mapping[str, Any],
     (all its facts answered, decided by the engine) cannot be reached, so their facts are not
     asked in quick mode.
     """
-    from .conditions import fact_tests
-    from .knowledge import Knowledge
-
     pack = advisor.pack
     if question.required and question.kind != "choices":
         return True  # the facts file needs it whatever the diagnosis

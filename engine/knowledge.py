@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .conditions import FactInfo, FactTest, fact_tests, references
+from .conditions import Condition, FactInfo, FactTest, fact_tests, references
 from .pack import RulePack
 
 MAX_LIST_ITEMS_EXHAUSTIVE = 8
@@ -104,3 +104,19 @@ def _domain(info: FactInfo, current: Any) -> list[Any]:
 def _toggle(items: list[Any], item: Any, order: list[Any]) -> list[Any]:
     changed = [i for i in items if i != item] if item in items else [*items, item]
     return sorted(changed, key=order.index)
+
+
+def tested_paths(pack: RulePack) -> set[str]:
+    """The input fact paths that some rule of the pack tests."""
+    return {test.path for condition in conditions_of(pack) for test in fact_tests(condition)}
+
+
+def conditions_of(pack: RulePack) -> Iterable[Condition]:
+    """Every condition the pack's rules hold (derived facts, criteria, findings, the
+    recommendations' own)."""
+    items: list[Any] = [*pack.derived, *pack.criteria, *pack.findings]
+    for item in items:
+        yield item.when
+    for rec in pack.recommendations:
+        if rec.when is not None:
+            yield rec.when

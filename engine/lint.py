@@ -10,7 +10,6 @@ search from the pack's first test case, or from facts made up from its schema).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,7 +17,6 @@ from .conditions import (
     Condition,
     Const,
     branches,
-    fact_tests,
     negation_normal_form,
     references,
     simplify,
@@ -26,6 +24,7 @@ from .conditions import (
 from .documents import Document, read_document
 from .errors import InputError, Issue, PackError
 from .facts import made_up_facts
+from .knowledge import conditions_of
 from .pack import PACK_FILE, RulePack, load_pack
 
 
@@ -94,23 +93,9 @@ def _issue(document: Document, section: str, index: int, message: str, code: str
                  code=code, **extra)
 
 
-def tested_paths(pack: RulePack) -> set[str]:
-    """The input fact paths that some rule of the pack tests."""
-    return {test.path for condition in _conditions(pack) for test in fact_tests(condition)}
-
-
-def _conditions(pack: RulePack) -> Iterable[Condition]:
-    items: list[Any] = [*pack.derived, *pack.criteria, *pack.findings]
-    for item in items:
-        yield item.when
-    for rec in pack.recommendations:
-        if rec.when is not None:
-            yield rec.when
-
-
 def _unused_and_uncovered(pack: RulePack, document: Document) -> list[Problem]:
     problems = []
-    used = {ref.id for condition in _conditions(pack) for ref in references(condition)
+    used = {ref.id for condition in conditions_of(pack) for ref in references(condition)
             if ref.kind == "derived"}
     for index, fact in enumerate(pack.derived):
         if fact.id not in used:
