@@ -62,7 +62,8 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     if writer is not None:
         writer.writerow(b.CSV_COLUMNS)
     summary = b.Summary()
-    progress = sys.stderr.isatty()
+    progress = _Progress(b.count_records(inputs) if sys.stderr.isatty() else None,
+                         sys.stderr.isatty())
     records = b.read_records(inputs, pack.facts_schema, sys.stdin.buffer)
     history = None
     pending: list[tuple[Any, Any, str]] = []
@@ -82,14 +83,14 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
                 else:
                     sink.write(outcome.line + "\n")
                 if outcome.error:
+                    progress.close()  # the error on a line of its own, the bar redrawn after
                     click.echo(outcome.error, err=True)
                 if history is not None and outcome.facts is not None:
                     pending.append((outcome.facts, outcome.result, outcome.source))
                     if len(pending) >= 500:
                         history.save_many(pending, batch=_batch_id(inputs))
                         pending = []
-                if progress and summary.total % 1000 == 0:
-                    click.echo(f"\r{summary.total} records", err=True, nl=False)
+                progress.step(summary.total)
             if history is not None and pending:
                 history.save_many(pending, batch=_batch_id(inputs))
     finally:
@@ -97,11 +98,38 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
             stream.close()
         if history is not None:
             history.close()
-    if progress:
-        click.echo("\r", err=True, nl=False)
+    progress.close()
     _batch_summary(summary, pack)
     if summary.invalid:
         sys.exit(EXIT_INVALID)
+
+
+class _Progress:
+    """A bar on stderr when it is a terminal; a running count when the total is unknown."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.shown = False
+
+    def step(self, done: int) -> None:
+        if not self.enabled or done % 100:
+            return
+        self.shown = True
+        if self.total:
+            filled = min(self.WIDTH, self.WIDTH * done // self.total)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            text = f"[{bar}] {100 * done // self.total:3d}% {done}/{self.total} records"
+        else:
+            text = f"{done} records"
+        click.echo("\r" + text, err=True, nl=False)
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * 70 + "\r", err=True, nl=False)
+            self.shown = False
 
 
 def _batch_id(inputs: tuple[str, ...]) -> str:

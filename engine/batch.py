@@ -73,6 +73,25 @@ def read_records(inputs: Iterable[str], schema: Mapping[str, Any],
             yield _document(path)
 
 
+def count_records(inputs: Iterable[str]) -> int | None:
+    """How many records the inputs hold (for a progress bar); None when one is standard input."""
+    total = 0
+    for name in inputs:
+        if name == "-":
+            return None
+        path = Path(name)
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
+                         and p.is_file())
+        elif path.suffix.lower() in (".jsonl", ".csv"):
+            with path.open("rb") as handle:
+                lines = sum(1 for line in handle if line.strip())
+            total += max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
+        else:
+            total += 1
+    return total
+
+
 def _document(path: Path) -> Record:
     try:
         document = read_document(path)

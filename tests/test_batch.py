@@ -302,3 +302,16 @@ def test_compare_across_pack_versions_separates_rules_from_facts(tmp_path):
         facts["criteria_flipped"]
     assert data["facts_changed"] == [{"path": "engagement.prioritization", "a": "first_come",
                                       "b": "joint"}]
+
+
+def test_counting_records_for_the_progress_bar(tmp_path):
+    from brm_advisor.engine.batch import count_records
+
+    (tmp_path / "a.jsonl").write_text('{"a": 1}\n\n{"b": 2}\n')
+    (tmp_path / "b.csv").write_text("organization\nX\nY\nZ\n")
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for name in ("x.yaml", "y.json", "notes.txt"):
+        (folder / name).write_text("{}")
+    assert count_records([str(tmp_path / "a.jsonl"), str(tmp_path / "b.csv"), str(folder)]) == 7
+    assert count_records(["-"]) is None
