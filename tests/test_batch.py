@@ -9,7 +9,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,9 +18,11 @@ from click.testing import CliRunner
 from brm_advisor.cli.main import cli
 from brm_advisor.engine.history import SCHEMA_VERSION, History
 
+from installed import BRM
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-BRM = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
+
 
 
 def run(*args: str, input: str | bytes | None = None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,8 @@ from jsonschema import Draft202012Validator
 
 from brm_advisor.cli.main import cli
 from brm_advisor.engine.resources import schema
+
+from installed import BRM
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = str(ROOT / "examples" / "acme.yaml")
@@ -154,7 +155,7 @@ def test_a_broken_pack_exits_1_with_its_problems(tmp_path):
 
 # --- the installed console script -------------------------------------------------------------
 
-BRM = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
+
 
 
 @pytest.mark.installed

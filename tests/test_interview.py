@@ -3,8 +3,6 @@ pseudo-terminal through the installed `brm`."""
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,8 @@ from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
 from brm_advisor.engine.interview import AnswerError, parse_answer, questions_for
+
+from installed import BRM
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,7 +155,7 @@ def test_parse_answer_units(seed_pack):
 
 # --- a person at a real terminal --------------------------------------------------------------
 
-BRM = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
+
 
 
 @pytest.mark.installed
