@@ -25,6 +25,7 @@ from .diagnosis import (
 from .durable_adapter import Activation, DurableRuleset
 from .errors import EngineError, UnknownLevelError
 from .facts import Facts, FactsReader
+from .knowledge import Knowledge
 from .pack import IMPACT_ORDER, RulePack
 
 
@@ -40,6 +41,15 @@ class Advisor:
                                        self.compiled.definition)
         self._levels = {level.id: level for level in pack.levels}
         self._pack_info = PackInfo(pack.id, pack.version, pack.name, pack.content_hash)
+        self._knowledge: Knowledge | None = None
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """What the pack's criteria rest on; built once, on first use (searches, interviews,
+        reports need it; plain assessments do not)."""
+        if self._knowledge is None:
+            self._knowledge = Knowledge(self.pack)
+        return self._knowledge
 
     def close(self) -> None:
         """Free the engine's ruleset (also done when the advisor is collected)."""

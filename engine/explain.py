@@ -102,7 +102,7 @@ def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
             if result.met or not diagnosis.level.rank < ranks[result.level] <= asked.rank:
                 continue
             proof = _node(pack, steps, ("criterion", result.id))
-            options, counted = satisfying_changes(advisor, facts, result.id)
+            options, counted = satisfying_changes(advisor, facts, diagnosis, result.id)
             evaluated += counted
             unmet.append(UnmetCriterion(result.id, result.level, result.text, result.source,
                                         proof, options))

@@ -21,7 +21,7 @@ from .conditions import fact_tests, references
 from .documents import read_document
 from .errors import BrmError, DocumentError, Issue
 from .facts import made_up_facts
-from .knowledge import Knowledge, tested_paths
+from .knowledge import tested_paths
 from .pack import RulePack, leaf_fields
 from .validation import SchemaValidator, suggest
 
@@ -277,7 +277,7 @@ def why(advisor: Advisor, question: Question, answers: Mapping[str, Any]) -> Why
     """The rules that use this fact, and what each possible answer would change (by the
     engine, on the answers so far; unanswered facts take placeholder values)."""
     pack = advisor.pack
-    knowledge = Knowledge(pack)
+    knowledge = advisor.knowledge
     using = [c for c in pack.criteria if question.path in knowledge.fields[c.id]]
     names = {level.id: level.name for level in pack.levels}
     others = [f"derived {d.id}" for d in pack.derived
@@ -346,7 +346,7 @@ def can_matter(advisor: Advisor, question: Question, answers: Mapping[str, Any],
     pack = advisor.pack
     if question.required and question.kind != "choices":
         return True  # the facts file needs it whatever the diagnosis
-    knowledge = Knowledge(pack)
+    knowledge = advisor.knowledge
     ranks = {level.id: level.rank for level in pack.levels}
     ceiling = len(pack.levels)
     base = _placeholder_facts(advisor, answers)

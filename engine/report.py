@@ -17,6 +17,7 @@ from .charts import Axis, Rung, ladder_svg, radar_svg
 from .diagnosis import Diagnosis
 from .explain import Explanation, ProofNode
 from .facts import Facts
+from .knowledge import Knowledge
 from .pack import RulePack
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     rungs = [Rung(level.name, level.rank, level.rank <= d.level.rank,
                   level.id == d.level.id, d.target is not None and level.id == d.target.id)
              for level in pack.levels]
-    axes, maximum = _competency_axes(pack, facts, d, ranks)
+    axes, maximum = _competency_axes(pack, advisor.knowledge, facts, d, ranks)
     return {
         "organization": d.organization,
         "business_unit": facts.get("business_unit"),
@@ -106,13 +107,10 @@ def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
     return lines
 
 
-def _competency_axes(pack: RulePack, facts: Facts, d: Diagnosis, ranks: Mapping[str, int]
-                     ) -> tuple[list[Axis], int]:
+def _competency_axes(pack: RulePack, knowledge: Knowledge, facts: Facts, d: Diagnosis,
+                     ranks: Mapping[str, int]) -> tuple[list[Axis], int]:
     """Rated facts (integers on a bounded scale that rules test) and the thresholds the next
     level and the target set for them."""
-    from .knowledge import Knowledge
-
-    knowledge = Knowledge(pack)
     rated = [info for info in pack.fact_paths.values() if info.kind == "integer"
              and info.minimum is not None and info.maximum is not None
              and info.maximum - info.minimum <= 10 and info.path in knowledge.tests]

@@ -208,7 +208,7 @@ class _Searcher:
     def __init__(self, advisor: Advisor, facts: Facts) -> None:
         self.advisor = advisor
         self.facts = facts
-        self.knowledge = Knowledge(advisor.pack)
+        self.knowledge = advisor.knowledge
         self.evaluated = 0
 
     def assess(self, changes: Mapping[str, Any], target: str | None = None) -> Diagnosis:
@@ -373,14 +373,14 @@ def meetable(advisor: Advisor, facts: Facts, criterion_id: str) -> bool:
                                 limit=1))
 
 
-def satisfying_changes(advisor: Advisor, facts: Facts, criterion_id: str
+def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, criterion_id: str
                        ) -> tuple[tuple[tuple[Change, ...], ...], int]:
-    """The smallest changes that would make one criterion met (by the engine) while keeping
-    what already holds on the same facts; and how many fact sets the engine assessed."""
+    """The smallest changes that would make one criterion of `diagnosis` (of `facts`) met, by
+    the engine, while keeping what already holds on the same facts; and how many fact sets
+    the engine assessed."""
     searcher = _Searcher(advisor, facts)
     fields = searcher.knowledge.fields[criterion_id]
-    holding = advisor.assess(facts)
-    keep = [c.id for c in holding.criteria  # what already holds on these fields stays so
+    keep = [c.id for c in diagnosis.criteria  # what already holds on these fields stays so
             if c.met and set(searcher.knowledge.fields[c.id]) & set(fields)]
     options = (searcher.fewest([criterion_id, *keep], fields, limit=MAX_SOLUTIONS)
                or searcher.fewest([criterion_id], fields, limit=MAX_SOLUTIONS))
