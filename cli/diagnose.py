@@ -205,7 +205,7 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
         result = search(advisor, facts, target)
         if output_format == "json":
             data = {"organization": facts.organization, **result.to_dict(),
-                    "pack": advisor.assess(facts).pack.to_dict()}
+                    "pack": advisor.pack_info.to_dict()}
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             click.echo(render_search(result, facts.organization), nl=False)

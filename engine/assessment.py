@@ -40,7 +40,8 @@ class Advisor:
         self._ruleset = DurableRuleset(f"brm-{pack.id}-{pack.content_hash[:16]}",
                                        self.compiled.definition)
         self._levels = {level.id: level for level in pack.levels}
-        self._pack_info = PackInfo(pack.id, pack.version, pack.name, pack.content_hash)
+        self.pack_info = PackInfo(pack.id, pack.version, pack.name, pack.content_hash)
+        """The pack's id, version, name and content hash, as results carry them."""
         self._knowledge: Knowledge | None = None
 
     @property
@@ -131,7 +132,7 @@ class Advisor:
             organization=facts.organization, level=level, next_level=next_level,
             target=target, criteria=criteria, derived=derived, gaps=gaps,
             recommendations=recommendations, findings=findings, trace=tuple(run.trace),
-            pack=self._pack_info)
+            pack=self.pack_info)
 
 
 _SEVERITY_ORDER = {"critical": 3, "warning": 2, "info": 1}
