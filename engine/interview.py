@@ -13,14 +13,14 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .conditions import fact_tests, references
 from .documents import read_document
 from .errors import BrmError, DocumentError, Issue
-from .facts import made_up_facts
+from .facts import made_up_facts, value_at
 from .knowledge import tested_paths
 from .pack import RulePack, leaf_fields
 from .validation import SchemaValidator, suggest
@@ -191,16 +191,10 @@ def nest(answers: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def flatten(data: Mapping[str, Any], questions: Sequence[Question]) -> dict[str, Any]:
-    """The answers present in a (partial) facts document, by question path."""
-    found = {}
-    for question in questions:
-        value: Any = data
-        for part in question.path.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        if value is not None:
-            found[question.path] = value
-    return found
+def flatten(data: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """The values present in a (partial) facts document, by dotted path."""
+    values = {path: value_at(data, path) for path in paths}
+    return {path: value for path, value in values.items() if value is not None}
 
 
 def save(path: Path, answers: Mapping[str, Any], questions: Sequence[Question],
@@ -254,7 +248,8 @@ def load(path: Path, questions: Sequence[Question]
             if line.startswith(prefix):
                 listed = line.split(":", 1)[1] if prefix.endswith(":") else line.split(": ", 1)[1]
                 noted[prefix] = [p.strip() for p in listed.split(",") if p.strip()]
-    return flatten(data, questions), noted["# skipped:"], noted["# not asked"]
+    return (flatten(data, [q.path for q in questions]), noted["# skipped:"],
+            noted["# not asked"])
 
 
 # --- why a question is asked, and whether it can still matter ---------------------------------
@@ -323,9 +318,8 @@ def _answers_to_try(knowledge: Any, info: Any, current: Any) -> list[Any]:
 
 def _placeholder_facts(advisor: Advisor, answers: Mapping[str, Any]) -> dict[str, Any] | None:
     """The answers so far, with the first allowed value for every required fact not yet given."""
-    made_up = made_up_facts(advisor.pack.facts_schema)
-    questions = questions_for(advisor.pack)
-    data = flatten(made_up, questions)
+    schema = advisor.pack.facts_schema
+    data = flatten(made_up_facts(schema), leaf_fields(schema))
     data.update({k: v for k, v in answers.items() if v is not None})
     try:
         advisor.reader.from_data(nest(data))
