@@ -19,6 +19,7 @@ from typing import IO, Any, NamedTuple
 
 from .documents import Document, read_document
 from .errors import DocumentError, InputError, Issue
+from .facts import container_at
 from .pack import RulePack, leaf_fields
 from .validation import suggest
 
@@ -128,11 +129,8 @@ def _csv(handle: IO[str], source: str, schema: Mapping[str, Any]) -> Iterator[Re
         for column, text in row.items():
             if column is None or text is None or text.strip() == "":
                 continue
-            *parents, leaf = column.split(".")
-            target = data
-            for part in parents:
-                target = target.setdefault(part, {})
-            target[leaf] = _cell(text.strip(), fields[column])
+            parent, key = container_at(data, column)
+            parent[key] = _cell(text.strip(), fields[column])
         yield Record(where, data)
 
 

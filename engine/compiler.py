@@ -42,6 +42,7 @@ from .conditions import (
     simplify,
 )
 from .errors import Issue, PackError
+from .facts import container_at, value_at
 from .pack import RulePack
 
 TARGET_SLOT = "_target"
@@ -114,19 +115,17 @@ class CompiledPack(NamedTuple):
         """The one fact asserted for an assessment: only the inputs the rules test."""
         encoded: dict[str, Any] = {"t": "facts", TARGET_SLOT: target_rank}
         for slot in self.slots:
-            value: Any = facts
-            for part in slot.path:
-                value = value.get(part) if isinstance(value, Mapping) else None
-                if value is None:
-                    break
+            value = value_at(facts, slot.path)
             if slot.is_list:
                 items = value if isinstance(value, list) else []
-                flags = {slot.flags[item]: 1 for item in items if item in slot.flags}
-                _put(encoded, slot.path, flags)
+                parent, key = container_at(encoded, slot.path)
+                parent[key] = {slot.flags[item]: 1 for item in items if item in slot.flags}
                 if slot.counted:
-                    _put(encoded, (COUNT_SLOT, *slot.path), len(items))
+                    parent, key = container_at(encoded, (COUNT_SLOT, *slot.path))
+                    parent[key] = len(items)
             elif value is not None:
-                _put(encoded, slot.path, value)
+                parent, key = container_at(encoded, slot.path)
+                parent[key] = value
         return encoded
 
 
@@ -139,11 +138,7 @@ class CompiledPack(NamedTuple):
 
         Lists come back from their flags, in the order the facts schema lists their items.
         """
-        value: Any = encoded
-        for part in path.split("."):
-            if not isinstance(value, Mapping) or part not in value:
-                return None
-            value = value[part]
+        value = value_at(encoded, path)
         slot = self.slot_by_path.get(path)
         if slot is not None and slot.is_list and isinstance(value, Mapping):
             return [item for item, key in slot.flags.items() if key in value]
@@ -156,12 +151,6 @@ def pack_rule_id(kind: str, ident: str, value: bool) -> str:
                "level": ("attained", "not_attained")}.get(kind)
     suffix = f"/{outcome[0] if value else outcome[1]}" if outcome else ""
     return f"{kind}:{ident}{suffix}"
-
-
-def _put(target: dict[str, Any], path: Sequence[str], value: Any) -> None:
-    for part in path[:-1]:
-        target = target.setdefault(part, {})
-    target[path[-1]] = value
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -32,14 +32,24 @@ class Facts(NamedTuple):
         return value_at(self.data, path)
 
 
-def value_at(data: Any, path: str) -> Any:
-    """The value at a dotted path (``engagement.mode``) of a facts document, None if absent."""
+def value_at(data: Any, path: str | Sequence[str]) -> Any:
+    """The value at a path (``engagement.mode`` or its parts) of a document, None if absent."""
     value: Any = data
-    for part in path.split("."):
+    for part in path.split(".") if isinstance(path, str) else path:
         if not isinstance(value, Mapping):
             return None
         value = value.get(part)
     return value
+
+
+def container_at(data: dict[str, Any], path: str | Sequence[str]) -> tuple[dict[str, Any], str]:
+    """The mapping that holds the last part of `path` (made on the way when missing), and
+    that part: ``parent, key = container_at(doc, "brm.formal_role"); parent[key] = True``."""
+    *parents, leaf = path.split(".") if isinstance(path, str) else path
+    target = data
+    for part in parents:
+        target = target.setdefault(part, {})
+    return target, leaf
 
 
 def show_value(value: Any) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .conditions import fact_tests, references
 from .documents import read_document
 from .errors import BrmError, DocumentError, Issue
-from .facts import made_up_facts, value_at
+from .facts import container_at, made_up_facts, value_at
 from .knowledge import tested_paths
 from .pack import RulePack, leaf_fields
 from .validation import SchemaValidator, suggest
@@ -181,13 +181,9 @@ def nest(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted answers as a facts document (skipped answers left out)."""
     data: dict[str, Any] = {}
     for path, value in answers.items():
-        if value is None:
-            continue
-        *parents, leaf = path.split(".")
-        target = data
-        for part in parents:
-            target = target.setdefault(part, {})
-        target[leaf] = value
+        if value is not None:
+            parent, key = container_at(data, path)
+            parent[key] = value
     return data
 
 

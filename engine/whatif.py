@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .diagnosis import Diagnosis, LevelRef
 from .errors import EditError, InputError
-from .facts import Facts, show_value, value_at
+from .facts import Facts, container_at, show_value, value_at
 from .knowledge import Knowledge
 from .pack import leaf_fields
 from .validation import suggest
@@ -152,10 +152,7 @@ def apply_edits(data: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any
     """A changed deep copy of `data`; the input is never modified."""
     result: dict[str, Any] = copy.deepcopy(dict(data))
     for edit in edits:
-        *parents, leaf = edit.path.split(".")
-        target = result
-        for part in parents:
-            target = target.setdefault(part, {})
+        target, leaf = container_at(result, edit.path)
         if edit.op == "unset":
             target.pop(leaf, None)
         elif edit.op == "set":
