@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,9 +73,11 @@ class History:
         try:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 30000")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            # Switching to WAL answers "locked" at once, without waiting, while another process
+            # opens the same new file: retry it for as long as the busy timeout would wait.
+            _while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
             self._db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
+            _while_locked(self._migrate)
         except sqlite3.DatabaseError as error:
             raise HistoryError(f"{self.path}: cannot be used as a history database: {error}"
                                ) from None
@@ -166,6 +169,20 @@ class History:
     def check(self) -> str:
         """SQLite's own integrity check ("ok" when the file is sound)."""
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _while_locked(step: Callable[[], Any], seconds: float = 30.0) -> Any:
+    """Run `step`, again after a short pause while SQLite says the database is locked."""
+    deadline = time.monotonic() + seconds
+    pause = 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 def _saved(row: tuple[Any, ...]) -> Saved:

@@ -12,6 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -219,15 +220,18 @@ def test_a_newer_database_is_refused(tmp_path):
     assert result.exit_code == 1 and "written by a newer brm-advisor" in result.output
 
 
-def test_two_processes_saving_at_once_lose_nothing(tmp_path):
+@pytest.mark.parametrize("attempt", range(4))  # both opening a new file at once is the race
+def test_two_processes_saving_at_once_lose_nothing(tmp_path, attempt):
     db = tmp_path / "h.sqlite"
     records = example_facts() * 50
     path = tmp_path / "orgs.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     procs = [subprocess.Popen([BRM, "batch", str(path), "--save", "--db", str(db), "-o",
-                               str(tmp_path / f"o{i}.jsonl")], stderr=subprocess.DEVNULL)
+                               str(tmp_path / f"o{i}.jsonl")], stderr=subprocess.PIPE,
+                              text=True)
              for i in range(2)]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
     with History(db) as history:
         assert len(history.assessments()) == 2 * len(records)
         assert history.check() == "ok"
