@@ -36,11 +36,11 @@ from typing import Any
 import yaml
 
 from brm_advisor.engine import Advisor, load_pack, resolve_pack, shipped_packs
-from brm_advisor.engine.documents import read_document
-from brm_advisor.engine.explain import explain
-from brm_advisor.engine.lint import lint_pack
-from brm_advisor.engine.pack_tests import run_cases
-from brm_advisor.engine.whatif import search
+from brm_advisor.engine.analysis.explain import explain
+from brm_advisor.engine.analysis.whatif import search
+from brm_advisor.engine.inputs.documents import read_document
+from brm_advisor.engine.packs.cases import run_cases
+from brm_advisor.engine.packs.lint import lint_pack
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from floor import floor_diagnosis  # noqa: E402
@@ -324,7 +324,7 @@ def _profile(advisor: Any, orgs: list[dict[str, Any]]) -> list[str]:
     import cProfile
     import pstats
 
-    from brm_advisor.engine import batch as b
+    from brm_advisor.engine.portfolio import batch as b
 
     records = [b.Record(f"bench:{i}", org) for i, org in enumerate(orgs)]
     profiler = cProfile.Profile()

@@ -20,7 +20,7 @@ from brm_advisor.cli.common import (
     read_facts,
 )
 from brm_advisor.engine import Advisor, resolve_pack
-from brm_advisor.engine.render import (
+from brm_advisor.engine.present.text import (
     levels_dict,
     render_comparison,
     render_explanation,
@@ -57,7 +57,7 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
         facts = read_facts(advisor, facts_file)
         diagnosis = advisor.assess(facts, target=target)
         if save:
-            from brm_advisor.engine.history import History
+            from brm_advisor.engine.portfolio.history import History
 
             with History(db) as history:
                 saved = history.save(facts.data, diagnosis, facts.source)
@@ -67,7 +67,7 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
             return
         explanation = None
         if with_explanation:
-            from brm_advisor.engine.explain import explain
+            from brm_advisor.engine.analysis.explain import explain
 
             explanation = explain(advisor, facts, diagnosis)
         if output_format == "json":
@@ -79,8 +79,8 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
 
 
 def _report_text(advisor: Advisor, facts: Any, diagnosis: Any, report_format: str) -> str:
-    from brm_advisor.engine.explain import explain
-    from brm_advisor.engine.report import render_report, report_context
+    from brm_advisor.engine.analysis.explain import explain
+    from brm_advisor.engine.present.report import render_report, report_context
 
     context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
     return render_report(context, report_format)
@@ -104,7 +104,7 @@ def report(facts_file: str, output: Path, report_format: str | None, target: str
            pdf: bool, force: bool, pack_ref: str | None) -> None:
     """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
     roadmap, findings and the explanation, as self-contained HTML or as Markdown."""
-    from brm_advisor.engine.browser import BrowserError, print_pdf
+    from brm_advisor.engine.present.pdf import BrowserError, print_pdf
 
     if report_format is None:
         suffix = output.suffix.lower()
@@ -152,7 +152,7 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
     criterion it shows the smallest changes that would meet it, and it lists the facts
     whose change alone would lower the level; both are checked by re-running the engine.
     """
-    from brm_advisor.engine.explain import explain
+    from brm_advisor.engine.analysis.explain import explain
 
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
@@ -184,7 +184,7 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
     each confirmed by re-running the engine. With --set: the diagnosis before and after
     the edits, side by side.
     """
-    from brm_advisor.engine.whatif import compare, parse_edit, search
+    from brm_advisor.engine.analysis.whatif import compare, parse_edit, search
 
     if not target and not edits:
         raise click.UsageError("give --target LEVEL, or one or more --set EDIT")

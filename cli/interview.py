@@ -11,7 +11,7 @@ import click
 
 from brm_advisor.cli.common import EXIT_USAGE, fail, handle_errors, pack_option
 from brm_advisor.engine import Advisor, resolve_pack
-from brm_advisor.engine.render import render_text
+from brm_advisor.engine.present.text import render_text
 
 
 @click.command()
@@ -33,7 +33,7 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     one, so an interruption loses nothing: continue with --resume FILE. Answers can be
     piped on standard input.
     """
-    from brm_advisor.engine import interview as iv
+    from brm_advisor.engine.interview import session as iv
 
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:

@@ -18,7 +18,7 @@ from brm_advisor.cli.common import (
     handle_errors,
 )
 from brm_advisor.engine import Advisor, PackError, load_pack, resolve_pack
-from brm_advisor.engine.render import levels_dict, render_levels
+from brm_advisor.engine.present.text import levels_dict, render_levels
 
 
 @click.group()
@@ -34,7 +34,7 @@ def packs() -> None:
 def packs_list(output_format: str, paths: tuple[str, ...]) -> None:
     """List the packs: shipped with brm-advisor, installed by other distributions, and the
     folders given with --pack."""
-    from brm_advisor.engine.packs import available_packs, find_pack
+    from brm_advisor.engine.packs.discovery import available_packs, find_pack
 
     rows = []
     for ref in [*available_packs(), *(find_pack(path) for path in paths)]:
@@ -66,7 +66,7 @@ def packs_show(pack_ref: str, output_format: str) -> None:
     """Show a pack (id or folder): its levels, criteria and the facts it asks for."""
     pack = resolve_pack(pack_ref)
     data = levels_dict(pack)
-    from brm_advisor.engine.knowledge import tested_paths
+    from brm_advisor.engine.analysis.dependencies import tested_paths
 
     tested = tested_paths(pack)
     data["facts"] = [{"path": info.path, "kind": info.kind, "required": info.required,
@@ -106,7 +106,7 @@ def packs_show(pack_ref: str, output_format: str) -> None:
 @handle_errors
 def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) -> None:
     """Create a working pack in FOLDER to start from: it passes its own lint and tests."""
-    from brm_advisor.engine.packs import ScaffoldError, scaffold
+    from brm_advisor.engine.packs.discovery import ScaffoldError, scaffold
 
     stem = folder.resolve().name
     pack_id = pack_id or re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "my-pack"
@@ -129,8 +129,8 @@ def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) 
 @handle_errors
 def packs_lint(pack_ref: str, strict: bool, output_format: str) -> None:
     """Check a pack (folder or id) for every problem at once; exit 1 on errors."""
-    from brm_advisor.engine.lint import lint_pack
-    from brm_advisor.engine.packs import find_pack
+    from brm_advisor.engine.packs.discovery import find_pack
+    from brm_advisor.engine.packs.lint import lint_pack
 
     report = lint_pack(find_pack(pack_ref).location)
     if output_format == "json":
@@ -152,7 +152,7 @@ def packs_lint(pack_ref: str, strict: bool, output_format: str) -> None:
 @handle_errors
 def packs_test(pack_ref: str, output_format: str) -> None:
     """Run the cases in the pack's tests/ folder; exit 1 if any fails."""
-    from brm_advisor.engine.pack_tests import run_cases
+    from brm_advisor.engine.packs.cases import run_cases
 
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:

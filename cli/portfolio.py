@@ -21,7 +21,7 @@ from brm_advisor.cli.common import (
     read_facts,
 )
 from brm_advisor.engine import Advisor, HistoryError, resolve_pack
-from brm_advisor.engine.facts import show_value
+from brm_advisor.engine.inputs.facts import show_value
 
 
 @click.command()
@@ -46,7 +46,7 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     """
     import csv as csv_module
 
-    from brm_advisor.engine import batch as b
+    from brm_advisor.engine.portfolio import batch as b
 
     pack = resolve_pack(pack_ref)
     for name in inputs:
@@ -69,7 +69,7 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     pending: list[tuple[Any, Any, str]] = []
     try:
         if save:
-            from brm_advisor.engine.history import History
+            from brm_advisor.engine.portfolio.history import History
 
             history = History(db)
         # with workers, each worker compiles the pack; the parent only reads and writes
@@ -160,7 +160,7 @@ def history() -> None:
 @handle_errors
 def history_list(organization: str | None, output_format: str, db: Path | None) -> None:
     """List saved assessments (of ORGANIZATION, or all)."""
-    from brm_advisor.engine.history import History
+    from brm_advisor.engine.portfolio.history import History
 
     with History(db) as store:
         saved = store.assessments(organization)
@@ -182,13 +182,13 @@ def history_list(organization: str | None, output_format: str, db: Path | None) 
 @handle_errors
 def history_show(organization: str, output_format: str, db: Path | None) -> None:
     """An organization's levels over time, with the trend."""
-    from brm_advisor.engine.history import History, trend
+    from brm_advisor.engine.portfolio.history import History, trend
 
     with History(db) as store:
         saved = store.assessments(organization)
         known = store.organizations()
     if not saved:
-        from brm_advisor.engine.validation import suggest
+        from brm_advisor.engine.inputs.schema_check import suggest
 
         guess = suggest(organization, known)
         hint = f" (did you mean {guess!r}?)" if guess else ""
@@ -222,7 +222,7 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
     When the pack differs, it separates what changed because of the rules (A's facts re-run
     on the current pack) from what changed because of the facts.
     """
-    from brm_advisor.engine.compare import compare
+    from brm_advisor.engine.portfolio.compare import compare
 
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
@@ -257,7 +257,7 @@ def _met(value: bool | None) -> str:
 
 
 def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Any:
-    from brm_advisor.engine.compare import Snapshot
+    from brm_advisor.engine.portfolio.compare import Snapshot
 
     if Path(reference).is_file() or reference == "-":
         facts = read_facts(advisor, reference)
@@ -268,7 +268,7 @@ def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Any:
     if not number.isdigit():
         raise click.BadParameter(f"{reference!r} is neither a facts file nor a saved "
                                  "assessment (#ID)")
-    from brm_advisor.engine.history import History
+    from brm_advisor.engine.portfolio.history import History
 
     with History(db) as store:
         saved = store.get(int(number))

@@ -7,8 +7,6 @@
         print(diagnosis.level.name)
 """
 
-from .assessment import Advisor
-from .diagnosis import Diagnosis
 from .errors import (
     BrmError,
     DocumentError,
@@ -23,9 +21,11 @@ from .errors import (
     RunawayError,
     UnknownLevelError,
 )
-from .facts import Facts, FactsReader
-from .pack import RulePack, load_pack
-from .packs import DEFAULT_PACK, available_packs, find_pack, resolve_pack, shipped_packs
+from .inference.advisor import Advisor
+from .inference.diagnosis import Diagnosis
+from .inputs.facts import Facts, FactsReader
+from .packs.discovery import DEFAULT_PACK, available_packs, find_pack, resolve_pack, shipped_packs
+from .packs.model import RulePack, load_pack
 
 __all__ = [
     "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EditError",

@@ -112,7 +112,7 @@ class UnknownLevelError(BrmError):
     def __init__(self, level: str, known: tuple[str, ...]) -> None:
         self.level = level
         self.known = known
-        from .validation import suggest
+        from .inputs.schema_check import suggest
 
         guess = suggest(level, known)
         hint = f" (did you mean {guess!r}?)" if guess else ""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from brm_advisor.engine.conditions import All, AnyOf, Condition, Const, FactTest, Not, Ref
-from brm_advisor.engine.pack import IMPACT_ORDER, RulePack
+from brm_advisor.engine.packs.conditions import All, AnyOf, Condition, Const, FactTest, Not, Ref
+from brm_advisor.engine.packs.model import IMPACT_ORDER, RulePack
 
 
 def _get(facts: Mapping[str, Any], path: str) -> Any:

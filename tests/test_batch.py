@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
-from brm_advisor.engine.history import SCHEMA_VERSION, History
+from brm_advisor.engine.portfolio.history import SCHEMA_VERSION, History
 
 from installed import BRM
 
@@ -310,7 +310,7 @@ def test_compare_across_pack_versions_separates_rules_from_facts(tmp_path):
 
 
 def test_counting_records_for_the_progress_bar(tmp_path):
-    from brm_advisor.engine.batch import count_records
+    from brm_advisor.engine.portfolio.batch import count_records
 
     (tmp_path / "a.jsonl").write_text('{"a": 1}\n\n{"b": 2}\n')
     (tmp_path / "b.csv").write_text("organization\nX\nY\nZ\n")

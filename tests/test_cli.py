@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from brm_advisor.cli.main import cli
-from brm_advisor.engine.resources import schema
+from brm_advisor.engine.packs.resources import schema
 
 from installed import BRM
 
@@ -202,7 +202,7 @@ def test_python_dash_m_runs_the_cli():
 
 def test_an_engine_failure_exits_3_without_traceback(monkeypatch):
     from brm_advisor.engine import EngineError
-    from brm_advisor.engine.assessment import Advisor
+    from brm_advisor.engine.inference.advisor import Advisor
 
     def broken(self, facts, target=None):
         raise EngineError("the engine left the assessment undecided", ("r1",))

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brm_advisor.engine.conditions import (
+from brm_advisor.engine.packs.conditions import (
     All,
     AnyOf,
     Const,

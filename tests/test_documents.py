@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from brm_advisor.engine.documents import MAX_DOCUMENT_BYTES, read_document
 from brm_advisor.engine.errors import DocumentError
+from brm_advisor.engine.inputs.documents import MAX_DOCUMENT_BYTES, read_document
 
 
 def read_text(tmp_path, name: str, text: str | bytes):

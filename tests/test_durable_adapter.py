@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from brm_advisor.engine import Advisor, EngineError, RunawayError, resolve_pack
-from brm_advisor.engine.durable_adapter import DurableRuleset
+from brm_advisor.engine.inference.durable_adapter import DurableRuleset
 
 
 def collect(ruleset: DurableRuleset, fact: dict[str, Any], derive=None, max_firings=100):
@@ -163,7 +163,7 @@ def test_the_engine_refuses_a_test_with_too_many_nested_connectives():
 
 
 def test_the_compiler_stays_within_the_nesting_limit():
-    from brm_advisor.engine.compiler import (
+    from brm_advisor.engine.inference.compiler import (
         MAX_NESTED_CONNECTIVES,
         _legs,
         _nested_connectives,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brm_advisor.engine import resolve_pack
-from brm_advisor.engine.render import render_json
+from brm_advisor.engine.present.text import render_json
 
 from reference import diagnose
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from brm_advisor.engine import resolve_pack
-from brm_advisor.engine.explain import explain
-from brm_advisor.engine.pack_tests import load_cases
-from brm_advisor.engine.whatif import Edit, apply_edits
+from brm_advisor.engine.analysis.explain import explain
+from brm_advisor.engine.analysis.whatif import Edit, apply_edits
+from brm_advisor.engine.packs.cases import load_cases
 
 PACK = resolve_pack()
 CASES = load_cases(Path(PACK.location) / "tests")

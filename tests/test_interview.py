@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
-from brm_advisor.engine.interview import AnswerError, parse_answer, questions_for
+from brm_advisor.engine.interview.session import AnswerError, parse_answer, questions_for
 
 from installed import BRM
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from brm_advisor.engine import Advisor, PackError, resolve_pack, shipped_packs
-from brm_advisor.engine.pack_tests import load_cases, run_case
+from brm_advisor.engine.packs.cases import load_cases, run_case
 
 from reference import diagnose
 

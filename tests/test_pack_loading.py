@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from brm_advisor.engine import Advisor, PackError, load_pack, shipped_packs
-from brm_advisor.engine.compiler import compile_pack
+from brm_advisor.engine.inference.compiler import compile_pack
 
 SEED = Path(__file__).resolve().parent.parent / "rules" / "merlyn_brm" / "pack.yaml"
 MINIMAL = """\

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
 from brm_advisor.engine import Advisor, RunawayError, available_packs, load_pack, resolve_pack
-from brm_advisor.engine.lint import lint_pack
+from brm_advisor.engine.packs.lint import lint_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 BRMI = ROOT / "rules" / "brmi_relationship"

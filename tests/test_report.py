@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
-from brm_advisor.engine.browser import find_chromium, rendered_dom, screenshot
-from brm_advisor.engine.charts import Axis, Rung, ladder_svg, radar_svg
-from brm_advisor.engine.report import markdown_escape
+from brm_advisor.engine.present.charts import Axis, Rung, ladder_svg, radar_svg
+from brm_advisor.engine.present.pdf import find_chromium, rendered_dom, screenshot
+from brm_advisor.engine.present.report import markdown_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {"ad_hoc": "globex-ad-hoc.yaml", "order_taker": "acme.yaml",
@@ -123,7 +123,7 @@ def test_report_command_writes_by_extension_and_never_overwrites_silently(tmp_pa
 
 
 def test_pdf_without_chromium_says_how_to_get_one(tmp_path, monkeypatch):
-    import brm_advisor.engine.browser as browser
+    import brm_advisor.engine.present.pdf as browser
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)
     out = tmp_path / "r.html"

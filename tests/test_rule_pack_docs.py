@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
-from brm_advisor.engine.conditions import FACT_OPS, REF_KINDS
-from brm_advisor.engine.resources import schema
+from brm_advisor.engine.packs.conditions import FACT_OPS, REF_KINDS
+from brm_advisor.engine.packs.resources import schema
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "rule-packs.md").read_text()
 

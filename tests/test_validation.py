@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from brm_advisor.engine import FactsValidationError
-from brm_advisor.engine.resources import schema
-from brm_advisor.engine.validation import SchemaValidator, suggest
+from brm_advisor.engine.inputs.schema_check import SchemaValidator, suggest
+from brm_advisor.engine.packs.resources import schema
 
 FACTS_SCHEMA = schema("facts")
 

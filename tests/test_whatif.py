@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brm_advisor.engine import Advisor, load_pack
-from brm_advisor.engine.whatif import (
+from brm_advisor.engine.analysis.whatif import (
     Edit,
     EditError,
     apply_edits,

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .documents import Document, read_document
-from .errors import DocumentError, InputError, Issue
-from .facts import container_at
-from .pack import RulePack, leaf_fields
-from .validation import suggest
+from ..errors import DocumentError, InputError, Issue
+from ..inputs.documents import Document, read_document
+from ..inputs.facts import container_at
+from ..inputs.schema_check import suggest
+from ..packs.model import RulePack, leaf_fields
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -216,8 +216,8 @@ _WORKER: Assessor | None = None
 
 
 def _start_worker(pack_location: str, keep: bool) -> None:
-    from .assessment import Advisor
-    from .pack import load_pack
+    from ..inference.advisor import Advisor
+    from ..packs.model import load_pack
 
     global _WORKER
     _WORKER = Assessor(Advisor(load_pack(pack_location)), keep)
@@ -233,7 +233,7 @@ def assess_all(pack: RulePack, records: Iterable[Record], workers: int = 1,
     """Outcomes in input order; `workers` > 1 uses that many processes. With `keep`, each
     outcome also carries the facts and the full result (to save them)."""
     if workers <= 1:
-        from .assessment import Advisor
+        from ..inference.advisor import Advisor
 
         own = advisor or Advisor(pack)
         assess = Assessor(own, keep)

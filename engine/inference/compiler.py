@@ -22,7 +22,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from .conditions import (
+from ..errors import Issue, PackError
+from ..inputs.facts import container_at, value_at
+from ..packs.conditions import (
     LIST_OPS,
     All,
     AnyOf,
@@ -41,9 +43,7 @@ from .conditions import (
     references,
     simplify,
 )
-from .errors import Issue, PackError
-from .facts import container_at, value_at
-from .pack import RulePack
+from ..packs.model import RulePack
 
 TARGET_SLOT = "_target"
 """Key of the target level's rank in the asserted facts (0: no target)."""

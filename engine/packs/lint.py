@@ -13,6 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..analysis.dependencies import conditions_of
+from ..errors import InputError, Issue, PackError
+from ..inputs.documents import Document, read_document
+from ..inputs.facts import made_up_facts
 from .conditions import (
     Condition,
     Const,
@@ -21,11 +25,7 @@ from .conditions import (
     references,
     simplify,
 )
-from .documents import Document, read_document
-from .errors import InputError, Issue, PackError
-from .facts import made_up_facts
-from .knowledge import conditions_of
-from .pack import PACK_FILE, RulePack, load_pack
+from .model import PACK_FILE, RulePack, load_pack
 
 
 class Problem(NamedTuple):
@@ -66,7 +66,7 @@ def lint_pack(location: str | Path) -> LintReport:
         pack = load_pack(path)
     except PackError as error:
         return LintReport(source, tuple(Problem("error", i) for i in error.issues))
-    from .assessment import Advisor
+    from ..inference.advisor import Advisor
 
     try:
         advisor = Advisor(pack)
@@ -141,7 +141,7 @@ def _never_fire(pack: RulePack, document: Document) -> list[Problem]:
 
 
 def _test_files(pack: RulePack) -> list[Problem]:
-    from .pack_tests import load_cases
+    from .cases import load_cases
 
     folder = Path(pack.location) / "tests"
     if not folder.is_dir():
@@ -158,7 +158,7 @@ def _test_files(pack: RulePack) -> list[Problem]:
 
 
 def _unreachable(pack: RulePack, document: Document, advisor: Any) -> list[Problem]:
-    from .whatif import meetable, search
+    from ..analysis.whatif import meetable, search
 
     baseline = _baseline(pack, advisor)
     if baseline is None:
@@ -185,7 +185,7 @@ def _unreachable(pack: RulePack, document: Document, advisor: Any) -> list[Probl
 def _baseline(pack: RulePack, advisor: Any) -> Any:
     """Valid facts to start from: the pack's first test case, or facts made up from the
     schema's required fields."""
-    from .pack_tests import load_cases
+    from .cases import load_cases
 
     try:
         cases = load_cases(Path(pack.location) / "tests")

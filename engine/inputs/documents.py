@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .errors import DocumentError, Issue
+from ..errors import DocumentError, Issue
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 """A facts document larger than this is refused before it is parsed."""

@@ -7,7 +7,7 @@ from importlib import resources as _resources
 from pathlib import Path
 from typing import Any
 
-from .validation import SchemaValidator
+from ..inputs.schema_check import SchemaValidator
 
 BUILTIN_FACTS_SCHEMAS = {"facts-v1": "facts.schema.json"}
 

@@ -23,8 +23,8 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from .errors import Issue
-from .validation import suggest
+from ..errors import Issue
+from ..inputs.schema_check import suggest
 
 SCALAR_OPS = ("equals", "in", "at_least", "at_most", "above", "below")
 LIST_OPS = ("includes", "includes_any", "includes_all", "empty", "count_at_least")
@@ -164,7 +164,7 @@ class ParseContext:
 
     def problem(self, where: tuple[str | int, ...], message: str, *, allowed: str | None = None,
                 suggestion: str | None = None, code: str = "condition") -> None:
-        from .validation import json_path
+        from ..inputs.schema_check import json_path
 
         line = self.line_of(list(where)) if self.line_of else None
         self.issues.append(Issue(json_path(where), message, allowed=allowed,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
-from .facts import Facts
-from .pack import RulePack
+from ..inference.diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
+from ..inputs.facts import Facts
+from ..packs.model import RulePack
 from .whatif import Change, Sensitivity, satisfying_changes, sensitivity
 
 if TYPE_CHECKING:
-    from .assessment import Advisor
+    from ..inference.advisor import Advisor
 
 
 class ProofNode(NamedTuple):

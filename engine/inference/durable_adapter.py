@@ -31,7 +31,7 @@ from typing import Any
 
 import durable_rules_engine as _engine
 
-from .errors import EngineError, RunawayError
+from ..errors import EngineError, RunawayError
 
 
 class Activation:

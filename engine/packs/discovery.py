@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import PackNotFoundError
 from . import resources
-from .errors import PackNotFoundError
-from .pack import PACK_FILE, RulePack, load_pack
+from .model import PACK_FILE, RulePack, load_pack
 
 ENTRY_POINT_GROUP = "brm_advisor.packs"
 DEFAULT_PACK = "merlyn-brm"

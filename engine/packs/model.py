@@ -16,6 +16,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..errors import DocumentError, Issue, PackError
+from ..inputs.documents import read_document
+from ..inputs.schema_check import suggest
 from . import resources
 from .conditions import (
     Condition,
@@ -24,9 +27,6 @@ from .conditions import (
     parse_condition,
     references,
 )
-from .documents import read_document
-from .errors import DocumentError, Issue, PackError
-from .validation import suggest
 
 PACK_FILE = "pack.yaml"
 MAX_PACK_BYTES = 2 * 1024 * 1024
@@ -164,7 +164,7 @@ def _build(data: Mapping[str, Any], folder: Path, source: str, raw: bytes,
     issues: list[Issue] = []
 
     def problem(where: Sequence[str | int], message: str, **extra: Any) -> None:
-        from .validation import json_path
+        from ..inputs.schema_check import json_path
 
         issues.append(Issue(json_path(where), message, line=line_of(list(where)), **extra))
 

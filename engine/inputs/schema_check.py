@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .errors import Issue
+from ..errors import Issue
 
 Check = Callable[[Any], bool]
 LineFinder = Callable[[list[str | int], bool], "int | None"]

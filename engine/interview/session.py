@@ -17,16 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .conditions import fact_tests, references
-from .documents import read_document
-from .errors import BrmError, DocumentError, Issue
-from .facts import container_at, made_up_facts, value_at
-from .knowledge import tested_paths
-from .pack import RulePack, leaf_fields
-from .validation import SchemaValidator, suggest
+from ..analysis.dependencies import tested_paths
+from ..errors import BrmError, DocumentError, Issue
+from ..inputs.documents import read_document
+from ..inputs.facts import container_at, made_up_facts, value_at
+from ..inputs.schema_check import SchemaValidator, suggest
+from ..packs.conditions import fact_tests, references
+from ..packs.model import RulePack, leaf_fields
 
 if TYPE_CHECKING:
-    from .assessment import Advisor
+    from ..inference.advisor import Advisor
 
 SKIP_WORDS = ("", "skip", "-")
 NONE_WORDS = ("none", "[]")

@@ -13,8 +13,8 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .conditions import Condition, FactInfo, FactTest, fact_tests, references
-from .pack import RulePack
+from ..packs.conditions import Condition, FactInfo, FactTest, fact_tests, references
+from ..packs.model import RulePack
 
 MAX_LIST_ITEMS_EXHAUSTIVE = 8
 """Lists with up to this many allowed items have every subset considered; longer lists only

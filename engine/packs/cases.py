@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .assessment import Advisor
-from .documents import read_document
-from .errors import InputError, Issue, PackError
+from ..errors import InputError, Issue, PackError
+from ..inference.advisor import Advisor
+from ..inputs.documents import read_document
 
 _EXPECT_KEYS = ("level", "met", "unmet", "gaps", "recommendations", "findings")
 

@@ -15,15 +15,15 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .diagnosis import Diagnosis, LevelRef
-from .errors import EditError, InputError
-from .facts import Facts, container_at, show_value, value_at
-from .knowledge import Knowledge
-from .pack import leaf_fields
-from .validation import suggest
+from ..errors import EditError, InputError
+from ..inference.diagnosis import Diagnosis, LevelRef
+from ..inputs.facts import Facts, container_at, show_value, value_at
+from ..inputs.schema_check import suggest
+from ..packs.model import leaf_fields
+from .dependencies import Knowledge
 
 if TYPE_CHECKING:
-    from .assessment import Advisor
+    from ..inference.advisor import Advisor
 
 MAX_SOLUTIONS = 5
 

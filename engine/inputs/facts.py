@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from ..errors import FactsValidationError, Issue
 from .documents import Document, read_document
-from .errors import FactsValidationError, Issue
-from .validation import SchemaValidator
+from .schema_check import SchemaValidator
 
 
 class Facts(NamedTuple):

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import HistoryError
+from ..errors import HistoryError
 
 SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, tuple[str, ...]] = {

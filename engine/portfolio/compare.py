@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .facts import value_at
-from .pack import leaf_fields
+from ..inputs.facts import value_at
+from ..packs.model import leaf_fields
 
 if TYPE_CHECKING:
-    from .assessment import Advisor
+    from ..inference.advisor import Advisor
 
 
 class Snapshot(NamedTuple):

@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.dependencies import Knowledge
+from ..analysis.explain import Explanation, ProofNode
+from ..inference.diagnosis import Diagnosis
+from ..inputs.facts import Facts
+from ..packs.model import RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
-from .diagnosis import Diagnosis
-from .explain import Explanation, ProofNode
-from .facts import Facts
-from .knowledge import Knowledge
-from .pack import RulePack
 
 if TYPE_CHECKING:
-    from .assessment import Advisor
+    from ..inference.advisor import Advisor
 
 FORMATS = ("html", "markdown")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -137,7 +137,7 @@ def _competency_axes(pack: RulePack, knowledge: Knowledge, facts: Facts, d: Diag
 
 
 def _descriptions(schema: Mapping[str, Any]) -> dict[str, str]:
-    from .pack import leaf_fields
+    from ..packs.model import leaf_fields
 
     return {path: str(field.get("description", path)).rstrip(".")
             for path, field in leaf_fields(schema).items()}

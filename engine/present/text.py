@@ -10,9 +10,9 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from .diagnosis import CriterionResult, Diagnosis
-from .facts import show_value
-from .pack import RulePack
+from ..inference.diagnosis import CriterionResult, Diagnosis
+from ..inputs.facts import show_value
+from ..packs.model import RulePack
 
 WIDTH = 80
 

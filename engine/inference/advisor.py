@@ -11,6 +11,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from ..analysis.dependencies import Knowledge
+from ..errors import EngineError, UnknownLevelError
+from ..inputs.facts import Facts, FactsReader
+from ..packs.model import IMPACT_ORDER, RulePack
 from .compiler import TARGET_SLOT, CompiledPack, EngineRule, compile_pack
 from .diagnosis import (
     CriterionResult,
@@ -23,10 +27,6 @@ from .diagnosis import (
     TraceStep,
 )
 from .durable_adapter import Activation, DurableRuleset
-from .errors import EngineError, UnknownLevelError
-from .facts import Facts, FactsReader
-from .knowledge import Knowledge
-from .pack import IMPACT_ORDER, RulePack
 
 
 class Advisor:
