@@ -53,7 +53,9 @@ def handle_errors(command: F) -> F:
                       f"({count} problem{'s' * (count != 1)}):")
             fail(header + "\n" + "\n".join("  " + i.describe(error.source)
                                             for i in error.issues), EXIT_INVALID)
-        except (PackNotFoundError, UnknownLevelError, EditError) as error:
+        except EditError as error:
+            fail(f"error: --set {error}", EXIT_USAGE)
+        except (PackNotFoundError, UnknownLevelError) as error:
             fail(f"error: {error}", EXIT_USAGE)
         except HistoryError as error:
             fail(f"error: {error}", EXIT_INVALID)

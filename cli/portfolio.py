@@ -21,7 +21,7 @@ from brm_advisor.cli.common import (
     read_facts,
 )
 from brm_advisor.engine import Advisor, HistoryError, resolve_pack
-from brm_advisor.engine.inputs.facts import show_value
+from brm_advisor.engine.present.words import did_you_mean, met_word, show_value, suggest
 
 
 @click.command()
@@ -188,11 +188,8 @@ def history_show(organization: str, output_format: str, db: Path | None) -> None
         saved = store.assessments(organization)
         known = store.organizations()
     if not saved:
-        from brm_advisor.engine.inputs.schema_check import suggest
-
-        guess = suggest(organization, known)
-        hint = f" (did you mean {guess!r}?)" if guess else ""
-        raise HistoryError(f"no saved assessment of {organization!r}{hint}")
+        raise HistoryError(f"no saved assessment of {organization!r}"
+                           + did_you_mean(suggest(organization, known)))
     direction = trend(saved)
     if output_format == "json":
         click.echo(json.dumps({"organization": organization, "trend": direction,
@@ -249,11 +246,7 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
     for title, d in sections:
         click.echo(f"{title}: {d.level_before['name']} -> {d.level_after['name']}")
         for ident, before, after in d.flipped:
-            click.echo(f"  {ident}: {_met(before)} -> {_met(after)}")
-
-
-def _met(value: bool | None) -> str:
-    return "absent" if value is None else "met" if value else "unmet"
+            click.echo(f"  {ident}: {met_word(before)} -> {met_word(after)}")
 
 
 def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Any:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .present.words import allowed_and_hint, suggest
+
 
 class Issue(NamedTuple):
     """One problem in one document: where it is, what is wrong, what is allowed."""
@@ -33,12 +35,8 @@ class Issue(NamedTuple):
         elif self.line is not None:
             where.append(f"line {self.line}")
         where.append(self.path)
-        text = f"{': '.join(where)}: {self.message}"
-        if self.allowed:
-            text += f"; allowed: {self.allowed}"
-        if self.suggestion:
-            text += f" (did you mean {self.suggestion!r}?)"
-        return text
+        return f"{': '.join(where)}: {self.message}" + allowed_and_hint(self.allowed,
+                                                                        self.suggestion)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -112,27 +110,22 @@ class UnknownLevelError(BrmError):
     def __init__(self, level: str, known: tuple[str, ...]) -> None:
         self.level = level
         self.known = known
-        from .inputs.schema_check import suggest
-
-        guess = suggest(level, known)
-        hint = f" (did you mean {guess!r}?)" if guess else ""
-        super().__init__(f"unknown level {level!r}; allowed: {', '.join(known)}{hint}")
+        super().__init__(f"unknown level {level!r}"
+                         + allowed_and_hint(", ".join(known), suggest(level, known)))
 
 
 class EditError(BrmError):
-    """A ``--set`` edit that names no field of the contract or a value the schema refuses."""
+    """An edit of the facts (``PATH=VALUE``...) that names no field of the contract or a value
+    the schema refuses. The message names the edit as written; front ends add their own words
+    (the CLI: ``--set``)."""
 
     def __init__(self, edit: str, message: str, allowed: str | None = None,
                  suggestion: str | None = None) -> None:
         self.edit = edit
         self.allowed = allowed
         self.suggestion = suggestion
-        text = f"--set {edit}: {message}"
-        if allowed:
-            text += f"; allowed: {allowed}"
-        if suggestion:
-            text += f" (did you mean {suggestion!r}?)"
-        super().__init__(text)
+        self.message = message
+        super().__init__(f"{edit}: {message}" + allowed_and_hint(allowed, suggestion))
 
 
 class HistoryError(BrmError):

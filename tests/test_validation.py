@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from brm_advisor.engine import FactsValidationError
-from brm_advisor.engine.inputs.schema_check import SchemaValidator, suggest
+from brm_advisor.engine.inputs.schema_check import SchemaValidator
 from brm_advisor.engine.packs.resources import schema
+from brm_advisor.engine.present.words import suggest
 
 FACTS_SCHEMA = schema("facts")
 

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import EditError, InputError
 from ..inference.diagnosis import Diagnosis, LevelRef
-from ..inputs.facts import Facts, container_at, show_value, value_at
-from ..inputs.schema_check import suggest
+from ..inputs.facts import Facts
+from ..inputs.paths import container_at, value_at
 from ..packs.model import leaf_fields
+from ..present.words import show_value, suggest
 from .dependencies import Knowledge
 
 if TYPE_CHECKING:

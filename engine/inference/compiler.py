@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import Issue, PackError
-from ..inputs.facts import container_at, value_at
+from ..inputs.paths import container_at, value_at
 from ..packs.conditions import (
     LIST_OPS,
     All,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from ..errors import FactsValidationError, Issue
 from .documents import Document, read_document
+from .paths import value_at
 from .schema_check import SchemaValidator
 
 
@@ -30,37 +31,6 @@ class Facts(NamedTuple):
     def get(self, path: str) -> Any:
         """The value at a dotted path, or None when absent."""
         return value_at(self.data, path)
-
-
-def value_at(data: Any, path: str | Sequence[str]) -> Any:
-    """The value at a path (``engagement.mode`` or its parts) of a document, None if absent."""
-    value: Any = data
-    for part in path.split(".") if isinstance(path, str) else path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def container_at(data: dict[str, Any], path: str | Sequence[str]) -> tuple[dict[str, Any], str]:
-    """The mapping that holds the last part of `path` (made on the way when missing), and
-    that part: ``parent, key = container_at(doc, "brm.formal_role"); parent[key] = True``."""
-    *parents, leaf = path.split(".") if isinstance(path, str) else path
-    target = data
-    for part in parents:
-        target = target.setdefault(part, {})
-    return target, leaf
-
-
-def show_value(value: Any) -> str:
-    """A fact's value for people: ``(not given)``, ``true``, ``[a, b]``."""
-    if value is None:
-        return "(not given)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]" if value else "[] (none)"
-    return str(value)
 
 
 class FactsReader:

@@ -11,12 +11,13 @@ rejects (hypothesis), so the schema file stays the single source of truth.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import Issue
+from ..present.words import describe_value, plain, suggest
+from .paths import json_path
 
 Check = Callable[[Any], bool]
 LineFinder = Callable[[list[str | int], bool], "int | None"]
@@ -279,58 +280,6 @@ _OBJECT_KEYWORDS = frozenset({"properties", "required", "additionalProperties", 
 
 # --- turning jsonschema's errors into issues --------------------------------------------------
 
-def json_path(parts: Iterable[str | int]) -> str:
-    """``$.engagement.lifecycle[2]``; keys that are not plain names are quoted."""
-    text = "$"
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            text += f".{part}"
-        else:
-            text += "[" + repr(part) + "]"
-    return text
-
-
-def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """The closest of `choices` to `word`, if one is close enough to be a likely typo."""
-    if not isinstance(word, str):
-        return None
-    pool = [str(choice) for choice in choices]
-    lowered = {choice.lower(): choice for choice in pool}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return lowered[word.lower()]
-    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    if matches:
-        return matches[0]
-    if len(word) >= 3:  # an abbreviation: "comms" for "communication"
-        starts = [c for c in pool if c.lower().startswith(word.lower()[:4])]
-        if len(starts) == 1:
-            return starts[0]
-    if len(word) >= 4:  # a part of the name: "partner" for "strategic_partner"
-        within = [c for c in pool if word.lower() in c.lower()]
-        if len(within) == 1:
-            return within[0]
-    return None
-
-
-def _describe_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return repr(shown)
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
 _TYPE_WORDS = {
     "string": "a string", "boolean": "true or false", "integer": "a whole number",
     "number": "a number", "array": "a list", "object": "a mapping", "null": "null",
@@ -370,16 +319,16 @@ def _issues_of(error: Any) -> list[Located]:
                     allowed=_allowed_for(fields.get(name)))
                 for name in argument if name not in value]
     if keyword == "enum":
-        return [_at(path, f"{_describe_value(value)} is not allowed", "enum",
-                    allowed=", ".join(map(_plain, argument)),
+        return [_at(path, f"{describe_value(value)} is not allowed", "enum",
+                    allowed=", ".join(map(plain, argument)),
                     suggestion=suggest(value, [c for c in argument if isinstance(c, str)]))]
     if keyword == "const":
-        return [_at(path, f"{_describe_value(value)} is not allowed", "const",
-                    allowed=_plain(argument))]
+        return [_at(path, f"{describe_value(value)} is not allowed", "const",
+                    allowed=plain(argument))]
     if keyword == "type":
         names = [argument] if isinstance(argument, str) else list(argument)
         expected = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
-        return [_at(path, f"expected {expected}, got {_describe_value(value)}", "type",
+        return [_at(path, f"expected {expected}, got {describe_value(value)}", "type",
                     allowed=_allowed_for(schema) or expected)]
     if keyword == "uniqueItems":
         seen: list[Any] = []
@@ -388,11 +337,11 @@ def _issues_of(error: Any) -> list[Located]:
             if item in seen and item not in repeated:
                 repeated.append(item)
             seen.append(item)
-        shown = ", ".join(_plain(item) for item in repeated) or "an item"
+        shown = ", ".join(plain(item) for item in repeated) or "an item"
         return [_at(path, f"lists {shown} more than once", "duplicate-item",
                     allowed="each item at most once")]
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [_at(path, f"{_describe_value(value)} is out of range", "range",
+        return [_at(path, f"{describe_value(value)} is out of range", "range",
                     allowed=_range_of(schema))]
     if keyword == "minLength":
         message = "must not be empty" if argument == 1 else f"is shorter than {argument} characters"
@@ -411,15 +360,9 @@ def _issues_of(error: Any) -> list[Located]:
         if isinstance(value, str) and not value.strip():
             return [_at(path, "must not be blank", "pattern",
                         allowed=schema.get("description") or "non-blank text")]
-        return [_at(path, f"{_describe_value(value)} does not have the expected form", "pattern",
+        return [_at(path, f"{describe_value(value)} does not have the expected form", "pattern",
                     allowed=schema.get("description") or f"text matching {argument}")]
     return [_at(path, error.message, str(keyword))]
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _range_of(schema: Mapping[str, Any]) -> str:
@@ -439,10 +382,10 @@ def _allowed_for(schema: Any) -> str | None:
     if not isinstance(schema, Mapping):
         return None
     if "enum" in schema:
-        return ", ".join(_plain(choice) for choice in schema["enum"])
+        return ", ".join(plain(choice) for choice in schema["enum"])
     kind = schema.get("type")
     if kind == "array" and isinstance(schema.get("items"), Mapping) and "enum" in schema["items"]:
-        choices = ", ".join(_plain(c) for c in schema["items"]["enum"])
+        choices = ", ".join(plain(c) for c in schema["items"]["enum"])
         return f"a list (possibly empty) of distinct items from: {choices}"
     if kind == "integer" and ("minimum" in schema or "maximum" in schema):
         return _range_of(schema)

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..analysis.dependencies import tested_paths
 from ..errors import BrmError, DocumentError, Issue
 from ..inputs.documents import read_document
-from ..inputs.facts import container_at, made_up_facts, value_at
-from ..inputs.schema_check import SchemaValidator, suggest
+from ..inputs.facts import made_up_facts
+from ..inputs.paths import container_at, value_at
+from ..inputs.schema_check import SchemaValidator
 from ..packs.conditions import fact_tests, references
 from ..packs.model import RulePack, leaf_fields
+from ..present.words import did_you_mean, suggest
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
@@ -160,10 +162,8 @@ def _choice(question: Question, text: str) -> str:
     lowered = {choice.lower(): choice for choice in question.choices}
     if text.lower() in lowered:
         return lowered[text.lower()]
-    guess = suggest(text, question.choices)
-    hint = f" (did you mean {guess!r}?)" if guess else ""
-    raise AnswerError(f"{text!r} is not one of the choices: "
-                      f"{', '.join(question.choices)}{hint}")
+    raise AnswerError(f"{text!r} is not one of the choices: {', '.join(question.choices)}"
+                      + did_you_mean(suggest(text, question.choices)))
 
 
 def _checked(question: Question, value: Any) -> Any:

@@ -24,7 +24,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import Issue
-from ..inputs.schema_check import suggest
+from ..inputs.paths import json_path
+from ..present.words import plain, suggest
 
 SCALAR_OPS = ("equals", "in", "at_least", "at_most", "above", "below")
 LIST_OPS = ("includes", "includes_any", "includes_all", "empty", "count_at_least")
@@ -97,9 +98,9 @@ class FactTest(NamedTuple):
             return f"{self.path} {words}"
         value = self.value
         if isinstance(value, tuple):
-            shown = ", ".join(_plain(item) for item in value)
+            shown = ", ".join(plain(item) for item in value)
         else:
-            shown = _plain(value)
+            shown = plain(value)
         suffix = " items" if self.op == "count_at_least" else ""
         return f"{self.path} {words} {shown}{suffix}"
 
@@ -144,12 +145,6 @@ class Const(NamedTuple):
 Condition = FactTest | Ref | All | AnyOf | Not | Const
 
 
-def _plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 # --- parsing ----------------------------------------------------------------------------------
 
 class ParseContext:
@@ -164,8 +159,6 @@ class ParseContext:
 
     def problem(self, where: tuple[str | int, ...], message: str, *, allowed: str | None = None,
                 suggestion: str | None = None, code: str = "condition") -> None:
-        from ..inputs.schema_check import json_path
-
         line = self.line_of(list(where)) if self.line_of else None
         self.issues.append(Issue(json_path(where), message, allowed=allowed,
                                  suggestion=suggestion, line=line, code=code))
@@ -356,7 +349,7 @@ def _check_operand(info: FactInfo, op: str, value: Any, where: tuple[str | int, 
         values = [value]
     for item in values:
         if not _fits(info, item):
-            allowed = ", ".join(_plain(choice) for choice in info.choices) or info.kind
+            allowed = ", ".join(plain(choice) for choice in info.choices) or info.kind
             ctx.problem(where, f"{item!r} is not a value {info.path} can take", allowed=allowed,
                         suggestion=suggest(item, [str(c) for c in info.choices])
                         if isinstance(item, str) else None,

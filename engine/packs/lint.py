@@ -17,6 +17,7 @@ from ..analysis.dependencies import conditions_of
 from ..errors import InputError, Issue, PackError
 from ..inputs.documents import Document, read_document
 from ..inputs.facts import made_up_facts
+from ..present.words import allowed_and_hint
 from .conditions import (
     Condition,
     Const,
@@ -37,10 +38,7 @@ class Problem(NamedTuple):
         where = source if self.issue.line is None else f"{source}:{self.issue.line}"
         subject = f"{self.subject}: " if self.subject else f"{self.issue.path}: "
         text = f"{where}: {self.severity}: {subject}{self.issue.message}"
-        if self.issue.allowed:
-            text += f"; allowed: {self.issue.allowed}"
-        if self.issue.suggestion:
-            text += f" (did you mean {self.issue.suggestion!r}?)"
+        text += allowed_and_hint(self.issue.allowed, self.issue.suggestion)
         return text + f" [{self.issue.code}]"
 
 

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 from ..errors import DocumentError, Issue, PackError
 from ..inputs.documents import read_document
-from ..inputs.schema_check import suggest
+from ..inputs.paths import json_path
+from ..present.words import suggest
 from . import resources
 from .conditions import (
     Condition,
@@ -164,8 +165,6 @@ def _build(data: Mapping[str, Any], folder: Path, source: str, raw: bytes,
     issues: list[Issue] = []
 
     def problem(where: Sequence[str | int], message: str, **extra: Any) -> None:
-        from ..inputs.schema_check import json_path
-
         issues.append(Issue(json_path(where), message, line=line_of(list(where)), **extra))
 
     meta = data["pack"]

@@ -19,9 +19,9 @@ from typing import IO, Any, NamedTuple
 
 from ..errors import DocumentError, InputError, Issue
 from ..inputs.documents import Document, read_document
-from ..inputs.facts import container_at
-from ..inputs.schema_check import suggest
+from ..inputs.paths import container_at
 from ..packs.model import RulePack, leaf_fields
+from ..present.words import suggest
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json")
 

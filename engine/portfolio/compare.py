@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..inputs.facts import value_at
+from ..inputs.paths import value_at
 from ..packs.model import leaf_fields
 
 if TYPE_CHECKING:

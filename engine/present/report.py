@@ -19,6 +19,7 @@ from ..inference.diagnosis import Diagnosis
 from ..inputs.facts import Facts
 from ..packs.model import RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
+from .words import prose_value, status
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
@@ -41,7 +42,7 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
             "name": level.name, "rank": level.rank,
             "status": "attained" if level.rank <= d.level.rank else "not attained",
             "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
-                          "facts": [(p, _shown(v)) for p, v in c.facts]} for c in results]})
+                          "facts": [(p, prose_value(v)) for p, v in c.facts]} for c in results]})
     roadmap: list[dict[str, Any]] = []
     for rec in d.recommendations:
         if not roadmap or roadmap[-1]["level"] != names[rec.level]:
@@ -76,31 +77,20 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         "why_not": [{"id": u.id, "text": u.text, "lines": _lines(u.proof)[1:],
                      "satisfy": ["; ".join(c.describe() for c in option)
                                  for option in u.satisfy]} for u in explanation.why_not],
-        "robustness": [{"path": s.path, "value": _shown(s.value),
-                        "drops": [(_shown(v), lv.name) for v, lv in s.drops]}
+        "robustness": [{"path": s.path, "value": prose_value(s.value),
+                        "drops": [(prose_value(v), lv.name) for v, lv in s.drops]}
                        for s in explanation.robustness],
         "sources": [s._asdict() for s in pack.sources],
     }
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return "not given"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) if value else "none"
-    return str(value)
-
-
 def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
     """A proof tree as indented lines (for text-like layouts)."""
     if node.kind == "facts":
-        return [{"depth": depth, "text": f"{p} = {_shown(v)}", "rule": None, "kind": "facts"}
+        return [{"depth": depth, "text": f"{p} = {prose_value(v)}", "rule": None, "kind": "facts"}
                 for p, v in node.facts]
-    status = {"level": ("attained", "not attained"), "criterion": ("met", "not met"),
-              "derived": ("holds", "does not hold")}[node.kind][0 if node.value else 1]
-    lines = [{"depth": depth, "text": f"{node.text} ({status})", "rule": node.rule,
+    shown = status(node.kind, bool(node.value), prose=True)
+    lines = [{"depth": depth, "text": f"{node.text} ({shown})", "rule": node.rule,
               "kind": node.kind, "source": node.source}]
     for child in node.children:
         lines += _lines(child, depth + 1)

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..inference.diagnosis import CriterionResult, Diagnosis
-from ..inputs.facts import show_value
 from ..packs.model import RulePack
+from .words import show_value, status
 
 WIDTH = 80
 
@@ -145,10 +145,6 @@ def render_issues(source: str, issues: Iterable[Any]) -> str:
 
 # --- explanations and what-if ------------------------------------------------------------------
 
-_STATUS = {"level": ("attained", "not attained"), "criterion": ("met", "unmet"),
-           "derived": ("holds", "does not hold")}
-
-
 def _proof_lines(node: Any, depth: int) -> list[str]:
     pad = 2 + 2 * depth
     if node.kind == "facts":
@@ -156,8 +152,7 @@ def _proof_lines(node: Any, depth: int) -> list[str]:
         for path, value in node.facts:
             lines += _wrap(f"{path} = {show_value(value)}", pad)
         return lines
-    status = _STATUS[node.kind][0 if node.value else 1]
-    mark = f"[{status}] "
+    mark = f"[{status(node.kind, bool(node.value))}] "
     label = f"{node.id}: {node.text}" if node.kind == "criterion" else node.text
     lines = textwrap.wrap(" ".join(label.split()), width=WIDTH,
                           initial_indent=" " * pad + mark,
@@ -262,8 +257,8 @@ def render_comparison(comparison: Any) -> str:
         out.append("  none (the edits leave the facts as they were)")
     out += ["", "Criteria that flipped"]
     for ident, before, after in c.flipped:
-        out.append(f"  {ident:<44}{'met' if before else 'unmet':<10}-> "
-                   f"{'met' if after else 'unmet'}")
+        out.append(f"  {ident:<44}{status('criterion', before):<10}-> "
+                   f"{status('criterion', after)}")
     if not c.flipped:
         out.append("  none")
     for title, items in (("Recommendations that disappeared", c.recommendations_removed),

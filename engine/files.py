@@ -1,0 +1,67 @@
+"""Writing files so that nothing the user had is lost: every output goes to a temporary file
+beside its destination and replaces it only once complete (a failure, a crash or Ctrl-C leaves
+the old file as it was). A replaced file keeps its mode; a file the user made read-only is
+refused, not replaced."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text stream (UTF-8) whose content replaces `path` when the block ends without an
+    exception; on an exception the temporary file is removed and `path` is untouched.
+
+    Raises `PermissionError` (before anything is written) when `path` exists and is not
+    writable: the user made it read-only, and a rename would silently get around that."""
+    target = Path(path)
+    mode = _mode_for(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8), atomically."""
+    with atomic_output(path) as stream:
+        stream.write(text)
+
+
+def _mode_for(target: Path) -> int:
+    """The mode the written file gets: the replaced file's, else what ``open()`` would give."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    if not (info.st_mode & stat.S_IWUSR) or not os.access(target, os.W_OK):  # root, too
+        raise PermissionError(errno.EACCES, "the file is read-only; it was left as it was",
+                              str(target))
+    return stat.S_IMODE(info.st_mode)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux); 022 where it cannot be read."""
+    with contextlib.suppress(OSError, ValueError), \
+            open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022
