@@ -25,7 +25,8 @@ from .inference.advisor import Advisor
 from .inference.diagnosis import Diagnosis
 from .inputs.facts import Facts, FactsReader
 from .packs.discovery import DEFAULT_PACK, available_packs, find_pack, resolve_pack, shipped_packs
-from .packs.model import RulePack, load_pack
+from .packs.loader import load_pack
+from .packs.model import RulePack
 
 __all__ = [
     "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EditError",

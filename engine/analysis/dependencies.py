@@ -13,7 +13,8 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..packs.conditions import Condition, FactInfo, FactTest, fact_tests, references
+from ..packs.conditions import Condition, FactTest, fact_tests, references
+from ..packs.fields import Field
 from ..packs.model import RulePack
 
 MAX_LIST_ITEMS_EXHAUSTIVE = 8
@@ -40,7 +41,7 @@ class Knowledge:
                 if test not in self.tests.setdefault(test.path, []):
                     self.tests[test.path].append(test)
 
-    def alternatives(self, info: FactInfo, current: Any) -> list[Any]:
+    def alternatives(self, info: Field, current: Any) -> list[Any]:
         """One value per class of values the tests on this field treat alike, other than the
         current value's class; each the closest to the current value, in schema order."""
         tests = self.tests.get(info.path, [])
@@ -67,7 +68,7 @@ def _tests_through(condition: Any, derived: Mapping[str, Any], criteria: Mapping
             yield from _tests_through(source, derived, criteria, seen)
 
 
-def _domain(info: FactInfo, current: Any) -> list[Any]:
+def _domain(info: Field, current: Any) -> list[Any]:
     """Values the schema allows for a field, nearest to the current value first."""
     values: list[Any]
     if info.kind == "list":

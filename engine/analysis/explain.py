@@ -97,9 +97,8 @@ def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     unmet: list[UnmetCriterion] = []
     evaluated = 0
     if asked is not None and asked.rank > diagnosis.level.rank:
-        ranks = {lv.id: lv.rank for lv in pack.levels}
         for result in diagnosis.criteria:
-            if result.met or not diagnosis.level.rank < ranks[result.level] <= asked.rank:
+            if result.met or not diagnosis.level.rank < pack.rank(result.level) <= asked.rank:
                 continue
             proof = _node(pack, steps, ("criterion", result.id))
             options, counted = satisfying_changes(advisor, facts, diagnosis, result.id)

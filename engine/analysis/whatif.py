@@ -256,8 +256,7 @@ def search(advisor: Advisor, facts: Facts, target_id: str) -> SearchResult:
     if before.level.rank >= target.rank:
         return SearchResult(before.level, target, (Solution((), before.level, ()),),
                             searcher.evaluated, None)
-    ranks = {level.id: level.rank for level in pack.levels}
-    required = [c.id for c in pack.criteria if ranks[c.level] <= target.rank]
+    required = [c.id for c in pack.criteria if pack.rank(c.level) <= target.rank]
     unmet = {c.id for c in before.criteria if not c.met}
     groups = _groups(required, searcher.knowledge.fields)
     per_group: list[list[dict[str, Any]]] = []
@@ -347,8 +346,8 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis
     """Which single facts, if they were otherwise, would drop the current level; and how many
     candidate fact sets the engine assessed to find out."""
     searcher = _Searcher(advisor, facts)
-    ranks = {level.id: level.rank for level in advisor.pack.levels}
-    held = [c.id for c in advisor.pack.criteria if ranks[c.level] <= diagnosis.level.rank]
+    held = [c.id for c in advisor.pack.criteria
+            if advisor.pack.rank(c.level) <= diagnosis.level.rank]
     fields = list(dict.fromkeys(f for c in held for f in searcher.knowledge.fields[c]))
     found = []
     for path in fields:

@@ -14,7 +14,7 @@ from typing import IO, Any
 from ..analysis.dependencies import Knowledge
 from ..errors import EngineError, UnknownLevelError
 from ..inputs.facts import Facts, FactsReader
-from ..packs.model import IMPACT_ORDER, RulePack
+from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
 from .compiler import TARGET_SLOT, CompiledPack, EngineRule, compile_pack
 from .diagnosis import (
     CriterionResult,
@@ -39,7 +39,6 @@ class Advisor:
         self.max_firings = max_firings or 10 * len(self.compiled.rules) + 100
         self._ruleset = DurableRuleset(f"brm-{pack.id}-{pack.content_hash[:16]}",
                                        self.compiled.definition)
-        self._levels = {level.id: level for level in pack.levels}
         self.pack_info = PackInfo(pack.id, pack.version, pack.name, pack.content_hash)
         """The pack's id, version, name and content hash, as results carry them."""
         self._knowledge: Knowledge | None = None
@@ -69,9 +68,10 @@ class Advisor:
         return self.reader.read(origin, name=name)
 
     def level_ref(self, level_id: str) -> LevelRef:
-        level = self._levels.get(level_id)
-        if level is None:
-            raise UnknownLevelError(level_id, tuple(self._levels))
+        """A level of the pack as results name it; `UnknownLevelError` for an unknown id."""
+        if level_id not in self.pack.ranks:
+            raise UnknownLevelError(level_id, tuple(self.pack.ranks))
+        level = self.pack.level(level_id)
         return LevelRef(level.id, level.rank, level.name)
 
     def assess(self, facts: Facts, target: str | None = None) -> Diagnosis:
@@ -86,56 +86,55 @@ class Advisor:
     # building the result -----------------------------------------------------------------
 
     def _diagnosis(self, facts: Facts, run: _Run, target: LevelRef | None) -> Diagnosis:
-        pack = self.pack
-        missing = [f"{kind} {ident}" for kind, items in (
-            ("derived", [d.id for d in pack.derived]), ("criterion", [c.id for c in pack.criteria]),
-            ("level", [level.id for level in pack.levels[1:]]))
-            for ident in items if (kind, ident) not in run.decided]
-        diagnosed = [ident for (kind, ident) in run.decided if kind == "diagnosis"]
-        if missing or len(diagnosed) != 1:
-            raise EngineError("the engine left the assessment undecided "
-                              f"(undecided: {', '.join(missing) or 'none'}; "
-                              f"levels concluded: {', '.join(diagnosed) or 'none'})")
-        level = self.level_ref(diagnosed[0])
-        next_level = (self.level_ref(pack.levels[level.rank].id)
-                      if level.rank < len(pack.levels) else None)
-
+        level = self.level_ref(run.concluded_level(self.pack))
+        next_level = (self.level_ref(self.pack.levels[level.rank].id)
+                      if level.rank < len(self.pack.levels) else None)
         criteria = tuple(
             CriterionResult(c.id, c.level, run.decided[("criterion", c.id)], c.text, c.source,
                             run.facts_behind(("criterion", c.id)),
                             run.steps[("criterion", c.id)].rule)
-            for c in pack.criteria)
-        top_rank = max(next_level.rank if next_level else 0, target.rank if target else 0)
-        ranks = {lv.id: lv.rank for lv in pack.levels}
-        gaps = tuple(c.id for c in criteria
-                     if not c.met and next_level is not None
-                     and next_level.rank <= ranks[c.level] <= top_rank)
+            for c in self.pack.criteria)
+        return Diagnosis(
+            organization=facts.organization, level=level, next_level=next_level,
+            target=target, criteria=criteria,
+            derived=tuple((d.id, run.decided[("derived", d.id)]) for d in self.pack.derived),
+            gaps=self._gaps(criteria, next_level, target),
+            recommendations=self._recommendations(run, criteria),
+            findings=self._findings(run), trace=tuple(run.trace), pack=self.pack_info)
 
-        fired_recs = [(index, rec) for index, rec in enumerate(pack.recommendations)
-                      if ("recommendation", rec.id) in run.decided]
-        fired_recs.sort(key=lambda item: (ranks[item[1].level], -IMPACT_ORDER[item[1].impact],
-                                          item[0]))
+    def _gaps(self, criteria: Iterable[CriterionResult], next_level: LevelRef | None,
+              target: LevelRef | None) -> tuple[str, ...]:
+        """Unmet criteria of the next level and of every level up to the target."""
+        if next_level is None:
+            return ()
+        top = max(next_level.rank, target.rank if target else 0)
+        ranks = self.pack.ranks
+        return tuple(c.id for c in criteria
+                     if not c.met and next_level.rank <= ranks[c.level] <= top)
+
+    def _recommendations(self, run: _Run, criteria: Iterable[CriterionResult]
+                         ) -> tuple[RecommendationResult, ...]:
+        """The recommendations that fired: lower levels first, then by impact, then as the
+        pack lists them; each naming the unmet criteria it closes."""
+        ranks = self.pack.ranks
+        fired = [(index, rec) for index, rec in enumerate(self.pack.recommendations)
+                 if ("recommendation", rec.id) in run.decided]
+        fired.sort(key=lambda item: (ranks[item[1].level], -IMPACT_ORDER[item[1].impact],
+                                     item[0]))
         unmet = {c.id for c in criteria if not c.met}
-        recommendations = tuple(
+        return tuple(
             RecommendationResult(order, rec.id, rec.level, rec.action,
                                  tuple(c for c in rec.addresses if c in unmet), rec.impact,
                                  rec.source, rec.rationale)
-            for order, (_, rec) in enumerate(fired_recs, start=1))
-        findings = tuple(
-            FindingResult(f.id, f.severity, f.message, f.source,
-                          run.facts_behind(("finding", f.id)))
-            for f in sorted((f for f in pack.findings if ("finding", f.id) in run.decided),
-                            key=lambda f: (-_SEVERITY_ORDER[f.severity],
-                                           pack.findings.index(f))))
-        derived = tuple((d.id, run.decided[("derived", d.id)]) for d in pack.derived)
-        return Diagnosis(
-            organization=facts.organization, level=level, next_level=next_level,
-            target=target, criteria=criteria, derived=derived, gaps=gaps,
-            recommendations=recommendations, findings=findings, trace=tuple(run.trace),
-            pack=self.pack_info)
+            for order, (_, rec) in enumerate(fired, start=1))
 
-
-_SEVERITY_ORDER = {"critical": 3, "warning": 2, "info": 1}
+    def _findings(self, run: _Run) -> tuple[FindingResult, ...]:
+        """The findings that hold, most severe first, then as the pack lists them."""
+        held = [(index, f) for index, f in enumerate(self.pack.findings)
+                if ("finding", f.id) in run.decided]
+        held.sort(key=lambda item: (-SEVERITY_ORDER[item[1].severity], item[0]))
+        return tuple(FindingResult(f.id, f.severity, f.message, f.source,
+                                   run.facts_behind(("finding", f.id))) for _, f in held)
 
 
 class _Run:
@@ -144,12 +143,25 @@ class _Run:
     def __init__(self, compiled: CompiledPack, inputs: Mapping[str, Any]) -> None:
         self.inputs = inputs  # the one input fact, decoded: every facts leg matches it
         self._facts_matches: dict[tuple[str, ...], Matched] = {}
-        self.compiled = compiled
         self.rules = compiled.rules
         self.conclusions = compiled.conclusions
         self.decided: dict[tuple[str, str], bool] = {}
         self.steps: dict[tuple[str, str], TraceStep] = {}
         self.trace: list[TraceStep] = []
+
+    def concluded_level(self, pack: RulePack) -> str:
+        """The one level the engine concluded; an `EngineError` when anything was left
+        undecided or more than one level was concluded (the pack's invariants broken)."""
+        missing = [f"{kind} {ident}" for kind, items in (
+            ("derived", [d.id for d in pack.derived]), ("criterion", [c.id for c in pack.criteria]),
+            ("level", [level.id for level in pack.levels[1:]]))
+            for ident in items if (kind, ident) not in self.decided]
+        diagnosed = [ident for (kind, ident) in self.decided if kind == "diagnosis"]
+        if missing or len(diagnosed) != 1:
+            raise EngineError("the engine left the assessment undecided "
+                              f"(undecided: {', '.join(missing) or 'none'}; "
+                              f"levels concluded: {', '.join(diagnosed) or 'none'})")
+        return diagnosed[0]
 
     def on_fire(self, activation: Activation) -> Iterable[str]:
         rule = self.rules[activation.rule]

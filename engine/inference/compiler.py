@@ -31,7 +31,6 @@ from ..packs.conditions import (
     Branch,
     Condition,
     Const,
-    FactInfo,
     FactTest,
     Not,
     Ref,
@@ -43,7 +42,8 @@ from ..packs.conditions import (
     references,
     simplify,
 )
-from ..packs.model import RulePack
+from ..packs.fields import Field
+from ..packs.model import Recommendation, RulePack
 
 TARGET_SLOT = "_target"
 """Key of the target level's rank in the asserted facts (0: no target)."""
@@ -107,7 +107,6 @@ class CompiledPack(NamedTuple):
     definition: Mapping[str, Any]
     rules: Mapping[str, EngineRule]
     slots: tuple[Slot, ...]
-    level_ranks: Mapping[str, int]
     slot_by_path: Mapping[str, Slot]
     conclusions: Mapping[str, str]  # engine rule name -> the fact it asserts, as JSON text
 
@@ -164,8 +163,7 @@ class _Compiler:
         self.rules: dict[str, EngineRule] = {}
         self.definition: dict[str, Any] = {}
         self.issues: list[Issue] = []
-        self.level_ranks = {level.id: level.rank for level in pack.levels}
-        self.used_paths: dict[str, FactInfo] = {}
+        self.used_paths: dict[str, Field] = {}
         self.counted: set[str] = set()
         self.flags: dict[str, dict[Any, str]] = {}
         self._names = 0  # counts every engine rule built, kept or not: names stay unique
@@ -206,7 +204,7 @@ class _Compiler:
         if self.issues:
             raise PackError(pack.location, tuple(self.issues))
         slots = self._slots()
-        return CompiledPack(pack, self.definition, self.rules, slots, self.level_ranks,
+        return CompiledPack(pack, self.definition, self.rules, slots,
                             {".".join(slot.path): slot for slot in slots},
                             {name: rule.conclusion for name, rule in self.rules.items()
                              if rule.asserts})
@@ -219,11 +217,11 @@ class _Compiler:
         conditions += [Ref("level", level.id) for level in levels[1:]]  # the diagnosis rules
         return {(ref.kind, ref.id) for condition in conditions for ref in references(condition)}
 
-    def _recommendation_condition(self, rec: Any) -> Condition:
+    def _recommendation_condition(self, rec: Recommendation) -> Condition:
         """An addressed criterion is unmet, the recommendation's own condition holds, and its
         level is in scope: above the level attained, and either the next level or a level up
         to the target."""
-        rank = self.level_ranks[rec.level]
+        rank = self.pack.rank(rec.level)
         if rank == 1:
             return Const(False)  # the floor is attained by everyone: nothing to recommend
         below = self.pack.levels[rank - 2].id
@@ -300,7 +298,7 @@ class _Compiler:
     def _test(self, test: FactTest) -> Any:
         """One test as a durable-rules expression, with the documented absence semantics."""
         if test.path == TARGET_SLOT:
-            info = FactInfo(TARGET_SLOT, "integer", True)
+            info = Field(TARGET_SLOT, "integer", True)
         else:
             info = self.pack.fact_paths[test.path]
             self.used_paths[test.path] = info

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from ..errors import Issue
 from ..inputs.paths import json_path
 from ..present.words import plain, suggest
+from .fields import Field
 
 SCALAR_OPS = ("equals", "in", "at_least", "at_most", "above", "below")
 LIST_OPS = ("includes", "includes_any", "includes_all", "empty", "count_at_least")
@@ -150,7 +151,7 @@ Condition = FactTest | Ref | All | AnyOf | Not | Const
 class ParseContext:
     """What a condition may refer to, and where problems are collected."""
 
-    def __init__(self, fact_paths: Mapping[str, FactInfo], ids: Mapping[str, Sequence[str]],
+    def __init__(self, fact_paths: Mapping[str, Field], ids: Mapping[str, Sequence[str]],
                  line_of: Any = None) -> None:
         self.fact_paths = fact_paths
         self.ids = ids  # kind -> known ids
@@ -162,17 +163,6 @@ class ParseContext:
         line = self.line_of(list(where)) if self.line_of else None
         self.issues.append(Issue(json_path(where), message, allowed=allowed,
                                  suggestion=suggestion, line=line, code=code))
-
-
-class FactInfo(NamedTuple):
-    """What the facts schema says about one path a condition may test."""
-
-    path: str
-    kind: str  # "string" | "boolean" | "integer" | "number" | "list"
-    required: bool
-    choices: tuple[Any, ...] = ()  # allowed values (for lists: allowed items)
-    minimum: float | None = None
-    maximum: float | None = None
 
 
 _CONNECTIVES = ("all", "any", "not", "at_least")
@@ -306,7 +296,7 @@ def _parse_fact_test(data: Mapping[str, Any], where: tuple[str | int, ...],
     return FactTest(path, op, checked, if_absent)
 
 
-def _check_operand(info: FactInfo, op: str, value: Any, where: tuple[str | int, ...],
+def _check_operand(info: Field, op: str, value: Any, where: tuple[str | int, ...],
                    ctx: ParseContext) -> Any:
     """The operand in its canonical form (tuples for lists), or None after reporting a problem."""
     is_list = info.kind == "list"
@@ -361,7 +351,7 @@ def _check_operand(info: FactInfo, op: str, value: Any, where: tuple[str | int, 
     return tuple(values) if op in ("in", "includes_any", "includes_all") else values[0]
 
 
-def _fits(info: FactInfo, value: Any) -> bool:
+def _fits(info: Field, value: Any) -> bool:
     if info.choices:
         return any(type(value) is type(choice) and value == choice for choice in info.choices)
     if info.kind == "boolean":

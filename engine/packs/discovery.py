@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 from ..errors import PackNotFoundError
 from . import resources
-from .model import PACK_FILE, RulePack, load_pack
+from .loader import load_pack
+from .model import PACK_FILE, RulePack
 
 ENTRY_POINT_GROUP = "brm_advisor.packs"
 DEFAULT_PACK = "merlyn-brm"

@@ -26,7 +26,8 @@ from .conditions import (
     references,
     simplify,
 )
-from .model import PACK_FILE, RulePack, load_pack
+from .loader import load_pack
+from .model import PACK_FILE, RulePack
 
 
 class Problem(NamedTuple):

@@ -1,0 +1,129 @@
+"""The facts schema of a pack as one table of fields, built once per pack.
+
+Every part of brm-advisor that needs to know a fact's shape reads it here: the condition parser
+(which paths a rule may test, and with which values), the what-if search (which values to try),
+the interview (what to ask, what is required, what a placeholder answer is), batch CSV columns,
+comparisons and reports (a field's description). Nothing else walks the JSON Schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+TESTABLE_KINDS = ("string", "boolean", "integer", "number", "list")
+_IDENT = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class Field(NamedTuple):
+    """What the facts schema says about one leaf field (a value that is not a group of
+    fields)."""
+
+    path: str
+    kind: str  # one of TESTABLE_KINDS, or "other" (e.g. a mapping of free text)
+    required: bool  # required, and every group above it is required too
+    choices: tuple[Any, ...] = ()  # allowed values (for lists: allowed items)
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str | None = None
+    schema: Mapping[str, Any] = {}  # the field's own JSON Schema
+    testable: bool = True  # a rule may test it (a plain name of a testable kind)
+
+    @property
+    def label(self) -> str:
+        """The field for people: its description without the final full stop, else its path."""
+        return (self.description or self.path).rstrip(".")
+
+
+class FieldTable(Mapping[str, Field]):
+    """Every leaf field of a facts schema, by dotted path, in the schema's order."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self._fields = {f.path: f for f in _walk(schema, "", True)}
+        self.testable: Mapping[str, Field] = {p: f for p, f in self._fields.items()
+                                              if f.testable}
+        """The fields a rule may test (what conditions address)."""
+
+    def __getitem__(self, path: str) -> Field:
+        return self._fields[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Paths of the fields every facts document must give."""
+        return tuple(p for p, f in self._fields.items() if f.required)
+
+    def placeholder_document(self) -> Any:
+        """A document with the first allowed value for every required field: a starting point
+        for searches and for questions not answered yet, never shown as an answer."""
+        return _placeholder(self.schema)
+
+
+def _walk(schema: Mapping[str, Any], prefix: str, required: bool) -> Iterator[Field]:
+    needed = set(schema.get("required", ()))
+    for name, child in schema.get("properties", {}).items():
+        if not isinstance(child, Mapping):
+            continue
+        path = f"{prefix}{name}"
+        is_required = required and name in needed
+        if child.get("type") == "object" and "properties" in child:
+            yield from _walk(child, path + ".", is_required)
+        else:
+            yield _field(path, child, is_required, all(_IDENT.fullmatch(part)
+                                                       for part in path.split(".")))
+
+
+def _field(path: str, schema: Mapping[str, Any], required: bool, plain_name: bool) -> Field:
+    kind = schema.get("type")
+    choices: tuple[Any, ...] = ()
+    if kind == "array":
+        items = schema.get("items", {})
+        kind, choices = "list", tuple(items.get("enum", ())) if isinstance(items, Mapping) else ()
+    elif "enum" in schema:
+        kind, choices = _kind_of(schema["enum"]), tuple(schema["enum"])
+    elif kind not in TESTABLE_KINDS:
+        kind = "other"
+    ranged = kind in ("integer", "number") and not choices
+    description = schema.get("description")
+    return Field(path, str(kind), required, choices,
+                 schema.get("minimum") if ranged else None,
+                 schema.get("maximum") if ranged else None,
+                 description if isinstance(description, str) else None, schema,
+                 plain_name and kind in TESTABLE_KINDS)
+
+
+def _kind_of(choices: Sequence[Any]) -> str:
+    if all(isinstance(c, bool) for c in choices):
+        return "boolean"
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in choices):
+        return "integer"
+    return "string"
+
+
+def _placeholder(schema: Mapping[str, Any]) -> Any:
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: _placeholder(properties.get(name, {}))
+                for name in schema.get("required", [])}
+    return _SCALAR_PLACEHOLDERS.get(str(kind), lambda s: None)(schema)
+
+
+_SCALAR_PLACEHOLDERS: dict[str, Any] = {
+    "array": lambda schema: [],
+    "boolean": lambda schema: False,
+    "integer": lambda schema: schema.get("minimum", 0),
+    "number": lambda schema: schema.get("minimum", 0),
+    "string": lambda schema: "example",
+}
