@@ -37,7 +37,7 @@ import yaml
 
 from brm_advisor.engine import Advisor, load_pack, resolve_pack, shipped_packs
 from brm_advisor.engine.analysis.explain import explain
-from brm_advisor.engine.analysis.whatif import search
+from brm_advisor.engine.analysis.search import search
 from brm_advisor.engine.inputs.documents import read_document
 from brm_advisor.engine.packs.cases import run_cases
 from brm_advisor.engine.packs.lint import lint_pack

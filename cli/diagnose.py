@@ -184,7 +184,8 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
     each confirmed by re-running the engine. With --set: the diagnosis before and after
     the edits, side by side.
     """
-    from brm_advisor.engine.analysis.whatif import compare, parse_edit, search
+    from brm_advisor.engine.analysis.edits import parse_edit, what_if
+    from brm_advisor.engine.analysis.search import search
 
     if not target and not edits:
         raise click.UsageError("give --target LEVEL, or one or more --set EDIT")
@@ -192,10 +193,10 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)
-        parsed = [parse_edit(text, pack.facts_schema) for text in edits]
+        parsed = [parse_edit(text, pack.fields) for text in edits]
         facts = read_facts(advisor, facts_file)
         if parsed:
-            comparison = compare(advisor, facts, parsed, target=target)
+            comparison = what_if(advisor, facts, parsed, target=target)
             if output_format == "json":
                 click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
             else:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from brm_advisor.engine import resolve_pack
+from brm_advisor.engine.analysis.edits import Edit, apply_edits
 from brm_advisor.engine.analysis.explain import explain
-from brm_advisor.engine.analysis.whatif import Edit, apply_edits
 from brm_advisor.engine.packs.cases import load_cases
 
 PACK = resolve_pack()

@@ -10,15 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brm_advisor.engine import Advisor, load_pack
-from brm_advisor.engine.analysis.whatif import (
-    Edit,
-    EditError,
-    apply_edits,
-    compare,
-    parse_edit,
-    search,
-)
+from brm_advisor.engine import Advisor, EditError, load_pack
+from brm_advisor.engine.analysis.edits import Edit, apply_edits, parse_edit, what_if
+from brm_advisor.engine.analysis.search import search
 
 from test_engine_properties import LEVELS
 from test_engine_properties import facts as random_facts
@@ -108,7 +102,7 @@ def test_an_unreachable_target_says_why(tmp_path, base_facts):
 # --- edits ------------------------------------------------------------------------------------
 
 def test_parse_and_apply_edits(advisor, base_facts):
-    schema = advisor.pack.facts_schema
+    schema = advisor.pack.fields
     edits = [parse_edit("engagement.mode=advisory", schema),
              parse_edit("measures+=business_value", schema),
              parse_edit("measures-=satisfaction", schema),
@@ -132,7 +126,7 @@ def test_parse_and_apply_edits(advisor, base_facts):
 ])
 def test_bad_edits_name_the_path_and_what_is_allowed(advisor, text, words):
     with pytest.raises(EditError) as caught:
-        parse_edit(text, advisor.pack.facts_schema)
+        parse_edit(text, advisor.pack.fields)
     assert words in str(caught.value)
 
 
@@ -144,19 +138,19 @@ def test_bad_edits_name_the_path_and_what_is_allowed(advisor, text, words):
 def test_values_outside_the_schema_are_refused(advisor, base_facts, text, words):
     facts = advisor.reader.from_data(base_facts)
     with pytest.raises(EditError) as caught:
-        compare(advisor, facts, [parse_edit(text, advisor.pack.facts_schema)])
+        what_if(advisor, facts, [parse_edit(text, advisor.pack.fields)])
     assert words in str(caught.value)
     assert str(caught.value).startswith(f"{text}:")  # the CLI adds "--set"
 
 
 def test_compare_before_and_after(advisor):
     facts = advisor.read(ROOT / "examples" / "acme.yaml")
-    schema = advisor.pack.facts_schema
-    comparison = compare(advisor, facts, [parse_edit("measures+=business_value", schema),
-                                          parse_edit("engagement.mode=advisory", schema)])
+    fields = advisor.pack.fields
+    comparison = what_if(advisor, facts, [parse_edit("measures+=business_value", fields),
+                                          parse_edit("engagement.mode=advisory", fields)])
     assert comparison.before.level.id == comparison.after.level.id == "order_taker"
-    assert comparison.flipped == (("advisor.sought_out", False, True),
+    assert comparison.diff.flipped == (("advisor.sought_out", False, True),
                                   ("advisor.value_measures", False, True))
-    assert comparison.recommendations_removed == ("rec.advisor.seek_advice",
+    assert comparison.diff.recommendations_removed == ("rec.advisor.seek_advice",
                                                   "rec.advisor.value_measures")
-    assert comparison.recommendations_added == ()
+    assert comparison.diff.recommendations_added == ()

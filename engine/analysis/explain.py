@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..inference.diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
 from ..inputs.facts import Facts
 from ..packs.model import RulePack
-from .whatif import Change, Sensitivity, satisfying_changes, sensitivity
+from .edits import Change
+from .search import Budget, Sensitivity, satisfying_changes, sensitivity
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
@@ -70,6 +71,7 @@ class Explanation(NamedTuple):
     findings: tuple[FindingResult, ...]
     robustness: tuple[Sensitivity, ...]
     evaluated: int  # fact sets the engine assessed for `satisfy` and `robustness`
+    cut: bool = False  # the search budget ran out: `satisfy` and `robustness` may be partial
 
     def to_dict(self) -> dict[str, Any]:
         d = self.diagnosis
@@ -83,6 +85,7 @@ class Explanation(NamedTuple):
             "findings": [f.to_dict() for f in self.findings],
             "robustness": [s.to_dict() for s in self.robustness],
             "candidates_evaluated": self.evaluated,
+            **({"search_cut": True} if self.cut else {}),
             "pack": d.pack.to_dict(),
         }
 
@@ -90,25 +93,36 @@ class Explanation(NamedTuple):
 def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
             level: str | None = None) -> Explanation:
     """Explain `diagnosis` (of `facts`); `level` asks why not that level instead of the next."""
-    pack = advisor.pack
     steps = {(step.kind, step.concludes): step for step in diagnosis.trace}
-    why = _why(pack, steps, diagnosis)
+    why = _why(advisor.pack, steps, diagnosis)
     asked = advisor.level_ref(level) if level else diagnosis.next_level
+    if asked is not None and asked.rank <= diagnosis.level.rank:
+        asked = None
+    budget = Budget()
+    unmet, evaluated = _why_not(advisor, facts, diagnosis, steps, asked, budget)
+    robustness, counted = sensitivity(advisor, facts, diagnosis, budget)
+    return Explanation(diagnosis, why, asked, unmet, diagnosis.findings, robustness,
+                       evaluated + counted, budget.exhausted)
+
+
+def _why_not(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
+             steps: dict[tuple[str, str], TraceStep], asked: LevelRef | None, budget: Budget
+             ) -> tuple[tuple[UnmetCriterion, ...], int]:
+    """Each unmet criterion above the level, up to the asked level: the facts that fail it and
+    the smallest changes that would meet it."""
+    if asked is None:
+        return (), 0
+    pack = advisor.pack
     unmet: list[UnmetCriterion] = []
     evaluated = 0
-    if asked is not None and asked.rank > diagnosis.level.rank:
-        for result in diagnosis.criteria:
-            if result.met or not diagnosis.level.rank < pack.rank(result.level) <= asked.rank:
-                continue
-            proof = _node(pack, steps, ("criterion", result.id))
-            options, counted = satisfying_changes(advisor, facts, diagnosis, result.id)
-            evaluated += counted
-            unmet.append(UnmetCriterion(result.id, result.level, result.text, result.source,
-                                        proof, options))
-    robustness, counted = sensitivity(advisor, facts, diagnosis)
-    evaluated += counted
-    return Explanation(diagnosis, why, asked if asked and asked.rank > diagnosis.level.rank
-                       else None, tuple(unmet), diagnosis.findings, robustness, evaluated)
+    for result in diagnosis.criteria:
+        if result.met or not diagnosis.level.rank < pack.rank(result.level) <= asked.rank:
+            continue
+        options, counted = satisfying_changes(advisor, facts, diagnosis, result.id, budget)
+        evaluated += counted
+        unmet.append(UnmetCriterion(result.id, result.level, result.text, result.source,
+                                    _node(pack, steps, ("criterion", result.id)), options))
+    return tuple(unmet), evaluated
 
 
 def _why(pack: RulePack, steps: dict[tuple[str, str], TraceStep],

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..analysis.dependencies import conditions_of
+from ..analysis.search import MAX_CANDIDATES, meetable, search
 from ..errors import InputError, Issue, PackError
+from ..inference.advisor import Advisor
 from ..inputs.documents import Document, read_document
-from ..inputs.facts import made_up_facts
+from ..inputs.facts import Facts
 from ..present.words import allowed_and_hint
+from .cases import load_cases
 from .conditions import (
     Condition,
     Const,
@@ -65,8 +68,6 @@ def lint_pack(location: str | Path) -> LintReport:
         pack = load_pack(path)
     except PackError as error:
         return LintReport(source, tuple(Problem("error", i) for i in error.issues))
-    from ..inference.advisor import Advisor
-
     try:
         advisor = Advisor(pack)
     except PackError as error:
@@ -140,8 +141,6 @@ def _never_fire(pack: RulePack, document: Document) -> list[Problem]:
 
 
 def _test_files(pack: RulePack) -> list[Problem]:
-    from .cases import load_cases
-
     folder = Path(pack.location) / "tests"
     if not folder.is_dir():
         return [Problem("warning", Issue("$", "the pack has no tests/ folder of cases",
@@ -156,42 +155,63 @@ def _test_files(pack: RulePack) -> list[Problem]:
     return []
 
 
-def _unreachable(pack: RulePack, document: Document, advisor: Any) -> list[Problem]:
-    from ..analysis.whatif import meetable, search
-
+def _unreachable(pack: RulePack, document: Document, advisor: Advisor) -> list[Problem]:
     baseline = _baseline(pack, advisor)
     if baseline is None:
         return [Problem("warning", Issue("$", "could not make up facts to check that every "
                                          "level can be reached; add a test case",
                                          code="unchecked-reachability"))]
+    return (_unmeetable_criteria(pack, document, advisor, baseline)
+            + _unreachable_levels(pack, document, advisor, baseline))
+
+
+def _unmeetable_criteria(pack: RulePack, document: Document, advisor: Advisor,
+                         baseline: Facts) -> list[Problem]:
     problems = []
     holding = advisor.assess(baseline)
     for index, criterion in enumerate(pack.criteria):
-        if not holding.criterion(criterion.id).met and not meetable(advisor, baseline,
-                                                                    criterion.id):
+        if holding.criterion(criterion.id).met:
+            continue
+        verdict = meetable(advisor, baseline, criterion.id)
+        if verdict is None:
+            problems.append(Problem("warning", _issue(
+                document, "criteria", index, "the search for values that meet it was cut "
+                f"after {MAX_CANDIDATES} fact sets: whether it can be met is unchecked",
+                "unchecked-reachability"), criterion.id))
+        elif not verdict:
             problems.append(Problem("warning", _issue(
                 document, "criteria", index, "no values the facts schema allows meet it",
                 "never-fires"), criterion.id))
+    return problems
+
+
+def _unreachable_levels(pack: RulePack, document: Document, advisor: Advisor,
+                        baseline: Facts) -> list[Problem]:
+    problems = []
     for index, level in enumerate(pack.levels[1:], start=1):
         result = search(advisor, baseline, level.id)
-        if not result.reachable:
+        if result.reachable:
+            continue
+        if result.cut:
+            problems.append(Problem("warning", _issue(
+                document, "levels", index, f"whether facts can reach this level is unchecked: "
+                f"{result.reason}", "unchecked-reachability"), level.id))
+        else:
             problems.append(Problem("error", _issue(
                 document, "levels", index, f"no facts can reach this level: {result.reason}",
                 "unreachable-level"), level.id))
     return problems
 
 
-def _baseline(pack: RulePack, advisor: Any) -> Any:
+def _baseline(pack: RulePack, advisor: Advisor) -> Facts | None:
     """Valid facts to start from: the pack's first test case, or facts made up from the
     schema's required fields."""
-    from .cases import load_cases
-
     try:
         cases = load_cases(Path(pack.location) / "tests")
     except (PackError, InputError):
         cases = []
     candidates: list[Any] = [case.facts for case in cases[:1]]
-    candidates.append(made_up_facts(pack.facts_schema))
+    candidates.append(pack.fields.placeholder_document())
     for data in candidates:
         try:
             return advisor.reader.from_data(data)

@@ -256,13 +256,13 @@ def render_comparison(comparison: Any) -> str:
     if not c.changes:
         out.append("  none (the edits leave the facts as they were)")
     out += ["", "Criteria that flipped"]
-    for ident, before, after in c.flipped:
+    for ident, before, after in c.diff.flipped:
         out.append(f"  {ident:<44}{status('criterion', before):<10}-> "
                    f"{status('criterion', after)}")
-    if not c.flipped:
+    if not c.diff.flipped:
         out.append("  none")
-    for title, items in (("Recommendations that disappeared", c.recommendations_removed),
-                         ("Recommendations that appeared", c.recommendations_added)):
+    for title, items in (("Recommendations that disappeared", c.diff.recommendations_removed),
+                         ("Recommendations that appeared", c.diff.recommendations_added)):
         out += ["", title]
         out += [f"  {item}" for item in items] or ["  none"]
     return "\n".join(line.rstrip() for line in out) + "\n"

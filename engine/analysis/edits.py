@@ -1,0 +1,150 @@
+"""Edits of the facts (``PATH=VALUE``, ``PATH+=ITEM``, ``PATH-=ITEM``, ``PATH=null``) and what
+they do to the diagnosis. The edited facts are validated like any facts and assessed by the
+engine; the input is never modified."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..errors import EditError, InputError
+from ..inference.diagnosis import Diagnosis
+from ..inputs.facts import Facts
+from ..inputs.paths import container_at, value_at
+from ..packs.fields import FieldTable
+from ..present.words import show_value, suggest
+from .diff import DiagnosisDiff, diff
+
+if TYPE_CHECKING:
+    from ..inference.advisor import Advisor
+
+
+class Edit(NamedTuple):
+    """One change to the facts: ``path=value``, ``path+=item``, ``path-=item``, ``path=null``."""
+
+    path: str
+    op: str  # "set" | "add" | "remove" | "unset"
+    value: Any
+    text: str
+
+
+class Change(NamedTuple):
+    path: str
+    before: Any
+    after: Any
+
+    def describe(self) -> str:
+        return f"{self.path}: {show_value(self.before)} -> {show_value(self.after)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "from": self.before, "to": self.after}
+
+
+class WhatIf(NamedTuple):
+    """The diagnosis before and after some edits of the facts."""
+
+    edits: tuple[Edit, ...]
+    changes: tuple[Change, ...]
+    diff: DiagnosisDiff
+
+    @property
+    def before(self) -> Diagnosis:
+        return self.diff.before
+
+    @property
+    def after(self) -> Diagnosis:
+        return self.diff.after
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.diff
+        return {
+            "edits": [e.text for e in self.edits],
+            "changes": [c.to_dict() for c in self.changes],
+            "before": {"level": self.before.level.to_dict(), "gaps": list(self.before.gaps)},
+            "after": {"level": self.after.level.to_dict(), "gaps": list(self.after.gaps)},
+            "criteria_flipped": d.flipped_dicts(),
+            "recommendations_removed": list(d.recommendations_removed),
+            "recommendations_added": list(d.recommendations_added),
+            "pack": self.after.pack.to_dict(),
+        }
+
+
+def parse_edit(text: str, fields: FieldTable) -> Edit:
+    """``engagement.mode=advisory``, ``measures+=business_value``, ``measures-=agility``,
+    ``competencies.communication=null``; values are read as YAML scalars (true, 3, text)."""
+    import yaml
+
+    marker = next((m for m in ("+=", "-=", "=") if m in text), None)
+    if marker is None:
+        raise EditError(text, "an edit is PATH=VALUE, PATH+=ITEM or PATH-=ITEM")
+    op = {"+=": "add", "-=": "remove", "=": "set"}[marker]
+    path, raw = text.split(marker, 1)
+    path = path.strip()
+    if path not in fields:
+        raise EditError(text, f"unknown field {path!r}", ", ".join(fields),
+                        suggest(path, list(fields)))
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    if isinstance(value, (dict, list)) and op != "set":
+        raise EditError(text, "adds and removes take one item")
+    is_list = fields[path].kind == "list"
+    if op in ("add", "remove") and not is_list:
+        raise EditError(text, f"{path} is not a list; use {path}=VALUE")
+    if op == "set" and value is None:
+        op = "unset"
+    return Edit(path, op, value, text)
+
+
+def apply_edits(data: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any]:
+    """A changed deep copy of `data`; the input is never modified."""
+    result: dict[str, Any] = copy.deepcopy(dict(data))
+    for edit in edits:
+        target, leaf = container_at(result, edit.path)
+        if edit.op == "unset":
+            target.pop(leaf, None)
+        elif edit.op == "set":
+            target[leaf] = edit.value
+        else:
+            items = list(target.get(leaf) or [])
+            if edit.op == "add" and edit.value not in items:
+                items.append(edit.value)
+            elif edit.op == "remove" and edit.value in items:
+                items.remove(edit.value)
+            target[leaf] = items
+    return result
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any], paths: Iterable[str]
+                    ) -> tuple[Change, ...]:
+    """The changes of value at `paths` (each once, in order) from `before` to `after`."""
+    out = []
+    for path in dict.fromkeys(paths):
+        old, new = value_at(before, path), value_at(after, path)
+        if old != new:
+            out.append(Change(path, old, new))
+    return tuple(out)
+
+
+def what_if(advisor: Advisor, facts: Facts, edits: Sequence[Edit],
+            target: str | None = None) -> WhatIf:
+    """The diagnosis before and after the edits (validated like any facts)."""
+    changed = apply_edits(facts.data, edits)
+    try:
+        after_facts = advisor.reader.from_data(changed, facts.source)
+    except InputError as error:
+        issue = error.issues[0]
+        edit = next((e for e in edits if issue.path.startswith("$." + e.path)), edits[-1])
+        raise EditError(edit.text, issue.message, issue.allowed, issue.suggestion) from None
+    before = advisor.assess(facts, target=target)
+    after = advisor.assess(after_facts, target=target)
+    return WhatIf(tuple(edits), changes_between(facts.data, changed, [e.path for e in edits]),
+                  diff(before, after))
+
+
+def with_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `data` with each path set to its value (None: removed)."""
+    return apply_edits(data, [Edit(path, "unset" if value is None else "set", value, "")
+                              for path, value in values.items()])

@@ -1,0 +1,330 @@
+"""Searching the fewest fact changes that reach a level, and the facts a level rests on.
+
+Every answer here is decided by the engine: a candidate set of changes is applied to a copy of
+the facts, validated, and assessed again; only what the engine concludes is reported. The search
+explores only values the facts schema allows. To stay small it tries one value per class of
+values that the pack's tests treat alike (e.g. for a rating tested only by ``at_least: 3``, one
+value below 3 and one at or above), and it splits the goal into groups of criteria that share no
+fact, which can be solved one by one. It is bounded: past `MAX_CANDIDATES` assessments in one
+question it stops and says that it was cut, instead of growing with the product of the fields'
+values.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..inference.diagnosis import Diagnosis, LevelRef
+from ..inputs.facts import Facts
+from .dependencies import Knowledge
+from .edits import Change, changes_between, with_values
+
+if TYPE_CHECKING:
+    from ..inference.advisor import Advisor
+
+MAX_SOLUTIONS = 5
+
+
+class Solution(NamedTuple):
+    """A set of changes the engine confirmed reaches the target."""
+
+    changes: tuple[Change, ...]
+    level: LevelRef
+    recommendations: tuple[tuple[str, tuple[str, ...]], ...]  # path -> recommendation ids
+
+    def to_dict(self) -> dict[str, Any]:
+        recs = dict(self.recommendations)
+        return {"changes": [{**c.to_dict(), "recommendations": list(recs.get(c.path, ()))}
+                            for c in self.changes],
+                "level": self.level.to_dict()}
+
+
+class SearchResult(NamedTuple):
+    current: LevelRef
+    target: LevelRef
+    solutions: tuple[Solution, ...]
+    evaluated: int  # candidate fact sets assessed by the engine
+    reason: str | None  # why no solution, when there is none
+    cut: bool = False  # the budget ran out: a longer search might find more or smaller ways
+
+    @property
+    def reachable(self) -> bool:
+        return self.reason is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"current": self.current.to_dict(), "target": self.target.to_dict(),
+                "reachable": self.reachable, "reason": self.reason,
+                "fewest_changes": len(self.solutions[0].changes) if self.solutions else None,
+                "solutions": [s.to_dict() for s in self.solutions],
+                "candidates_evaluated": self.evaluated, **({"search_cut": True} if self.cut
+                                                           else {})}
+
+
+MAX_CANDIDATES = 2000
+"""Fact sets the engine assesses to answer one question (a search, an explanation, a lint
+check) before the search stops and says it was cut."""
+
+
+class Budget:
+    """How many more fact sets one question may have the engine assess; shared by the
+    searches that answer it."""
+
+    def __init__(self, total: int = MAX_CANDIDATES) -> None:
+        self.total = total
+        self.used = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used >= self.total
+
+    def spend(self) -> None:
+        if self.exhausted:
+            raise _OutOfBudget
+        self.used += 1
+
+
+class _OutOfBudget(Exception):
+    """The budget is spent: the search stops where it is."""
+
+
+class _Searcher:
+    def __init__(self, advisor: Advisor, facts: Facts, budget: Budget | None = None) -> None:
+        self.advisor = advisor
+        self.facts = facts
+        self.knowledge = advisor.knowledge
+        self.budget = budget or Budget()
+        self.evaluated = 0
+
+    @property
+    def cut(self) -> bool:
+        """Whether the budget ran out: answers may be missing what a longer search finds."""
+        return self.budget.exhausted
+
+    def assess(self, changes: Mapping[str, Any], target: str | None = None) -> Diagnosis:
+        self.budget.spend()
+        self.evaluated += 1
+        candidate = self.advisor.reader.from_data(with_values(self.facts.data, changes),
+                                                  self.facts.source)
+        return self.advisor.assess(candidate, target=target)
+
+    def fewest(self, goal: Sequence[str], fields: Sequence[str],
+               limit: int = MAX_SOLUTIONS) -> list[dict[str, Any]]:
+        """The smallest sets of field values (fewest fields) that meet every criterion of
+        `goal`, as the engine decides; [] when no allowed values do."""
+        paths = self.advisor.pack.fact_paths
+        options = {f: self.knowledge.alternatives(paths[f], self.facts.get(f)) for f in fields}
+        for size in range(1, len(fields) + 1):
+            found: list[dict[str, Any]] = []
+            try:
+                for changes in self._candidates(fields, options, size):
+                    if self._meets(changes, goal):
+                        found.append(changes)
+            except _OutOfBudget:
+                return self._smallest(found, limit)
+            if found:  # the fewest fields; among those, the smallest changes of value
+                return self._smallest(found, limit)
+        return []
+
+    @staticmethod
+    def _candidates(fields: Sequence[str], options: Mapping[str, Sequence[Any]], size: int
+                    ) -> Iterator[dict[str, Any]]:
+        """Every way to change `size` of the fields, lazily (there may be very many)."""
+        for chosen in itertools.combinations(fields, size):
+            for values in itertools.product(*(options[f] for f in chosen)):
+                yield dict(zip(chosen, values, strict=True))
+
+    def _meets(self, changes: Mapping[str, Any], goal: Sequence[str]) -> bool:
+        diagnosis = self.assess(changes)
+        return all(diagnosis.criterion(c).met for c in goal)
+
+    def _smallest(self, found: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+        found.sort(key=self._distance)
+        least = self._distance(found[0]) if found else 0
+        return [c for c in found if self._distance(c) == least][:limit]
+
+    def _distance(self, changes: Mapping[str, Any]) -> int:
+        total = 0
+        for path, value in changes.items():
+            current = self.facts.get(path)
+            if isinstance(value, list) or isinstance(current, list):
+                total += len(set(value or []) ^ set(current or []))
+            else:
+                total += 1
+        return total
+
+
+def search(advisor: Advisor, facts: Facts, target_id: str,
+           budget: Budget | None = None) -> SearchResult:
+    """The smallest sets of fact changes that make the diagnosis reach `target_id`."""
+    searcher = _Searcher(advisor, facts, budget)
+    target = advisor.level_ref(target_id)
+    before = searcher.assess({}, target=target_id)
+    if before.level.rank >= target.rank:
+        return SearchResult(before.level, target, (Solution((), before.level, ()),),
+                            searcher.evaluated, None)
+    per_group, reason = _options_per_group(searcher, before, target)
+    solutions = [] if reason else _confirmed(searcher, before, target, per_group)
+    if not solutions and reason is None:
+        reason = "no combination reached the target"
+    if not solutions and searcher.cut:
+        reason = (f"the search was cut after {searcher.evaluated} candidate fact sets, "
+                  f"before it found a way ({reason})")
+    return SearchResult(before.level, target, tuple(solutions), searcher.evaluated,
+                        None if solutions else reason, searcher.cut)
+
+
+def _options_per_group(searcher: _Searcher, before: Diagnosis, target: LevelRef
+                       ) -> tuple[list[list[dict[str, Any]]], str | None]:
+    """For each group of criteria up to the target that share facts (and hold some unmet
+    one), the fewest changes that meet the whole group; or why a group cannot be met."""
+    pack = searcher.advisor.pack
+    required = [c.id for c in pack.criteria if pack.rank(c.level) <= target.rank]
+    unmet = {c.id for c in before.criteria if not c.met}
+    per_group: list[list[dict[str, Any]]] = []
+    for criteria, fields in _groups(required, searcher.knowledge.fields):
+        if not unmet & set(criteria):
+            continue
+        options = searcher.fewest(criteria, fields)
+        if not options:
+            names = ", ".join(c for c in criteria if c in unmet)
+            return per_group, (f"no values the facts schema allows for "
+                               f"{', '.join(fields) or 'any field'} meet {names}")
+        per_group.append(options)
+    return per_group, None
+
+
+def _confirmed(searcher: _Searcher, before: Diagnosis, target: LevelRef,
+               per_group: list[list[dict[str, Any]]]) -> list[Solution]:
+    """The groups' options combined, each confirmed by the engine to reach the target."""
+    facts = searcher.facts.data
+    solutions: list[Solution] = []
+    for combo in _combinations(per_group, MAX_SOLUTIONS):
+        changes: dict[str, Any] = {}
+        for part in combo:
+            changes.update(part)
+        try:
+            after = searcher.assess(changes, target=target.id)
+        except _OutOfBudget:
+            break
+        if after.level.rank < target.rank:  # pragma: no cover - groups are independent
+            continue
+        change_list = changes_between(facts, with_values(facts, changes), changes)
+        solutions.append(Solution(change_list, after.level,
+                                  _recommendations_for(before, after, change_list,
+                                                       searcher.knowledge)))
+    solutions.sort(key=lambda s: (len(s.changes), s.level.rank))
+    return solutions
+
+
+def _groups(criteria: Sequence[str], fields: Mapping[str, Sequence[str]]
+            ) -> list[tuple[list[str], list[str]]]:
+    """Criteria grouped so that no two groups share a field (each group is solved alone)."""
+    groups: list[tuple[list[str], list[str]]] = []
+    for criterion in criteria:
+        mine = list(fields[criterion])
+        touching = [g for g in groups if set(g[1]) & set(mine)]
+        merged_criteria = [c for g in touching for c in g[0]] + [criterion]
+        merged_fields = list(dict.fromkeys([f for g in touching for f in g[1]] + mine))
+        groups = [g for g in groups if g not in touching] + [(merged_criteria, merged_fields)]
+    return groups
+
+
+def _combinations(per_group: list[list[dict[str, Any]]], limit: int
+                  ) -> list[tuple[dict[str, Any], ...]]:
+    """The first option of every group, then variations of one group at a time."""
+    if not per_group:
+        return []
+    first = tuple(options[0] for options in per_group)
+    out = [first]
+    for index, options in enumerate(per_group):
+        for option in options[1:]:
+            if len(out) >= limit:
+                return out
+            out.append(first[:index] + (option,) + first[index + 1:])
+    return out
+
+
+def _recommendations_for(before: Diagnosis, after: Diagnosis, changes: Sequence[Change],
+                         knowledge: Knowledge) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For each change, the recommendations of the diagnosis whose criteria it closes."""
+    now_met = {c.id for c in after.criteria if c.met} - {c.id for c in before.criteria if c.met}
+    result = []
+    for change in changes:
+        closed = {c for c in now_met if change.path in knowledge.fields[c]}
+        result.append((change.path, tuple(r.id for r in before.recommendations
+                                          if set(r.criteria) & closed)))
+    return tuple(result)
+
+
+# --- single-fact sensitivity ------------------------------------------------------------------
+
+class Sensitivity(NamedTuple):
+    """A fact the level rests on: values of it alone that would lower the level."""
+
+    path: str
+    value: Any
+    drops: tuple[tuple[Any, LevelRef], ...]  # (other value, the level it would give)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "value": self.value,
+                "drops": [{"value": v, "level": level.to_dict()} for v, level in self.drops]}
+
+
+def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
+                budget: Budget | None = None) -> tuple[tuple[Sensitivity, ...], int]:
+    """Which single facts, if they were otherwise, would drop the current level; and how many
+    candidate fact sets the engine assessed to find out (fewer facts when the budget ran out:
+    `budget.exhausted` says so)."""
+    searcher = _Searcher(advisor, facts, budget)
+    held = [c.id for c in advisor.pack.criteria
+            if advisor.pack.rank(c.level) <= diagnosis.level.rank]
+    fields = list(dict.fromkeys(f for c in held for f in searcher.knowledge.fields[c]))
+    found = []
+    try:
+        for path in fields:
+            drops = _drops(searcher, path, diagnosis.level.rank)
+            if drops:
+                found.append(Sensitivity(path, facts.get(path), drops))
+    except _OutOfBudget:
+        pass
+    return tuple(found), searcher.evaluated
+
+
+def _drops(searcher: _Searcher, path: str, rank: int) -> tuple[tuple[Any, LevelRef], ...]:
+    info = searcher.advisor.pack.fact_paths[path]
+    drops = []
+    for value in searcher.knowledge.alternatives(info, searcher.facts.get(path)):
+        after = searcher.assess({path: value})
+        if after.level.rank < rank:
+            drops.append((value, after.level))
+    return tuple(drops)
+
+
+def meetable(advisor: Advisor, facts: Facts, criterion_id: str,
+             budget: Budget | None = None) -> bool | None:
+    """Whether some values the schema allows for its facts meet the criterion (by the
+    engine), whatever that does to other criteria; None when the budget ran out first."""
+    searcher = _Searcher(advisor, facts, budget)
+    found = searcher.fewest([criterion_id], searcher.knowledge.fields[criterion_id], limit=1)
+    if not found and searcher.cut:
+        return None
+    return bool(found)
+
+
+def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, criterion_id: str,
+                       budget: Budget | None = None
+                       ) -> tuple[tuple[tuple[Change, ...], ...], int]:
+    """The smallest changes that would make one criterion of `diagnosis` (of `facts`) met, by
+    the engine, while keeping what already holds on the same facts; and how many fact sets
+    the engine assessed."""
+    searcher = _Searcher(advisor, facts, budget)
+    fields = searcher.knowledge.fields[criterion_id]
+    keep = [c.id for c in diagnosis.criteria  # what already holds on these fields stays so
+            if c.met and set(searcher.knowledge.fields[c.id]) & set(fields)]
+    options = (searcher.fewest([criterion_id, *keep], fields, limit=MAX_SOLUTIONS)
+               or searcher.fewest([criterion_id], fields, limit=MAX_SOLUTIONS))
+    found = tuple(changes_between(facts.data, with_values(facts.data, option), option)
+                  for option in options)
+    return found, searcher.evaluated
