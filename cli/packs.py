@@ -106,7 +106,7 @@ def packs_show(pack_ref: str, output_format: str) -> None:
 @handle_errors
 def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) -> None:
     """Create a working pack in FOLDER to start from: it passes its own lint and tests."""
-    from brm_advisor.engine.packs.discovery import ScaffoldError, scaffold
+    from brm_advisor.engine.packs.scaffold import ScaffoldError, scaffold
 
     stem = folder.resolve().name
     pack_id = pack_id or re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "my-pack"

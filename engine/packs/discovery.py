@@ -110,33 +110,3 @@ def find_pack(reference: str | Path | None = None) -> PackRef:
 def resolve_pack(reference: str | Path | None = None) -> RulePack:
     """Load a pack by path or id (the default pack when None)."""
     return load_pack(find_pack(reference).location)
-
-
-class ScaffoldError(Exception):
-    """`brm packs new` would overwrite files the user wrote."""
-
-
-def scaffold(folder: Path, pack_id: str, name: str, *, force: bool = False) -> list[Path]:
-    """Write a working three-level pack (with tests) into `folder`; returns the files written.
-
-    Refuses to overwrite an existing pack.yaml or test file unless `force`.
-    """
-    if not re.fullmatch(r"[a-z][a-z0-9-]*", pack_id):
-        raise ScaffoldError(f"{pack_id!r} is not a usable pack id (lower-case letters, digits "
-                            "and dashes, starting with a letter)")
-    templates = Path(__file__).resolve().parent / "scaffold"
-    targets = {folder / PACK_FILE: templates / "pack.yaml.tmpl",
-               folder / "tests" / "basic.yaml": templates / "tests.yaml.tmpl"}
-    existing = [path for path in targets if path.exists()]
-    if existing and not force:
-        raise ScaffoldError("would overwrite " + ", ".join(map(str, existing))
-                            + "; use --force to replace them")
-    written = []
-    for target, template in targets.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = template.read_text(encoding="utf-8")
-        for key, value in (("{{id}}", pack_id), ("{{name}}", name), ("{{dir}}", str(folder))):
-            text = text.replace(key, value)
-        target.write_text(text, encoding="utf-8")
-        written.append(target)
-    return written

@@ -1,0 +1,41 @@
+"""`brm packs new`: a working three-level pack, with tests, to start a framework from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import BrmError
+from ..files import write_text
+from .model import PACK_FILE
+
+TEMPLATES = Path(__file__).resolve().parent / "scaffold"
+
+
+class ScaffoldError(BrmError):
+    """`brm packs new` would overwrite files the user wrote."""
+
+
+def scaffold(folder: Path, pack_id: str, name: str, *, force: bool = False) -> list[Path]:
+    """Write a working three-level pack (with tests) into `folder`; returns the files written.
+
+    Refuses to overwrite an existing pack.yaml or test file unless `force`.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", pack_id):
+        raise ScaffoldError(f"{pack_id!r} is not a usable pack id (lower-case letters, digits "
+                            "and dashes, starting with a letter)")
+    targets = {folder / PACK_FILE: TEMPLATES / "pack.yaml.tmpl",
+               folder / "tests" / "basic.yaml": TEMPLATES / "tests.yaml.tmpl"}
+    existing = [path for path in targets if path.exists()]
+    if existing and not force:
+        raise ScaffoldError("would overwrite " + ", ".join(map(str, existing))
+                            + "; use --force to replace them")
+    written = []
+    for target, template in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = template.read_text(encoding="utf-8")
+        for key, value in (("{{id}}", pack_id), ("{{name}}", name), ("{{dir}}", str(folder))):
+            text = text.replace(key, value)
+        write_text(target, text)
+        written.append(target)
+    return written
