@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -19,15 +18,27 @@ from brm_advisor.cli.common import (
     pack_option,
     read_facts,
 )
-from brm_advisor.engine import Advisor, resolve_pack
-from brm_advisor.engine.present.text import (
+from brm_advisor.engine import (
+    Advisor,
+    BrowserError,
+    Diagnosis,
+    Facts,
+    explain,
     levels_dict,
+    parse_edit,
+    print_pdf,
     render_comparison,
     render_explanation,
     render_json,
     render_levels,
+    render_report,
     render_search,
     render_text,
+    report_context,
+    resolve_pack,
+    search,
+    what_if,
+    write_text,
 )
 
 
@@ -57,7 +68,7 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
         facts = read_facts(advisor, facts_file)
         diagnosis = advisor.assess(facts, target=target)
         if save:
-            from brm_advisor.engine.portfolio.history import History
+            from brm_advisor.engine import History
 
             with History(db) as history:
                 saved = history.save(facts.data, diagnosis, facts.source)
@@ -67,8 +78,6 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
             return
         explanation = None
         if with_explanation:
-            from brm_advisor.engine.analysis.explain import explain
-
             explanation = explain(advisor, facts, diagnosis)
         if output_format == "json":
             click.echo(render_json(diagnosis, explanation), nl=False)
@@ -78,10 +87,8 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
                 click.echo("\n" + render_explanation(explanation, pack), nl=False)
 
 
-def _report_text(advisor: Advisor, facts: Any, diagnosis: Any, report_format: str) -> str:
-    from brm_advisor.engine.analysis.explain import explain
-    from brm_advisor.engine.present.report import render_report, report_context
-
+def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
+                 report_format: str) -> str:
     context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
     return render_report(context, report_format)
 
@@ -104,8 +111,6 @@ def report(facts_file: str, output: Path, report_format: str | None, target: str
            pdf: bool, force: bool, pack_ref: str | None) -> None:
     """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
     roadmap, findings and the explanation, as self-contained HTML or as Markdown."""
-    from brm_advisor.engine.present.pdf import BrowserError, print_pdf
-
     if report_format is None:
         suffix = output.suffix.lower()
         if suffix not in (".html", ".htm", ".md", ".markdown"):
@@ -125,8 +130,7 @@ def report(facts_file: str, output: Path, report_format: str | None, target: str
             advisor.level_ref(target)
         facts = read_facts(advisor, facts_file)
         diagnosis = advisor.assess(facts, target=target)
-        output.write_text(_report_text(advisor, facts, diagnosis, report_format),
-                          encoding="utf-8")
+        write_text(output, _report_text(advisor, facts, diagnosis, report_format))
     click.echo(f"wrote {output} ({report_format})")
     if pdf:
         try:
@@ -152,8 +156,6 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
     criterion it shows the smallest changes that would meet it, and it lists the facts
     whose change alone would lower the level; both are checked by re-running the engine.
     """
-    from brm_advisor.engine.analysis.explain import explain
-
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
         if level is not None:
@@ -184,9 +186,6 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
     each confirmed by re-running the engine. With --set: the diagnosis before and after
     the edits, side by side.
     """
-    from brm_advisor.engine.analysis.edits import parse_edit, what_if
-    from brm_advisor.engine.analysis.search import search
-
     if not target and not edits:
         raise click.UsageError("give --target LEVEL, or one or more --set EDIT")
     pack = resolve_pack(pack_ref)
@@ -205,11 +204,9 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
         assert target is not None
         result = search(advisor, facts, target)
         if output_format == "json":
-            data = {"organization": facts.organization, **result.to_dict(),
-                    "pack": advisor.pack_info.to_dict()}
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
-            click.echo(render_search(result, facts.organization), nl=False)
+            click.echo(render_search(result), nl=False)
 
 
 @click.command()

@@ -17,8 +17,18 @@ from brm_advisor.cli.common import (
     format_option,
     handle_errors,
 )
-from brm_advisor.engine import Advisor, PackError, load_pack, resolve_pack
-from brm_advisor.engine.present.text import levels_dict, render_levels
+from brm_advisor.engine import (
+    Advisor,
+    ScaffoldError,
+    find_pack,
+    lint_pack,
+    pack_listing,
+    pack_summary,
+    render_levels,
+    resolve_pack,
+    run_cases,
+    scaffold,
+)
 
 
 @click.group()
@@ -34,19 +44,7 @@ def packs() -> None:
 def packs_list(output_format: str, paths: tuple[str, ...]) -> None:
     """List the packs: shipped with brm-advisor, installed by other distributions, and the
     folders given with --pack."""
-    from brm_advisor.engine.packs.discovery import available_packs, find_pack
-
-    rows = []
-    for ref in [*available_packs(), *(find_pack(path) for path in paths)]:
-        try:
-            pack = load_pack(ref.location)
-            rows.append({"id": pack.id, "version": pack.version, "name": pack.name,
-                         "origin": ref.origin, "location": str(ref.location),
-                         "distribution": ref.distribution, "valid": True})
-        except PackError:
-            rows.append({"id": ref.id, "version": None, "name": None, "origin": ref.origin,
-                         "location": str(ref.location), "distribution": ref.distribution,
-                         "valid": False})
+    rows = pack_listing(paths)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -65,17 +63,7 @@ def packs_list(output_format: str, paths: tuple[str, ...]) -> None:
 def packs_show(pack_ref: str, output_format: str) -> None:
     """Show a pack (id or folder): its levels, criteria and the facts it asks for."""
     pack = resolve_pack(pack_ref)
-    data = levels_dict(pack)
-    from brm_advisor.engine.analysis.dependencies import tested_paths
-
-    tested = tested_paths(pack)
-    data["facts"] = [{"path": info.path, "kind": info.kind, "required": info.required,
-                      "choices": list(info.choices), "tested_by_rules": info.path in tested}
-                     for info in pack.fact_paths.values()]
-    data["counts"] = {"derived": len(pack.derived), "criteria": len(pack.criteria),
-                      "recommendations": len(pack.recommendations),
-                      "findings": len(pack.findings)}
-    data["sources"] = [s._asdict() for s in pack.sources]
+    data = pack_summary(pack)
     if output_format == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -106,8 +94,6 @@ def packs_show(pack_ref: str, output_format: str) -> None:
 @handle_errors
 def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) -> None:
     """Create a working pack in FOLDER to start from: it passes its own lint and tests."""
-    from brm_advisor.engine.packs.scaffold import ScaffoldError, scaffold
-
     stem = folder.resolve().name
     pack_id = pack_id or re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "my-pack"
     if not pack_id[0].isalpha():
@@ -129,9 +115,6 @@ def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) 
 @handle_errors
 def packs_lint(pack_ref: str, strict: bool, output_format: str) -> None:
     """Check a pack (folder or id) for every problem at once; exit 1 on errors."""
-    from brm_advisor.engine.packs.discovery import find_pack
-    from brm_advisor.engine.packs.lint import lint_pack
-
     report = lint_pack(find_pack(pack_ref).location)
     if output_format == "json":
         click.echo(json.dumps({"pack": report.source, "problems": [
@@ -152,8 +135,6 @@ def packs_lint(pack_ref: str, strict: bool, output_format: str) -> None:
 @handle_errors
 def packs_test(pack_ref: str, output_format: str) -> None:
     """Run the cases in the pack's tests/ folder; exit 1 if any fails."""
-    from brm_advisor.engine.packs.cases import run_cases
-
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
         results = list(run_cases(advisor, Path(pack.location) / "tests"))

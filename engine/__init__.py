@@ -1,11 +1,31 @@
-"""brm-advisor's library: facts in, a diagnosis out.
+"""brm-advisor's library: facts in, a diagnosis out. This module is its public API.
 
-    from brm_advisor.engine import Advisor, resolve_pack
+    from brm_advisor.engine import Advisor, resolve_pack, render_text
 
     with Advisor(resolve_pack()) as advisor:
         diagnosis = advisor.assess(advisor.read("examples/acme.yaml"))
-        print(diagnosis.level.name)
+        print(render_text(diagnosis, advisor.pack))
+
+Everything importable from here is public and kept stable; the subpackages behind it are
+private (their modules may move or change between versions):
+
+- ``inputs``: documents, schema checks, facts, batch records;
+- ``packs``: the pack model, conditions, the fact-field table, loading, discovery, and the
+  authoring tools (lint, test cases, scaffold);
+- ``inference``: the compiler, the durable-rules adapter (the only code that knows the
+  engine), the advisor and the diagnosis;
+- ``analysis``: what criteria rest on, explanations, what-if edits, searches, diffs;
+- ``portfolio``: batches, the history, comparisons of assessments;
+- ``present``: the words printed, text and JSON, reports, charts, PDF;
+- ``interview``: the guided interview.
+
+Names are imported on first use, so that a command pays only for what it uses (start-up time).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     BrmError,
@@ -16,22 +36,126 @@ from .errors import (
     HistoryError,
     InputError,
     Issue,
+    IssuesError,
     PackError,
     PackNotFoundError,
     RunawayError,
     UnknownLevelError,
 )
-from .inference.advisor import Advisor
-from .inference.diagnosis import Diagnosis
-from .inputs.facts import Facts, FactsReader
-from .packs.discovery import DEFAULT_PACK, available_packs, find_pack, resolve_pack, shipped_packs
-from .packs.loader import load_pack
-from .packs.model import RulePack
+
+_MODULES = frozenset({"words"})
+"""Names that are modules themselves (``from brm_advisor.engine import words``)."""
+
+_EXPORTS: dict[str, str] = {
+    # the path through the house
+    "Advisor": "inference.advisor",
+    "Diagnosis": "inference.diagnosis",
+    "LevelRef": "inference.diagnosis",
+    "Facts": "inputs.facts",
+    "FactsReader": "inputs.facts",
+    # packs
+    "RulePack": "packs.model",
+    "load_pack": "packs.loader",
+    "DEFAULT_PACK": "packs.discovery",
+    "PackRef": "packs.discovery",
+    "available_packs": "packs.discovery",
+    "find_pack": "packs.discovery",
+    "resolve_pack": "packs.discovery",
+    "shipped_packs": "packs.discovery",
+    "lint_pack": "packs.lint",
+    "LintReport": "packs.lint",
+    "run_cases": "packs.cases",
+    "scaffold": "packs.scaffold",
+    "ScaffoldError": "packs.scaffold",
+    "pack_summary": "packs.summary",
+    "pack_listing": "packs.summary",
+    # analysis
+    "explain": "analysis.explain",
+    "Explanation": "analysis.explain",
+    "parse_edit": "analysis.edits",
+    "what_if": "analysis.edits",
+    "WhatIf": "analysis.edits",
+    "search": "analysis.search",
+    "SearchResult": "analysis.search",
+    "diff": "analysis.diff",
+    "DiagnosisDiff": "analysis.diff",
+    # presentation
+    "render_text": "present.text",
+    "render_json": "present.text",
+    "render_explanation": "present.text",
+    "render_search": "present.text",
+    "render_comparison": "present.text",
+    "render_levels": "present.text",
+    "levels_dict": "packs.summary",
+    "render_report": "present.report",
+    "report_context": "present.report",
+    "print_pdf": "present.pdf",
+    "BrowserError": "present.pdf",
+    "words": "present.words",
+    # files
+    "write_text": "files",
+    "atomic_output": "files",
+}
 
 __all__ = [
-    "DEFAULT_PACK", "Advisor", "BrmError", "Diagnosis", "DocumentError", "EditError",
-    "EngineError", "Facts", "FactsReader", "FactsValidationError", "HistoryError",
-    "InputError", "Issue", "PackError", "PackNotFoundError", "RulePack", "RunawayError",
-    "UnknownLevelError", "available_packs", "find_pack", "load_pack", "resolve_pack",
-    "shipped_packs",
+    "Advisor", "atomic_output", "available_packs", "BrmError", "BrowserError", "DEFAULT_PACK",
+    "Diagnosis", "DiagnosisDiff", "diff", "DocumentError", "EditError", "EngineError", "explain",
+    "Explanation", "Facts", "FactsReader", "FactsValidationError", "find_pack", "HistoryError",
+    "InputError", "Issue", "IssuesError", "LevelRef", "levels_dict", "lint_pack", "LintReport",
+    "load_pack", "pack_listing", "pack_summary", "PackError", "PackNotFoundError", "PackRef",
+    "parse_edit", "print_pdf", "render_comparison", "render_explanation", "render_json",
+    "render_levels", "render_report", "render_search", "render_text", "report_context",
+    "resolve_pack", "RulePack", "run_cases", "RunawayError", "scaffold", "ScaffoldError", "search",
+    "SearchResult", "shipped_packs", "UnknownLevelError", "what_if", "WhatIf", "words",
+    "write_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if name in _MODULES else getattr(module, name)
+    globals()[name] = value  # the next lookup does not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from .analysis.diff import DiagnosisDiff, diff
+    from .analysis.edits import WhatIf, parse_edit, what_if
+    from .analysis.explain import Explanation, explain
+    from .analysis.search import SearchResult, search
+    from .files import atomic_output, write_text
+    from .inference.advisor import Advisor
+    from .inference.diagnosis import Diagnosis, LevelRef
+    from .inputs.facts import Facts, FactsReader
+    from .packs.cases import run_cases
+    from .packs.discovery import (
+        DEFAULT_PACK,
+        PackRef,
+        available_packs,
+        find_pack,
+        resolve_pack,
+        shipped_packs,
+    )
+    from .packs.lint import LintReport, lint_pack
+    from .packs.loader import load_pack
+    from .packs.model import RulePack
+    from .packs.scaffold import ScaffoldError, scaffold
+    from .packs.summary import levels_dict, pack_listing, pack_summary
+    from .present import words as words
+    from .present.pdf import BrowserError, print_pdf
+    from .present.report import render_report, report_context
+    from .present.text import (
+        render_comparison,
+        render_explanation,
+        render_json,
+        render_levels,
+        render_search,
+        render_text,
+    )

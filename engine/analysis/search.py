@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..inference.diagnosis import Diagnosis, LevelRef
+from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..inputs.facts import Facts
 from .dependencies import Knowledge
 from .edits import Change, changes_between, with_values
@@ -42,6 +42,8 @@ class Solution(NamedTuple):
 
 
 class SearchResult(NamedTuple):
+    organization: str
+    pack: PackInfo
     current: LevelRef
     target: LevelRef
     solutions: tuple[Solution, ...]
@@ -54,12 +56,14 @@ class SearchResult(NamedTuple):
         return self.reason is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"current": self.current.to_dict(), "target": self.target.to_dict(),
+        return {"organization": self.organization,
+                "current": self.current.to_dict(), "target": self.target.to_dict(),
                 "reachable": self.reachable, "reason": self.reason,
                 "fewest_changes": len(self.solutions[0].changes) if self.solutions else None,
                 "solutions": [s.to_dict() for s in self.solutions],
-                "candidates_evaluated": self.evaluated, **({"search_cut": True} if self.cut
-                                                           else {})}
+                "candidates_evaluated": self.evaluated,
+                **({"search_cut": True} if self.cut else {}),
+                "pack": self.pack.to_dict()}
 
 
 MAX_CANDIDATES = 2000
@@ -162,8 +166,8 @@ def search(advisor: Advisor, facts: Facts, target_id: str,
     target = advisor.level_ref(target_id)
     before = searcher.assess({}, target=target_id)
     if before.level.rank >= target.rank:
-        return SearchResult(before.level, target, (Solution((), before.level, ()),),
-                            searcher.evaluated, None)
+        return SearchResult(facts.organization, advisor.pack_info, before.level, target,
+                            (Solution((), before.level, ()),), searcher.evaluated, None)
     per_group, reason = _options_per_group(searcher, before, target)
     solutions = [] if reason else _confirmed(searcher, before, target, per_group)
     if not solutions and reason is None:
@@ -171,8 +175,9 @@ def search(advisor: Advisor, facts: Facts, target_id: str,
     if not solutions and searcher.cut:
         reason = (f"the search was cut after {searcher.evaluated} candidate fact sets, "
                   f"before it found a way ({reason})")
-    return SearchResult(before.level, target, tuple(solutions), searcher.evaluated,
-                        None if solutions else reason, searcher.cut)
+    return SearchResult(facts.organization, advisor.pack_info, before.level, target,
+                        tuple(solutions), searcher.evaluated, None if solutions else reason,
+                        searcher.cut)
 
 
 def _options_per_group(searcher: _Searcher, before: Diagnosis, target: LevelRef

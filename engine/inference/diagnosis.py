@@ -2,11 +2,13 @@
 
 Immutable typed tuples (NamedTuple: cheap to define, which a CLI's start-up needs);
 `Diagnosis.to_dict()` gives the JSON form described by
-``schemas/diagnosis.schema.json``. Nothing here knows about text, HTML or the engine.
+``schemas/diagnosis.schema.json`` and `Diagnosis.from_dict()` reads it back (a saved result has
+no trace: it reads back with an empty one). Nothing here knows about text, HTML or the engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 
@@ -17,6 +19,14 @@ class LevelRef(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "rank": self.rank, "name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LevelRef:
+        return cls(str(data["id"]), int(data["rank"]), str(data["name"]))
+
+    @classmethod
+    def maybe(cls, data: Mapping[str, Any] | None) -> LevelRef | None:
+        return None if data is None else cls.from_dict(data)
 
 
 class Matched(NamedTuple):
@@ -66,6 +76,11 @@ class CriterionResult(NamedTuple):
                 "source": self.source, "facts": {p: v for p, v in self.facts},
                 "rule": self.rule}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CriterionResult:
+        return cls(data["id"], data["level"], bool(data["met"]), data["text"], data["source"],
+                   tuple(data.get("facts", {}).items()), data.get("rule", ""))
+
 
 class RecommendationResult(NamedTuple):
     order: int
@@ -82,6 +97,12 @@ class RecommendationResult(NamedTuple):
                 "criteria": list(self.criteria), "impact": self.impact, "source": self.source,
                 "rationale": self.rationale}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RecommendationResult:
+        return cls(int(data["order"]), data["id"], data["level"], data["action"],
+                   tuple(data.get("criteria", ())), data["impact"], data["source"],
+                   data.get("rationale"))
+
 
 class FindingResult(NamedTuple):
     id: str
@@ -94,6 +115,11 @@ class FindingResult(NamedTuple):
         return {"id": self.id, "severity": self.severity, "message": self.message,
                 "source": self.source, "facts": {p: v for p, v in self.facts}}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FindingResult:
+        return cls(data["id"], data["severity"], data["message"], data["source"],
+                   tuple(data.get("facts", {}).items()))
+
 
 class PackInfo(NamedTuple):
     id: str
@@ -104,6 +130,11 @@ class PackInfo(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "version": self.version, "name": self.name,
                 "sha256": self.content_hash}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PackInfo:
+        return cls(data["id"], str(data["version"]), data.get("name", data["id"]),
+                   data.get("sha256", ""))
 
 
 class Diagnosis(NamedTuple):
@@ -141,3 +172,19 @@ class Diagnosis(NamedTuple):
             "trace": [t.to_dict() for t in self.trace],
             "pack": self.pack.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Diagnosis:
+        """A diagnosis read back from its JSON (as printed, or as saved in the history,
+        which keeps no trace). Raises KeyError/TypeError/ValueError on a malformed one."""
+        return cls(
+            organization=str(data["organization"]), level=LevelRef.from_dict(data["level"]),
+            next_level=LevelRef.maybe(data.get("next_level")),
+            target=LevelRef.maybe(data.get("target")),
+            criteria=tuple(CriterionResult.from_dict(c) for c in data["criteria"]),
+            derived=tuple((str(k), bool(v)) for k, v in data.get("derived", {}).items()),
+            gaps=tuple(data.get("gaps", ())),
+            recommendations=tuple(RecommendationResult.from_dict(r)
+                                  for r in data.get("recommendations", ())),
+            findings=tuple(FindingResult.from_dict(f) for f in data.get("findings", ())),
+            trace=(), pack=PackInfo.from_dict(data["pack"]))

@@ -8,16 +8,18 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
-from typing import Any
 
-from ..inference.diagnosis import CriterionResult, Diagnosis
+from ..analysis.edits import Change, WhatIf
+from ..analysis.explain import Explanation, ProofNode
+from ..analysis.search import SearchResult
+from ..inference.diagnosis import CriterionResult, Diagnosis, FindingResult
 from ..packs.model import RulePack
-from .words import show_value, status
+from .words import met_word, show_value, status
 
 WIDTH = 80
 
 
-def render_json(diagnosis: Diagnosis, explanation: Any = None) -> str:
+def render_json(diagnosis: Diagnosis, explanation: Explanation | None = None) -> str:
     """The diagnosis as JSON (``schemas/diagnosis.schema.json``), byte-stable for one input;
     with an explanation under ``explanation``."""
     data = diagnosis.to_dict()
@@ -46,62 +48,67 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
     """The diagnosis for a person at a terminal."""
     d = diagnosis
     out: list[str] = []
-    top = len(pack.levels)
-    out += _wrap(f"{d.organization}: {d.level.name} (level {d.level.rank} of {top})", 0)
+    out += _wrap(f"{d.organization}: {d.level.name} (level {d.level.rank} of "
+                 f"{len(pack.levels)})", 0)
     out += _wrap(f"Pack {d.pack.id} {d.pack.version}: {d.pack.name}", 0)
-    summary = [f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}"]
-    summary.append(f"Target: {d.target.name if d.target else 'none given'}")
-    out.append("   ".join(summary))
-
-    out.append("")
-    attained = [c for c in d.criteria if pack.level(c.level).rank <= d.level.rank]
-    if attained:
-        out.append(f"Why {d.level.name}: every criterion up to this level is met")
-        for result in attained:
-            out += _criterion_lines(result)
-    else:
-        out.append(f"Why {d.level.name}")
-        above = f"; {d.next_level.name} is not attained (see below)" if d.next_level else ""
-        out += _wrap(f"{d.level.name} is the floor of the model, where every organization "
-                     f"starts{above}.", 2)
-
-    if d.next_level is not None:
-        next_criteria = [c for c in d.criteria if c.level == d.next_level.id]
-        unmet = [c for c in next_criteria if not c.met]
-        out.append("")
-        out.append(f"Why not {d.next_level.name}: {len(unmet)} of {len(next_criteria)} "
-                   "criteria unmet")
-        for result in unmet + [c for c in next_criteria if c.met]:
-            out += _criterion_lines(result)
-        beyond = [c for c in d.criteria if c.id in d.gaps and c.level != d.next_level.id]
-        if beyond and d.target is not None:
-            out.append("")
-            out.append(f"Further gaps up to the target, {d.target.name}")
-            for result in beyond:
-                out += _criterion_lines(result)
-
-    out.append("")
-    if d.recommendations:
-        out.append("Recommendations (in order)")
-        for rec in d.recommendations:
-            level_name = pack.level(rec.level).name
-            out += _wrap(f"{rec.order}. [{level_name}, {rec.impact} impact] {rec.id}", 2)
-            out += _wrap(rec.action, 5)
-            out += _wrap(f"Closes: {', '.join(rec.criteria)}", 5)
-    elif d.next_level is None:
-        out.append("Recommendations: none; the top level is attained.")
-    else:
-        out.append("Recommendations: none fired.")
-
+    out.append(f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}   "
+               f"Target: {d.target.name if d.target else 'none given'}")
+    out += ["", *_why_lines(d, pack), *_why_not_lines(d), "", *_recommendation_lines(d, pack)]
     if d.findings:
-        out.append("")
-        out.append("Findings")
-        for finding in d.findings:
-            out += _wrap(f"{finding.severity.upper()} {finding.id}", 2)
-            out += _wrap(finding.message, 5)
+        out += ["", "Findings", *_finding_lines(d.findings)]
     out.append("")
     out += _wrap(f"{len(d.trace)} rules fired; `--format json` shows the trace.", 0)
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _why_lines(d: Diagnosis, pack: RulePack) -> list[str]:
+    attained = [c for c in d.criteria if pack.rank(c.level) <= d.level.rank]
+    if attained:
+        out = [f"Why {d.level.name}: every criterion up to this level is met"]
+        for result in attained:
+            out += _criterion_lines(result)
+        return out
+    above = f"; {d.next_level.name} is not attained (see below)" if d.next_level else ""
+    return [f"Why {d.level.name}", *_wrap(f"{d.level.name} is the floor of the model, where "
+                                          f"every organization starts{above}.", 2)]
+
+
+def _why_not_lines(d: Diagnosis) -> list[str]:
+    if d.next_level is None:
+        return []
+    next_criteria = [c for c in d.criteria if c.level == d.next_level.id]
+    unmet = [c for c in next_criteria if not c.met]
+    out = ["", f"Why not {d.next_level.name}: {len(unmet)} of {len(next_criteria)} "
+               "criteria unmet"]
+    for result in unmet + [c for c in next_criteria if c.met]:
+        out += _criterion_lines(result)
+    beyond = [c for c in d.criteria if c.id in d.gaps and c.level != d.next_level.id]
+    if beyond and d.target is not None:
+        out += ["", f"Further gaps up to the target, {d.target.name}"]
+        for result in beyond:
+            out += _criterion_lines(result)
+    return out
+
+
+def _recommendation_lines(d: Diagnosis, pack: RulePack) -> list[str]:
+    if not d.recommendations:
+        return ["Recommendations: none; the top level is attained." if d.next_level is None
+                else "Recommendations: none fired."]
+    out = ["Recommendations (in order)"]
+    for rec in d.recommendations:
+        out += _wrap(f"{rec.order}. [{pack.level(rec.level).name}, {rec.impact} impact] "
+                     f"{rec.id}", 2)
+        out += _wrap(rec.action, 5)
+        out += _wrap(f"Closes: {', '.join(rec.criteria)}", 5)
+    return out
+
+
+def _finding_lines(findings: Iterable[FindingResult]) -> list[str]:
+    out: list[str] = []
+    for finding in findings:
+        out += _wrap(f"{finding.severity.upper()} {finding.id}", 2)
+        out += _wrap(finding.message, 5)
+    return out
 
 
 def render_levels(pack: RulePack) -> str:
@@ -123,29 +130,9 @@ def render_levels(pack: RulePack) -> str:
     return "\n".join(out) + "\n"
 
 
-def levels_dict(pack: RulePack) -> dict[str, Any]:
-    """The pack's levels and criteria as JSON-ready data."""
-    return {
-        "pack": {"id": pack.id, "version": pack.version, "name": pack.name},
-        "attainment": pack.attainment,
-        "levels": [
-            {"id": level.id, "rank": level.rank, "name": level.name, "summary": level.summary,
-             "measures_of_success": level.measures_of_success, "source": level.source,
-             "criteria": [{"id": c.id, "text": c.text, "source": c.source, "quote": c.quote}
-                          for c in pack.criteria_of(level.id)]}
-            for level in pack.levels
-        ],
-    }
-
-
-def render_issues(source: str, issues: Iterable[Any]) -> str:
-    """Problems in one file, one per line, as the CLI prints them."""
-    return "\n".join(issue.describe(source) for issue in issues)
-
-
 # --- explanations and what-if ------------------------------------------------------------------
 
-def _proof_lines(node: Any, depth: int) -> list[str]:
+def _proof_lines(node: ProofNode, depth: int) -> list[str]:
     pad = 2 + 2 * depth
     if node.kind == "facts":
         lines: list[str] = []
@@ -163,58 +150,60 @@ def _proof_lines(node: Any, depth: int) -> list[str]:
     return lines
 
 
-def _change_text(changes: Iterable[Any]) -> str:
+def _change_text(changes: Iterable[Change]) -> str:
     return "; ".join(change.describe() for change in changes)
 
 
-def render_explanation(explanation: Any, pack: RulePack) -> str:
+def render_explanation(explanation: Explanation, pack: RulePack) -> str:
     """Why the level, why not the next (or the asked) level, and what the level rests on."""
     e = explanation
     d = e.diagnosis
     out = _wrap(f"{d.organization}: {d.level.name} (level {d.level.rank} of "
                 f"{len(pack.levels)}); pack {d.pack.id} {d.pack.version}", 0)
-    out += ["", f"Why {d.level.name}"]
-    out += _proof_lines(e.why, 0)
-    out.append("")
-    if e.why_not_level is None:
-        out.append("Why not higher: this is the top level of the model.")
-    else:
-        count = len(e.why_not)
-        out.append(f"Why not {e.why_not_level.name}: {count} unmet "
-                   f"criteri{'on' if count == 1 else 'a'}")
-        for unmet in e.why_not:
-            out += _proof_lines(unmet.proof, 0)
-            if unmet.satisfy:
-                first, *others = unmet.satisfy
-                out += _wrap(f"would be met by: {_change_text(first)}", 6, hang=4)
-                for option in others:
-                    out += _wrap(f"or by: {_change_text(option)}", 6, hang=4)
-            else:
-                out += _wrap("no change of its own facts alone would meet it", 6)
+    out += ["", f"Why {d.level.name}", *_proof_lines(e.why, 0), "", *_why_not_explained(e)]
     if e.findings:
-        out += ["", "Findings"]
-        for finding in e.findings:
-            out += _wrap(f"{finding.severity.upper()} {finding.id}", 2)
-            out += _wrap(finding.message, 5)
-    out.append("")
-    if e.robustness:
-        out.append(f"What {d.level.name} rests on: facts that, changed alone, lower the level")
-        for item in e.robustness:
-            drops = "; ".join(f"{show_value(value)} gives {level.name}"
-                              for value, level in item.drops)
-            out += _wrap(f"{item.path} = {show_value(item.value)}: {drops}", 2, hang=4)
-    else:
-        out.append(f"What {d.level.name} rests on: no single fact, changed alone, lowers it.")
-    out.append("")
+        out += ["", "Findings", *_finding_lines(e.findings)]
+    out += ["", *_robustness_lines(e), ""]
     out += _wrap(f"{e.evaluated} changed fact sets were assessed by the engine to find what "
                  "would satisfy each criterion and what the level rests on.", 0)
+    if e.cut:
+        out += _wrap("The search was cut there, so the changes and facts above may be "
+                     "incomplete.", 0)
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
-def render_search(result: Any, organization: str) -> str:
+def _why_not_explained(e: Explanation) -> list[str]:
+    if e.why_not_level is None:
+        return ["Why not higher: this is the top level of the model."]
+    count = len(e.why_not)
+    out = [f"Why not {e.why_not_level.name}: {count} unmet criteri{'on' if count == 1 else 'a'}"]
+    for unmet in e.why_not:
+        out += _proof_lines(unmet.proof, 0)
+        if not unmet.satisfy:
+            out += _wrap("no change of its own facts alone would meet it", 6)
+            continue
+        first, *others = unmet.satisfy
+        out += _wrap(f"would be met by: {_change_text(first)}", 6, hang=4)
+        for option in others:
+            out += _wrap(f"or by: {_change_text(option)}", 6, hang=4)
+    return out
+
+
+def _robustness_lines(e: Explanation) -> list[str]:
+    name = e.diagnosis.level.name
+    if not e.robustness:
+        return [f"What {name} rests on: no single fact, changed alone, lowers it."]
+    out = [f"What {name} rests on: facts that, changed alone, lower the level"]
+    for item in e.robustness:
+        drops = "; ".join(f"{show_value(value)} gives {level.name}" for value, level in item.drops)
+        out += _wrap(f"{item.path} = {show_value(item.value)}: {drops}", 2, hang=4)
+    return out
+
+
+def render_search(result: SearchResult) -> str:
     """The fewest fact changes that reach a target level."""
     r = result
-    out = _wrap(f"What would take {organization} from {r.current.name} to {r.target.name}", 0)
+    out = _wrap(f"What would take {r.organization} from {r.current.name} to {r.target.name}", 0)
     out.append("")
     if not r.reachable:
         out += _wrap(f"No change within the facts contract reaches {r.target.name}: "
@@ -237,10 +226,12 @@ def render_search(result: Any, organization: str) -> str:
                     out += _wrap(f"as in {', '.join(recs[change.path])}", 6)
     out.append("")
     out += _wrap(f"{r.evaluated} candidate fact sets were assessed by the engine.", 0)
+    if r.cut and r.reachable:
+        out += _wrap("The search was cut there: smaller ways may exist.", 0)
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
-def render_comparison(comparison: Any) -> str:
+def render_comparison(comparison: WhatIf) -> str:
     """The diagnosis before and after edits, side by side."""
     c = comparison
     out = _wrap(f"What if: {', '.join(edit.text for edit in c.edits)}", 0)
@@ -257,8 +248,7 @@ def render_comparison(comparison: Any) -> str:
         out.append("  none (the edits leave the facts as they were)")
     out += ["", "Criteria that flipped"]
     for ident, before, after in c.diff.flipped:
-        out.append(f"  {ident:<44}{status('criterion', before):<10}-> "
-                   f"{status('criterion', after)}")
+        out.append(f"  {ident:<44}{met_word(before):<10}-> {met_word(after)}")
     if not c.diff.flipped:
         out.append("  none")
     for title, items in (("Recommendations that disappeared", c.diff.recommendations_removed),
