@@ -119,7 +119,7 @@ def current_rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=5000, help="organizations per round")
     parser.add_argument("--rounds", type=int, default=5)
@@ -133,7 +133,44 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also profile an in-process batch and show where the time goes")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def _check_against_floor(advisor: Advisor, orgs: list[dict[str, Any]],
+                         validated: list[Any]) -> None:
+    """The answers must agree with the floor's before speed counts."""
+    for org, facts in zip(orgs, validated, strict=True):
+        diagnosis = advisor.assess(facts)
+        expected = floor_diagnosis(org)
+        assert diagnosis.level.id == expected["level"], (org, diagnosis.level.id, expected)
+        got = [r.id for r in diagnosis.recommendations]
+        assert got == expected["recommendations"], (org, got, expected)
+
+
+def _analysis_figures(advisor: Advisor, sample: list[Any]) -> dict[str, Any]:
+    """What-if searches to each target and explanations, for a sample of organizations."""
+    search_ms: list[float] = []
+    candidates: list[int] = []
+    for facts in sample:
+        for target in LEVELS:
+            start = time.perf_counter()
+            result = search(advisor, facts, target)
+            search_ms.append((time.perf_counter() - start) * 1000)
+            candidates.append(result.evaluated)
+    explain_ms = []
+    for facts in sample:
+        start = time.perf_counter()
+        explain(advisor, facts, advisor.assess(facts))
+        explain_ms.append((time.perf_counter() - start) * 1000)
+    return {"whatif": {"searches": len(search_ms),
+                       "median_ms": statistics.median(search_ms), "max_ms": max(search_ms),
+                       "median_candidates": statistics.median(candidates),
+                       "max_candidates": max(candidates)},
+            "explain": {"median_ms": statistics.median(explain_ms), "max_ms": max(explain_ms)}}
+
+
+def main() -> int:
+    args = _arguments()
 
     rng = random.Random(2026)
     orgs = [organization(rng, i) for i in range(args.orgs)]
@@ -146,13 +183,7 @@ def main() -> int:
         return advisor.assess(facts)
 
     validated = [advisor.reader.from_data(org) for org in orgs]
-    # the answers must agree with the floor's before speed counts
-    for org, facts in zip(orgs, validated, strict=True):
-        diagnosis = advisor.assess(facts)
-        expected = floor_diagnosis(org)
-        assert diagnosis.level.id == expected["level"], (org, diagnosis.level.id, expected)
-        got = [r.id for r in diagnosis.recommendations]
-        assert got == expected["recommendations"], (org, got, expected)
+    _check_against_floor(advisor, orgs, validated)
 
     from jsonschema import Draft202012Validator
     full_validator = Draft202012Validator(pack.facts_schema)
@@ -177,25 +208,7 @@ def main() -> int:
     figures: dict[str, Any] = {k: statistics.median(v) for k, v in rounds.items()}
     figures["engine_vs_floor"] = figures["inference_us"] / figures["floor_us"]
 
-    # what-if: the fewest changes to each target, for a sample of organizations
-    search_ms: list[float] = []
-    candidates: list[int] = []
-    for facts in validated[: args.whatif_orgs]:
-        for target in LEVELS:
-            start = time.perf_counter()
-            result = search(advisor, facts, target)
-            search_ms.append((time.perf_counter() - start) * 1000)
-            candidates.append(result.evaluated)
-    figures["whatif"] = {"searches": len(search_ms),
-                         "median_ms": statistics.median(search_ms), "max_ms": max(search_ms),
-                         "median_candidates": statistics.median(candidates),
-                         "max_candidates": max(candidates)}
-    explain_ms = []
-    for facts in validated[: args.whatif_orgs]:
-        start = time.perf_counter()
-        explain(advisor, facts, advisor.assess(facts))
-        explain_ms.append((time.perf_counter() - start) * 1000)
-    figures["explain"] = {"median_ms": statistics.median(explain_ms), "max_ms": max(explain_ms)}
+    figures.update(_analysis_figures(advisor, validated[: args.whatif_orgs]))
 
     # rule packs: lint and the tests beside the rules, for every shipped pack (in-process)
     figures["packs"] = {}

@@ -16,6 +16,31 @@ LEVELS = ("ad_hoc", "order_taker", "advisor", "strategic_partner")
 
 
 def floor_diagnosis(facts: dict[str, Any]) -> dict[str, Any]:
+    c = _criteria(facts)
+    rank = 1
+    for level in LEVELS[1:]:
+        if all(met for cid, met in c.items() if cid.startswith(level + ".")):
+            rank += 1
+        else:
+            break
+    target = RANK.get(facts.get("target_level", ""), 0)
+
+    def scope(level: str) -> bool:
+        r = RANK[level]
+        return r > rank and (r == rank + 1 or r <= target)
+
+    rated = facts.get("competencies", {})
+    recs: list[str] = []
+    if scope("order_taker"):
+        recs += _order_taker_recommendations(c)
+    if scope("advisor"):
+        recs += _advisor_recommendations(c, rated)
+    if scope("strategic_partner"):
+        recs += _partner_recommendations(c, rated, set(facts["engagement"]["lifecycle"]))
+    return {"level": LEVELS[rank - 1], "criteria": c, "recommendations": recs}
+
+
+def _criteria(facts: dict[str, Any]) -> dict[str, bool]:
     engagement = facts["engagement"]
     mode, priority = engagement["mode"], engagement["prioritization"]
     lifecycle = set(engagement["lifecycle"])
@@ -23,12 +48,9 @@ def floor_diagnosis(facts: dict[str, Any]) -> dict[str, Any]:
     rated = facts.get("competencies", {})
 
     def ok(skill: str) -> bool:
-        return rated.get(skill, 3) >= 3
+        return bool(rated.get(skill, 3) >= 3)
 
-    def low(skill: str) -> bool:
-        return skill in rated and rated[skill] < 3
-
-    c = {
+    return {
         "order_taker.formal_role": facts["brm"]["formal_role"],
         "order_taker.supply_engagement": mode != "reactive",
         "order_taker.orderly_prioritization": priority != "loudest_voice",
@@ -44,49 +66,44 @@ def floor_diagnosis(facts: dict[str, Any]) -> dict[str, Any]:
                                                    "collaboration"} <= measures,
         "strategic_partner.competencies": all(ok(s) for s in ADVISOR_SKILLS + PARTNER_ONLY_SKILLS),
     }
-    rank = 1
-    for level in LEVELS[1:]:
-        if all(met for cid, met in c.items() if cid.startswith(level + ".")):
-            rank += 1
-        else:
-            break
-    target = RANK.get(facts.get("target_level", ""), 0)
 
-    def scope(level: str) -> bool:
-        r = RANK[level]
-        return r > rank and (r == rank + 1 or r <= target)
 
-    recs: list[str] = []
-    if scope("order_taker"):
-        for rec, crit in (("appoint_brm", "formal_role"),
-                          ("demand_management", "orderly_prioritization"),
-                          ("route_requests", "supply_engagement"),
-                          ("service_measures", "supply_measures")):
-            if not c["order_taker." + crit]:
-                recs.append("rec.order_taker." + rec)
-    if scope("advisor"):
-        for rec, crit in (("seek_advice", "sought_out"),
-                          ("prioritize_by_business", "business_priorities"),
-                          ("value_measures", "value_measures")):
-            if not c["advisor." + crit]:
-                recs.append("rec.advisor." + rec)
-        recs += ["rec.advisor.develop." + s for s in ADVISOR_SKILLS if low(s)]
-    if scope("strategic_partner"):
-        high, medium, lower = [], [], []
-        if not c["strategic_partner.partnership"]:
-            high.append("rec.strategic_partner.partnership")
-        if not c["strategic_partner.joint_prioritization"]:
-            high.append("rec.strategic_partner.joint_prioritization")
-        for stage, bucket in (("strategy", high), ("planning", medium), ("investment", medium),
-                              ("delivery", medium), ("operations", lower),
-                              ("value_realization", high)):
-            if stage not in lifecycle:
-                bucket.append("rec.strategic_partner.lifecycle." + stage)
-        if not c["strategic_partner.partnership_measures"]:
-            medium.append("rec.strategic_partner.partnership_measures")
-        for skill in PARTNER_ONLY_SKILLS:
-            if low(skill):
-                (lower if skill == "projects_and_programs" else medium).append(
-                    "rec.strategic_partner.develop." + skill)
-        recs += high + medium + lower
-    return {"level": LEVELS[rank - 1], "criteria": c, "recommendations": recs}
+def _low(rated: dict[str, int], skill: str) -> bool:
+    return skill in rated and rated[skill] < 3
+
+
+def _order_taker_recommendations(c: dict[str, bool]) -> list[str]:
+    return ["rec.order_taker." + rec for rec, crit in (
+        ("appoint_brm", "formal_role"), ("demand_management", "orderly_prioritization"),
+        ("route_requests", "supply_engagement"), ("service_measures", "supply_measures"))
+        if not c["order_taker." + crit]]
+
+
+def _advisor_recommendations(c: dict[str, bool], rated: dict[str, int]) -> list[str]:
+    recs = ["rec.advisor." + rec for rec, crit in (
+        ("seek_advice", "sought_out"), ("prioritize_by_business", "business_priorities"),
+        ("value_measures", "value_measures")) if not c["advisor." + crit]]
+    return recs + ["rec.advisor.develop." + s for s in ADVISOR_SKILLS if _low(rated, s)]
+
+
+def _partner_recommendations(c: dict[str, bool], rated: dict[str, int],
+                             lifecycle: set[str]) -> list[str]:
+    high: list[str] = []
+    medium: list[str] = []
+    lower: list[str] = []
+    if not c["strategic_partner.partnership"]:
+        high.append("rec.strategic_partner.partnership")
+    if not c["strategic_partner.joint_prioritization"]:
+        high.append("rec.strategic_partner.joint_prioritization")
+    for stage, bucket in (("strategy", high), ("planning", medium), ("investment", medium),
+                          ("delivery", medium), ("operations", lower),
+                          ("value_realization", high)):
+        if stage not in lifecycle:
+            bucket.append("rec.strategic_partner.lifecycle." + stage)
+    if not c["strategic_partner.partnership_measures"]:
+        medium.append("rec.strategic_partner.partnership_measures")
+    for skill in PARTNER_ONLY_SKILLS:
+        if _low(rated, skill):
+            (lower if skill == "projects_and_programs" else medium).append(
+                "rec.strategic_partner.develop." + skill)
+    return high + medium + lower
