@@ -1,0 +1,112 @@
+"""Quality gates, run with the suite (and so in CI): ruff (style, imports, complexity at most
+12), mypy --strict over the engine and the CLI as the installed package sees them, and no
+import cycle between the engine's modules."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+ENGINE = ROOT / "engine"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:  # pragma: no cover - the test extras install both
+        pytest.fail(f"{name} is not installed: pip install '.[test]'")
+    return found
+
+
+def test_ruff_finds_nothing_including_functions_over_complexity_12():
+    result = subprocess.run([_tool("ruff"), "check", "engine", "cli", "tests", "bench"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_over_the_engine_and_the_cli(tmp_path):
+    # the package as installed: brm_advisor.engine and brm_advisor.cli (package_dir mapping)
+    package = tmp_path / "brm_advisor"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "engine").symlink_to(ENGINE, target_is_directory=True)
+    (package / "cli").symlink_to(ROOT / "cli", target_is_directory=True)
+    result = subprocess.run(
+        [_tool("mypy"), "--strict", "--config-file", str(ROOT / "pyproject.toml"),
+         "--cache-dir", str(tmp_path / ".mypy_cache"), "-p", "brm_advisor.engine",
+         "-p", "brm_advisor.cli"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ENGINE).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(("engine", *parts))
+
+
+def _runtime_imports(path: Path, module: str) -> set[str]:
+    """Engine modules `path` imports when it runs (not those imported for type checking)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []  # skip what is only for type checkers
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".")
+            base = base[:len(base) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "brm_advisor.engine"):
+            found.add("engine" + node.module.removeprefix("brm_advisor.engine"))
+    return found
+
+
+def test_no_import_cycle_between_engine_modules():
+    modules = {_module_name(p): p for p in ENGINE.rglob("*.py")}
+    graph = {name: sorted(_runtime_imports(path, name) & set(modules) - {name})
+             for name, path in modules.items()}
+    cycles = _cycles(graph)
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
