@@ -1,11 +1,15 @@
-"""`brm interview`: the terminal side of the guided interview (the logic is in the library)."""
+"""`brm interview`: the terminal side of the guided interview. What to ask next, the answers
+and the saved file are the library's (`engine.interview.Interview`); this module prompts and
+prints."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,15 +17,25 @@ from brm_advisor.cli.common import EXIT_USAGE, fail, handle_errors, pack_option
 from brm_advisor.engine import Advisor, resolve_pack
 from brm_advisor.engine.present.text import render_text
 
+if TYPE_CHECKING:
+    from brm_advisor.engine.interview import Interview, InterviewQuestion, SavedFile, Why
+
+DEFAULT_OUTPUT = Path("brm-interview.yaml")
+
 
 @click.command()
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Where to save the answers (default: brm-interview.yaml).")
+              default=None, help="Where to save the answers (default: brm-interview.yaml; "
+                                 "with --resume, the resumed file).")
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="Continue an interview saved in this file.")
+              default=None, help="Continue an interview saved in this file, or complete a "
+                                 "facts file (asks before writing into a file that brm "
+                                 "interview did not write).")
 @click.option("--quick", is_flag=True,
               help="Ask only what can still change the level or the recommendations.")
-@click.option("--force", is_flag=True, help="Overwrite the output file without asking.")
+@click.option("--force", is_flag=True,
+              help="Write without asking: over an existing output file, or into a resumed "
+                   "facts file that brm interview did not write.")
 @pack_option
 @handle_errors
 def interview(output: Path | None, resume: Path | None, quick: bool, force: bool,
@@ -32,90 +46,122 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     each answer would change, help for more about it. The answers are saved after every
     one, so an interruption loses nothing: continue with --resume FILE. Answers can be
     piped on standard input.
-    """
-    from brm_advisor.engine.interview import session as iv
 
+    The saved file is a facts file that brm assess reads, with an `interview:` section
+    naming the pack and the questions skipped or not asked. --resume also completes a
+    facts file that brm interview did not write: the questions it answers are not asked
+    again and every field it holds is kept, but not its comments or layout, so brm asks
+    before writing into it; -o NEW saves the answers in another file and leaves it as it is.
+    """
+    from brm_advisor.engine import interview as iv
+
+    _lenient_stdin()
     pack = resolve_pack(pack_ref)
+    path = output or resume or DEFAULT_OUTPUT
+    into_resumed = resume is not None and path.resolve() == resume.resolve()
+    saved = iv.load_saved(resume) if resume is not None else None
     with Advisor(pack) as advisor:
-        questions = iv.questions_for(pack)
-        answers: dict[str, Any] = {}
-        skipped: list[str] = []
-        not_asked: list[str] = []
-        path = resume or output or Path("brm-interview.yaml")
-        if not path.resolve().parent.is_dir():  # before asking anything, not after
-            fail(f"error: {path.parent}: No such file or directory; the answers could not be "
-                 "saved there", EXIT_USAGE)
-        if resume is not None:
-            answers, skipped, not_asked = iv.load(resume, questions)
-            click.echo(f"Resuming {resume}: {len(answers)} answers so far.")
-        elif path.exists() and not force and not click.confirm(
-                f"{path} exists. Overwrite it?", default=False, err=True):
-            fail(f"error: {path} left as it was; choose another file with -o, or --force",
-                  EXIT_USAGE)
-        asked = 0
         try:
-            for number, question in enumerate(questions, start=1):
-                if question.path in answers or question.path in skipped + not_asked:
-                    continue
-                if quick and not iv.can_matter(advisor, question, answers):
-                    if question.kind == "choices" and question.required:
-                        answers[question.path] = []
-                    not_asked.append(question.path)
-                    continue
-                asked += 1
-                value = _ask(advisor, iv, question, number, len(questions), answers)
-                if value is None:
-                    skipped.append(question.path)
-                else:
-                    answers[question.path] = value
-                iv.save(path, answers, questions, skipped, pack, not_asked)
-        except (KeyboardInterrupt, click.Abort):
-            iv.save(path, answers, questions, skipped, pack, not_asked)
-            click.echo(f"\nInterrupted: {len(answers)} answers saved in {path}; continue with: "
-                       f"brm interview --resume {path}", err=True)
-            sys.exit(130)
-        iv.save(path, answers, questions, skipped, pack, not_asked)
-        facts = advisor.reader.from_data(iv.nest(answers), str(path))
-        click.echo(f"\n{asked} questions asked; answers saved in {path}.\n")
+            session = iv.Interview(advisor, quick=quick, resumed=saved, save_to=path)
+            iv.check_can_save(path)  # before asking anything, not after
+        except iv.OtherPackError as error:
+            fail(f"error: {error}; continue it with --pack {error.record.pack}", EXIT_USAGE)
+        except iv.SaveError as error:
+            hint = ("make it writable, or save the answers in another file with -o FILE"
+                    if error.read_only else "choose another file with -o FILE")
+            fail(f"error: {error}: {hint}", EXIT_USAGE)
+        _confirm_writing(path, saved if into_resumed else None, force)
+        if saved is not None:
+            _resuming(saved, session)
+        _run(session, path)
+        facts = session.facts()
+        click.echo(f"\n{session.asked} questions asked; answers saved in {path}.\n")
         click.echo(render_text(advisor.assess(facts), pack), nl=False)
         pack_arg = f" --pack {pack_ref}" if pack_ref else ""
         click.echo(f"\nReproduce with: brm assess {path}{pack_arg}")
+
+
+def _lenient_stdin() -> None:
+    """Let bytes typed or piped that are not UTF-8 reach the interview as lone surrogates
+    (then refused as "not valid text" and asked again) instead of an exception that ends the
+    interview and, on a pipe, loses the lines read with them. Python does this by itself in
+    the C locale; in others, standard input is strict."""
+    stream = sys.stdin
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
+            stream.reconfigure(errors="surrogateescape")
+
+
+def _confirm_writing(path: Path, resumed: SavedFile | None, force: bool) -> None:
+    """Ask before writing over a file an interview did not write (unless --force)."""
+    if force or (resumed is not None and resumed.by_interview):
+        return
+    if resumed is not None:
+        if not click.confirm(f"{path} was not written by brm interview. Save the answers "
+                             "into it? Every field it holds is kept, but not its comments "
+                             "or layout.", default=False, err=True):
+            fail(f"error: {path} left as it was; to save the answers in another file: "
+                 f"brm interview --resume {path} -o NEW", EXIT_USAGE)
+    elif path.exists() and not click.confirm(f"{path} exists. Overwrite it?", default=False,
+                                             err=True):
+        fail(f"error: {path} left as it was; choose another file with -o, or --force",
+             EXIT_USAGE)
+
+
+def _resuming(saved: SavedFile, session: Interview) -> None:
+    click.echo(f"Resuming {saved.source}: {len(session.answers)} answers so far.")
+    record, pack = saved.record, session.pack
+    if record is not None and record.version != pack.version:
+        click.echo(f"note: {saved.source} was saved with {pack.id} {record.version}; "
+                   f"continuing with {pack.version}", err=True)
+
+
+def _run(session: Interview, path: Path) -> None:
+    """Ask every pending question; on Ctrl-C or end of input, save and say how to go on."""
+    try:
+        for number, question in session.pending():
+            _ask(session, question, number)
+    except (KeyboardInterrupt, click.Abort):
+        session.save()
+        click.echo(f"\nInterrupted: {len(session.answers)} answers saved in {path}; continue "
+                   f"with: brm interview --resume {path}", err=True)
+        sys.exit(130)
 
 
 MAX_REJECTED = 25
 """Answers not accepted in a row after which the interview stops (the answers so far kept)."""
 
 
-def _ask(advisor: Advisor, iv: Any, question: Any, number: int, total: int,
-         answers: dict[str, Any]) -> Any:
+def _ask(session: Interview, question: InterviewQuestion, number: int) -> None:
     """Ask one question until the answer is accepted; ? explains, help helps."""
+    from brm_advisor.engine.interview import AnswerError
+
     click.echo("")
     lines = question.prompt_lines()
-    click.echo(f"[{number}/{total}] {lines[0]}")
+    click.echo(f"[{number}/{session.total}] {lines[0]}")
     for line in lines[1:]:
         click.echo(line)
     rejected = 0
-    while True:
-        if rejected >= MAX_REJECTED:  # a script feeding answers that never fit: stop, saved
-            raise click.Abort()
+    while rejected < MAX_REJECTED:  # a script feeding answers that never fit: stop, saved
         raw = click.prompt(f"({question.hint()}; ? for why)", default="", show_default=False,
                            prompt_suffix="> ")
         word = raw.strip().lower()
         if word in ("?", "why"):
-            click.echo(_why_text(iv.why(advisor, question, answers)))
-            continue
-        if word == "help":
+            click.echo(_why_text(session.why(question)))
+        elif word == "help":
             click.echo(textwrap.fill(question.help or "No more help for this question.",
                                      width=80, initial_indent="  ", subsequent_indent="  "))
-            continue
-        try:
-            return iv.parse_answer(question, raw)
-        except iv.AnswerError as error:
-            rejected += 1
-            click.echo(f"  not accepted: {error}", err=True)
+        else:
+            try:
+                session.answer(question, raw)
+                return
+            except AnswerError as error:
+                rejected += 1
+                click.echo(f"  not accepted: {error}", err=True)
+    raise click.Abort()
 
 
-def _why_text(why: Any) -> str:
+def _why_text(why: Why) -> str:
     lines = []
     if why.criteria:
         lines.append(f"  {why.path} is used by these criteria:")
@@ -129,17 +175,21 @@ def _why_text(why: Any) -> str:
         lines += textwrap.wrap("Also used by: " + ", ".join(why.others), width=80,
                                initial_indent="  ", subsequent_indent="    ")
     if why.effects:
-        lines.append("  What each answer would do (the engine, on your answers so far):")
-        for effect in why.effects:
-            shown = ", ".join(effect.value) if isinstance(effect.value, list) else effect.value
-            met = ", ".join(effect.met) or "no criterion"
-            text = f"- {shown or 'none'}: meets {met}"
-            if effect.unmet:
-                text += f"; leaves unmet {', '.join(effect.unmet)}"
-            lines += textwrap.wrap(text, width=80, initial_indent="    ",
-                                   subsequent_indent="      ")
-        if why.depends_on:
-            lines += textwrap.wrap("(these criteria also depend on facts not answered yet: "
-                                   + ", ".join(why.depends_on) + ")", width=80,
-                                   initial_indent="    ", subsequent_indent="     ")
+        lines += _effects_text(why)
     return "\n".join(lines)
+
+
+def _effects_text(why: Why) -> list[str]:
+    lines = ["  What each answer would do (the engine, on your answers so far):"]
+    for effect in why.effects:
+        shown = ", ".join(effect.value) if isinstance(effect.value, list) else effect.value
+        met = ", ".join(effect.met) or "no criterion"
+        text = f"- {shown or 'none'}: meets {met}"
+        if effect.unmet:
+            text += f"; leaves unmet {', '.join(effect.unmet)}"
+        lines += textwrap.wrap(text, width=80, initial_indent="    ", subsequent_indent="      ")
+    if why.depends_on:
+        lines += textwrap.wrap("(these criteria also depend on facts not answered yet: "
+                               + ", ".join(why.depends_on) + ")", width=80,
+                               initial_indent="    ", subsequent_indent="     ")
+    return lines

@@ -1,0 +1,150 @@
+"""Why a question is asked, and whether its answer can still matter: both decided by the
+pack's rules and the engine, on the answers given so far (facts not answered yet take
+placeholder values)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..analysis.dependencies import Knowledge
+from ..errors import BrmError
+from ..packs.conditions import Condition, fact_tests, references
+from ..packs.fields import Field
+from ..packs.model import Criterion, RulePack
+from .answers import flatten, nest
+from .questions import InterviewQuestion
+
+if TYPE_CHECKING:
+    from ..inference.advisor import Advisor
+
+MAX_ANSWERS_TRIED = 12
+"""Answers whose effect `why` shows, at most (one per class of answers the rules treat alike)."""
+
+
+class Effect(NamedTuple):
+    value: Any
+    met: tuple[str, ...]  # criteria using this fact that this answer would meet
+    unmet: tuple[str, ...]
+
+
+class Why(NamedTuple):
+    path: str
+    criteria: tuple[tuple[str, str, str], ...]  # (criterion id, level name, text)
+    others: tuple[str, ...]  # other rules that test it: derived facts, findings, recommendations
+    effects: tuple[Effect, ...]
+    depends_on: tuple[str, ...]  # unanswered facts the effects also depend on
+
+
+def why(advisor: Advisor, question: InterviewQuestion, answers: Mapping[str, Any]) -> Why:
+    """The rules that use this fact, and what each possible answer would change (by the
+    engine, on the answers so far; unanswered facts take placeholder values)."""
+    pack, knowledge, path = advisor.pack, advisor.knowledge, question.path
+    using = [c for c in pack.criteria if path in knowledge.fields[c.id]]
+    names = {level.id: level.name for level in pack.levels}
+    depends = sorted({f for c in using for f in knowledge.fields[c.id]
+                      if f != path and f not in answers})
+    return Why(path, tuple((c.id, names[c.level], c.text) for c in using),
+               tuple(_other_rules(pack, path)), tuple(_effects(advisor, path, using, answers)),
+               tuple(depends))
+
+
+def _tests(condition: Condition, path: str) -> bool:
+    return path in {t.path for t in fact_tests(condition)}
+
+
+def _other_rules(pack: RulePack, path: str) -> list[str]:
+    """The rules other than criteria that test the fact: derived facts, findings (directly or
+    through a derived fact that does), recommendations."""
+    others = [f"derived {d.id}" for d in pack.derived if _tests(d.when, path)]
+    others += [f"finding {f.id}" for f in pack.findings
+               if _tests(f.when, path)
+               or any(r.kind == "derived" and f"derived {r.id}" in others
+                      for r in references(f.when))]
+    others += [f"recommendation {r.id}" for r in pack.recommendations
+               if r.when is not None and _tests(r.when, path)]
+    return others
+
+
+def _effects(advisor: Advisor, path: str, using: list[Criterion],
+             answers: Mapping[str, Any]) -> list[Effect]:
+    """For each class of answers, the criteria using the fact it would meet and leave unmet."""
+    info = advisor.pack.fact_paths.get(path)
+    base = _placeholder_facts(advisor, answers) if using and info is not None else None
+    if base is None or info is None:
+        return []
+    effects = []
+    for value in _answers_to_try(advisor.knowledge, info, answers.get(path)):
+        try:
+            facts = advisor.reader.from_data(nest({**base, path: value}))
+        except BrmError:
+            continue
+        diagnosis = advisor.assess(facts)
+        met = tuple(c.id for c in using if diagnosis.criterion(c.id).met)
+        unmet = tuple(c.id for c in using if not diagnosis.criterion(c.id).met)
+        effects.append(Effect(value, met, unmet))
+    return effects
+
+
+def _answers_to_try(knowledge: Knowledge, info: Field, current: Any) -> list[Any]:
+    """Every choice of a single-valued fact; for a list, one answer per class of answers the
+    rules treat alike (the empty list first)."""
+    if info.kind != "list" and info.choices:
+        return list(info.choices)
+    values = [current] if current is not None else []
+    values += knowledge.alternatives(info, current)
+    values = [v for v in values if v is not None]
+    return sorted(values, key=lambda v: len(v) if isinstance(v, list) else 0)[:MAX_ANSWERS_TRIED]
+
+
+def _placeholder_facts(advisor: Advisor, answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answers so far, with the first allowed value for every required fact not yet given
+    (None when even that is not a valid facts document)."""
+    fields = advisor.pack.fields
+    data = flatten(fields.placeholder_document(), fields)
+    data.update({k: v for k, v in answers.items() if v is not None})
+    try:
+        advisor.reader.from_data(nest(data))
+    except BrmError:
+        return None
+    return data
+
+
+def can_matter(advisor: Advisor, question: InterviewQuestion, answers: Mapping[str, Any],
+               target: str | None = None) -> bool:
+    """Whether the answer can still change the level or the recommendations.
+
+    A fact matters while some criterion or recommendation that uses it belongs to a level that
+    can still be next, or is within the target. Levels above a criterion already decided unmet
+    (all its facts answered, decided by the engine) cannot be reached, so their facts are not
+    asked in quick mode.
+    """
+    if question.needs_answer or question.path == "target_level":
+        return True  # the facts file needs it whatever the diagnosis; the target sets the reach
+    return _used_within(advisor.pack, advisor.knowledge, question.path,
+                        _reach(advisor, answers, target))
+
+
+def _reach(advisor: Advisor, answers: Mapping[str, Any], target: str | None) -> int:
+    """The highest rank still within reach: below the first level with a criterion decided
+    unmet, or the target's, whichever is higher."""
+    pack = advisor.pack
+    ceiling = len(pack.levels)
+    base = _placeholder_facts(advisor, answers)
+    if base is not None:
+        diagnosis = advisor.assess(advisor.reader.from_data(nest(base)))
+        for criterion in pack.criteria:
+            decided = all(f in answers for f in advisor.knowledge.fields[criterion.id])
+            if decided and not diagnosis.criterion(criterion.id).met:
+                ceiling = min(ceiling, pack.rank(criterion.level))
+    target_id = target or answers.get("target_level")
+    return max(ceiling, pack.ranks.get(str(target_id), 0))
+
+
+def _used_within(pack: RulePack, knowledge: Knowledge, path: str, reach: int) -> bool:
+    """Whether a criterion or a recommendation of a level up to `reach` uses the fact."""
+    if any(path in knowledge.fields[c.id] and pack.rank(c.level) <= reach
+           for c in pack.criteria):
+        return True
+    return any(rec.when is not None and pack.rank(rec.level) <= reach and _tests(rec.when, path)
+               for rec in pack.recommendations)
