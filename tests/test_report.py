@@ -4,7 +4,6 @@ charts with text alternatives, escaping of what users wrote, and the report comm
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
 from brm_advisor.engine.present.charts import Axis, Rung, ladder_svg, radar_svg
-from brm_advisor.engine.present.pdf import find_chromium, rendered_dom, screenshot
 from brm_advisor.engine.present.report import markdown_escape
+
+from browser import chromium_or_skip, rendered_dom, screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {"ad_hoc": "globex-ad-hoc.yaml", "order_taker": "acme.yaml",
@@ -134,15 +134,8 @@ def test_pdf_without_chromium_says_how_to_get_one(tmp_path, monkeypatch):
     assert out.is_file(), "the HTML report is still written"
 
 
-def _chromium_or_skip() -> None:
-    if find_chromium() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs Chromium (see .ci/run); none was found")
-        pytest.skip("no headless Chromium on this machine")
-
-
 def test_the_report_renders_in_headless_chromium(tmp_path):
-    _chromium_or_skip()
+    chromium_or_skip()
     from PIL import Image
 
     out = tmp_path / "acme.html"
@@ -161,7 +154,7 @@ def test_the_report_renders_in_headless_chromium(tmp_path):
 
 
 def test_pdf_through_chromium(tmp_path):
-    _chromium_or_skip()
+    chromium_or_skip()
     out = tmp_path / "acme.html"
     result = CliRunner().invoke(cli, ["report", str(ROOT / "examples" / "acme.yaml"), "-o",
                                       str(out), "--pdf"])

@@ -12,7 +12,6 @@ decided by the engine.
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 from ..packs.conditions import FactTest
 from ..packs.model import RulePack
@@ -36,7 +35,7 @@ def thresholds(pack: RulePack, deps: Knowledge, up_to_rank: int) -> dict[str, in
 def lower_bound(test: FactTest) -> int | None:
     """The least integer a test admits, when the test bounds its fact from below."""
     value = test.value
-    if not isinstance(value, Real) or isinstance(value, bool):
+    if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     if (test.op, test.negated) in (("at_least", False), ("below", True)):
         return math.ceil(value)

@@ -2,8 +2,11 @@
 
 `report_context` gathers what a report shows from the diagnosis, its explanation and the pack;
 Jinja2 templates (package data, ``engine/templates/``) lay it out; the SVG charts come from
-`charts`. User text (organization, notes) is escaped: HTML by the template engine, Markdown by
-`markdown_escape`.
+`charts`. Every string that comes from the facts or from the pack is escaped: in HTML by the
+template engine (and a Content-Security-Policy in the page forbids scripts and every load but
+inline styles and images), in Markdown by the `md` filter (`markdown_escape`), ids and fixed
+words by `token` and `code`. A report is rendered whole, and checked, before anything is
+written.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.dependencies import Knowledge
 from ..analysis.explain import Explanation, ProofNode
+from ..analysis.thresholds import thresholds
+from ..errors import BrmError
 from ..inference.diagnosis import Diagnosis
 from ..inputs.facts import Facts
+from ..packs.fields import Field
 from ..packs.model import RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
 from .words import prose_value, status
@@ -26,32 +32,34 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "markdown")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAX_RATING_SPAN = 10
+"""A fact is drawn on the competency radar when it is an integer on a scale of at most this
+many steps that some rule tests."""
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]*")
+
+
+class ReportError(BrmError):
+    """A report cannot be made from these facts and this pack (no file is written)."""
 
 
 def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
                    explanation: Explanation) -> dict[str, Any]:
     """Everything a report shows, as plain data for the templates."""
     pack = advisor.pack
-    d = diagnosis
-    names = {level.id: level.name for level in pack.levels}
-    ranks = {level.id: level.rank for level in pack.levels}
-    criteria_by_level = []
-    for level in pack.levels[1:]:
-        results = [c for c in d.criteria if c.level == level.id]
-        criteria_by_level.append({
-            "name": level.name, "rank": level.rank,
-            "status": "attained" if level.rank <= d.level.rank else "not attained",
-            "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
-                          "facts": [(p, prose_value(v)) for p, v in c.facts]} for c in results]})
-    roadmap: list[dict[str, Any]] = []
-    for rec in d.recommendations:
-        if not roadmap or roadmap[-1]["level"] != names[rec.level]:
-            roadmap.append({"level": names[rec.level], "recommendations": []})
-        roadmap[-1]["recommendations"].append(rec._asdict())
-    rungs = [Rung(level.name, level.rank, level.rank <= d.level.rank,
-                  level.id == d.level.id, d.target is not None and level.id == d.target.id)
-             for level in pack.levels]
-    axes, maximum = _competency_axes(pack, advisor.knowledge, facts, d, ranks)
+    return {
+        **_heading(facts, diagnosis, len(pack.levels)),
+        **_ladder(pack, diagnosis),
+        **_competencies(pack, advisor.knowledge, facts, diagnosis),
+        "criteria_by_level": _criteria_by_level(pack, diagnosis),
+        "roadmap": _roadmap(pack, diagnosis),
+        "findings": [f._asdict() for f in diagnosis.findings],
+        **_explanation(explanation),
+        "sources": [s._asdict() for s in pack.sources],
+    }
+
+
+def _heading(facts: Facts, d: Diagnosis, levels_total: int) -> dict[str, Any]:
+    """Who was assessed, by whom and against what, and the verdict."""
     return {
         "organization": d.organization,
         "business_unit": facts.get("business_unit"),
@@ -60,27 +68,55 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         "notes": facts.get("notes"),
         "pack": d.pack.to_dict(),
         "level": d.level._asdict(),
-        "levels_total": len(pack.levels),
+        "levels_total": levels_total,
         "next_level": d.next_level._asdict() if d.next_level else None,
         "target": d.target._asdict() if d.target else None,
         "top_actions": [r._asdict() for r in d.recommendations[:3]],
-        "ladder_svg": ladder_svg(rungs),
-        "ladder": [r._asdict() for r in rungs],
-        "radar_svg": radar_svg(axes, maximum) if axes else None,
-        "radar": [{"name": a.name, "rating": a.rating, "thresholds": list(a.thresholds)}
-                  for a in axes],
-        "criteria_by_level": criteria_by_level,
-        "roadmap": roadmap,
-        "findings": [f._asdict() for f in d.findings],
+    }
+
+
+def _ladder(pack: RulePack, d: Diagnosis) -> dict[str, Any]:
+    """The levels as a chart and in words: attained, current, target."""
+    target = d.target.id if d.target is not None else None
+    rungs = [Rung(level.name, level.rank, level.rank <= d.level.rank, level.id == d.level.id,
+                  level.id == target) for level in pack.levels]
+    return {"ladder_svg": ladder_svg(rungs), "ladder": [r._asdict() for r in rungs]}
+
+
+def _criteria_by_level(pack: RulePack, d: Diagnosis) -> list[dict[str, Any]]:
+    """Every level above the floor with its criteria, met or not, and the facts behind each."""
+    return [{"name": level.name, "rank": level.rank,
+             "status": "attained" if level.rank <= d.level.rank else "not attained",
+             "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
+                           "facts": [(p, prose_value(v)) for p, v in c.facts]}
+                          for c in d.criteria if c.level == level.id]}
+            for level in pack.levels[1:]]
+
+
+def _roadmap(pack: RulePack, d: Diagnosis) -> list[dict[str, Any]]:
+    """The recommendations in order, grouped by the level each one leads toward."""
+    roadmap: list[dict[str, Any]] = []
+    for rec in d.recommendations:
+        name = pack.level(rec.level).name
+        if not roadmap or roadmap[-1]["level"] != name:
+            roadmap.append({"level": name, "recommendations": []})
+        roadmap[-1]["recommendations"].append(rec._asdict())
+    return roadmap
+
+
+def _explanation(explanation: Explanation) -> dict[str, Any]:
+    """Why this level, why not the next (with what would meet each unmet criterion), and the
+    facts whose change alone would lower the level."""
+    why_not = explanation.why_not_level
+    return {
         "why": _lines(explanation.why),
-        "why_not_level": explanation.why_not_level.name if explanation.why_not_level else None,
+        "why_not_level": why_not.name if why_not is not None else None,
         "why_not": [{"id": u.id, "text": u.text, "lines": _lines(u.proof)[1:],
                      "satisfy": ["; ".join(c.describe() for c in option)
                                  for option in u.satisfy]} for u in explanation.why_not],
         "robustness": [{"path": s.path, "value": prose_value(s.value),
                         "drops": [(prose_value(v), lv.name) for v, lv in s.drops]}
                        for s in explanation.robustness],
-        "sources": [s._asdict() for s in pack.sources],
     }
 
 
@@ -97,40 +133,52 @@ def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
     return lines
 
 
-def _competency_axes(pack: RulePack, knowledge: Knowledge, facts: Facts, d: Diagnosis,
-                     ranks: Mapping[str, int]) -> tuple[list[Axis], int]:
-    """Rated facts (integers on a bounded scale that rules test) and the thresholds the next
-    level and the target set for them."""
-    rated = [info for info in pack.fact_paths.values() if info.kind == "integer"
-             and info.minimum is not None and info.maximum is not None
-             and info.maximum - info.minimum <= 10 and info.path in knowledge.tests]
+def _competencies(pack: RulePack, knowledge: Knowledge, facts: Facts,
+                  d: Diagnosis) -> dict[str, Any]:
+    """The radar of rated facts, as a chart (None when the pack rates nothing) and in words."""
+    axes, maximum = competency_axes(pack, knowledge, facts, d)
+    return {"radar_svg": radar_svg(axes, maximum) if axes else None,
+            "radar": [{"name": a.name, "rating": a.rating, "thresholds": list(a.thresholds)}
+                      for a in axes]}
+
+
+def competency_axes(pack: RulePack, knowledge: Knowledge, facts: Facts,
+                    d: Diagnosis) -> tuple[list[Axis], int]:
+    """Rated facts (integers on a bounded scale that rules test), each with the thresholds the
+    next level and the target set for it; and the top of the scale."""
+    rated = rated_fields(pack, knowledge)
     if not rated:
         return [], 0
+    needed = {label: thresholds(pack, knowledge, rank) for label, rank in _goals(d)}
+    axes = [Axis(_label(field), facts.get(field.path),
+                 tuple(sorted((label, by_path[field.path]) for label, by_path in needed.items()
+                              if field.path in by_path)))
+            for field in rated]
+    return axes, int(max(field.maximum for field in rated if field.maximum is not None))
+
+
+def rated_fields(pack: RulePack, knowledge: Knowledge) -> list[Field]:
+    """The facts a radar shows: integers on a short bounded scale that some rule tests."""
+    return [field for field in pack.fact_paths.values()
+            if field.kind == "integer" and field.minimum is not None
+            and field.maximum is not None and field.maximum - field.minimum <= MAX_RATING_SPAN
+            and field.path in knowledge.tests]
+
+
+def _goals(d: Diagnosis) -> list[tuple[str, int]]:
+    """The levels a radar draws thresholds for: the next level, and the target above it."""
     goals = []
     if d.next_level is not None:
         goals.append((f"next level ({d.next_level.name})", d.next_level.rank))
     if d.target is not None and (d.next_level is None or d.target.rank > d.next_level.rank):
         goals.append((f"target ({d.target.name})", d.target.rank))
-    thresholds: dict[str, dict[str, int]] = {info.path: {} for info in rated}
-    for criterion in pack.criteria:
-        for test in knowledge.criterion_tests[criterion.id]:
-            if test.path in thresholds and test.op == "at_least" and not test.negated:
-                for label, rank in goals:
-                    if ranks[criterion.level] <= rank:
-                        current = thresholds[test.path].get(label, 0)
-                        thresholds[test.path][label] = max(current, int(test.value))
-    schema_fields = _descriptions(pack.facts_schema)
-    axes = [Axis(schema_fields.get(info.path, info.path), facts.get(info.path),
-                 tuple(sorted(thresholds[info.path].items())))
-            for info in rated]
-    return axes, int(max(info.maximum for info in rated if info.maximum is not None))
+    return goals
 
 
-def _descriptions(schema: Mapping[str, Any]) -> dict[str, str]:
-    from ..packs.model import leaf_fields
-
-    return {path: str(field.get("description", path)).rstrip(".")
-            for path, field in leaf_fields(schema).items()}
+def _label(field: Field) -> str:
+    """A fact as people read it: its description in the facts schema (the one place that says
+    how a field is named in a report)."""
+    return field.label
 
 
 def markdown_escape(value: Any) -> str:
@@ -141,6 +189,20 @@ def markdown_escape(value: Any) -> str:
     text = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)  # not inside words
     text = re.sub(r"^([#+\-=>])", r"\\\1", text)  # what starts a heading, list or quote
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # what starts a numbered list
+
+
+def markdown_token(value: Any) -> str:
+    """An id, a version, a date or a fixed word, as it is when it holds nothing Markdown or
+    HTML reads (ids are restricted by the pack schema); otherwise escaped as user text."""
+    text = str(value)
+    return text if _TOKEN.fullmatch(text) else markdown_escape(text)
+
+
+def markdown_code(value: Any) -> str:
+    """An id in a code span; anything that is not a plain token is escaped text instead (a
+    code span cannot escape its own backticks)."""
+    text = str(value)
+    return f"`{text}`" if _TOKEN.fullmatch(text) else markdown_escape(text)
 
 
 def render_report(context: Mapping[str, Any], report_format: str) -> str:
@@ -154,5 +216,22 @@ def render_report(context: Mapping[str, Any], report_format: str) -> str:
         autoescape=report_format == "html", undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     environment.filters["md"] = markdown_escape
+    environment.filters["token"] = markdown_token
+    environment.filters["code"] = markdown_code
     name = "report.html.j2" if report_format == "html" else "report.md.j2"
-    return environment.get_template(name).render(**context)
+    return _writable(environment.get_template(name).render(**context))
+
+
+def _writable(text: str) -> str:
+    """The report, once sure it can be written as UTF-8 (a lone surrogate, which a JSON file
+    can spell as ``\\udc80``, has no UTF-8 form): a report that cannot be written is refused
+    here, before any file is opened."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = ", ".join(f"U+{ord(c):04X}" for c in text[error.start:error.end])
+        near = text[max(error.start - 40, 0):error.start]
+        raise ReportError(f"the report cannot be written: it would hold a character that has "
+                          f"no UTF-8 form ({bad}, after {near!r}); nothing was written") from None
+    return text
+
