@@ -16,6 +16,7 @@ from brm_advisor.engine import (
     BrmError,
     EditError,
     EngineError,
+    Facts,
     HistoryError,
     InputError,
     PackError,
@@ -94,7 +95,7 @@ def facts_argument(command: F) -> F:
                           type=click.Path(exists=True, dir_okay=False, allow_dash=True))(command)
 
 
-def read_facts(advisor: Advisor, facts_file: str) -> Any:
+def read_facts(advisor: Advisor, facts_file: str) -> Facts:
     if facts_file == "-":
         return advisor.read(sys.stdin.buffer, name="<stdin>")
     return advisor.read(facts_file)

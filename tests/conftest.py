@@ -1,4 +1,6 @@
-"""Shared fixtures: the seed pack's advisor (compiled once per session) and paths."""
+"""What the tests share: paths, the CLI runner, and fixtures (the seed pack's advisor, compiled
+once per session, and a minimal valid organization). Test modules import the plain names
+(``from conftest import ROOT, run``); fixtures come by argument as usual."""
 
 from __future__ import annotations
 
@@ -7,12 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
+from brm_advisor.cli.main import cli
 from brm_advisor.engine import Advisor, resolve_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+ACME = str(EXAMPLES / "acme.yaml")
+GOLDEN = ROOT / "tests" / "golden"
 SHARED = ROOT.parent / "shared"
+
+
+def run(*args: str, input: str | bytes | None = None, catch_exceptions: bool = True) -> Result:
+    """`brm ARGS` through click's CliRunner (standard error kept apart from the output)."""
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=catch_exceptions)
 
 BASE_FACTS: dict[str, Any] = {
     "organization": "Acme Corp",

@@ -9,21 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from brm_advisor.cli.main import cli
 from brm_advisor.engine.packs.resources import schema
 
+from conftest import ACME, ROOT, run
 from installed import BRM
 
-ROOT = Path(__file__).resolve().parent.parent
-ACME = str(ROOT / "examples" / "acme.yaml")
 DIAGNOSIS = Draft202012Validator(schema("diagnosis"))
 
-
-def run(*args: str, input: str | bytes | None = None):
-    return CliRunner().invoke(cli, list(args), input=input)
 
 
 def test_every_command_has_help():
@@ -99,7 +94,7 @@ def test_invalid_facts_exit_1_with_every_error_on_stderr(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("organization: X\nbrm: {formal_role: true}\nengagement:\n"
                    "  mode: advsory\n  prioritization: joint\n  lifecycle: []\nmeasure: []\n")
-    result = CliRunner().invoke(cli, ["assess", str(bad)])
+    result = run("assess", str(bad))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert f"error: {bad} is not valid (3 problems):" in result.stderr
@@ -288,7 +283,7 @@ def test_whatif_needs_a_target_or_edits():
     (["interview", "-o", "/nonexistent-dir/answers.yaml"], 2),
 ])
 def test_unwritable_outputs_are_errors_not_tracebacks(args, status):
-    result = CliRunner().invoke(cli, args, input="Acme\n")
+    result = run(*args, input="Acme\n")
     assert result.exit_code == status, result.output
     assert "error: /nonexistent-dir" in result.output
     assert "No such file or directory" in result.output

@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, run
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
 CONSOLE = [body for kind, body in BLOCKS if kind == "console"]
+
 
 
 def test_the_first_lines_give_exactly_two_commands():
@@ -42,7 +42,7 @@ def test_pasted_output_is_what_brm_prints(block):
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        result = CliRunner().invoke(cli, args)
+        result = run(*args)
     finally:
         os.chdir(cwd)
     assert result.output == "".join(expected)

@@ -5,15 +5,11 @@ After a deliberate change, regenerate with `python tests/regen_golden.py` and re
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import pytest
-from click.testing import CliRunner
 
-from brm_advisor.cli.main import cli
-
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+from conftest import GOLDEN, ROOT, run
 
 CASES: dict[str, list[str]] = {
     "acme.txt": ["assess", "examples/acme.yaml"],
@@ -42,13 +38,12 @@ CASES["brmi-report.html"] = ["assess", "--pack", "brmi-relationship", "--format"
                              "rules/brmi_relationship/example.yaml"]
 
 
-def render(args: list[str]) -> str:
-    import os
 
+def render(args: list[str]) -> str:
     cwd = os.getcwd()
     os.chdir(ROOT)  # paths in the output stay relative, as a user would type them
     try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        result = run(*args, catch_exceptions=False)
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output

@@ -9,18 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from brm_advisor.cli.main import cli
 from brm_advisor.engine import Advisor, RunawayError, available_packs, load_pack, resolve_pack
 from brm_advisor.engine.packs.lint import lint_pack
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, run
+
 BRMI = ROOT / "rules" / "brmi_relationship"
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 # --- scaffold, list, show ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ answer is re-verified here by running the engine on the changed facts."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,11 +13,12 @@ from brm_advisor.engine import Advisor, EditError, load_pack
 from brm_advisor.engine.analysis.edits import Edit, apply_edits, parse_edit, what_if
 from brm_advisor.engine.analysis.search import search
 
+from conftest import ROOT
 from test_engine_properties import LEVELS
 from test_engine_properties import facts as random_facts
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").iterdir())
+
 
 
 def verify(advisor, facts, solution, target_rank):

@@ -19,7 +19,7 @@ from ..inputs.documents import Document, read_document
 from ..inputs.paths import json_path
 from ..present.words import suggest
 from . import resources
-from .conditions import ParseContext, parse_condition, references
+from .conditions import Condition, ParseContext, parse_condition, references
 from .fields import FieldTable
 from .model import (
     PACK_FILE,
@@ -158,7 +158,7 @@ class _Builder:
             self.problem(where, f"unknown {kind} {ident!r}", allowed=", ".join(known),
                          suggestion=suggest(ident, known), code="unknown-reference")
 
-    def _when(self, section: str, index: int, data: Any) -> Any:
+    def _when(self, section: str, index: int, data: Any) -> Condition:
         return parse_condition(data, (section, index, "when"), self.ctx)
 
     # --- the sections -----------------------------------------------------------------------
