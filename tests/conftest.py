@@ -4,7 +4,10 @@ once per session, and a minimal valid organization). Test modules import the pla
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +51,21 @@ def advisor(seed_pack):
 @pytest.fixture
 def base_facts() -> dict[str, Any]:
     return copy.deepcopy(BASE_FACTS)
+
+
+@contextlib.contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail the test if the block runs longer than `seconds`: a guard against hangs and
+    runaway work (exponential expansions, endless reads), not a measurement of speed (the
+    benchmark measures). Main thread, POSIX only (SIGALRM)."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: hung or runaway")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
