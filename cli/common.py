@@ -4,10 +4,11 @@ and the options that several commands take."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -36,6 +37,14 @@ def fail(message: str, status: int) -> None:
     sys.exit(status)
 
 
+def reader_gone() -> NoReturn:
+    """End quietly, as `git log | head` does: the reader of the output went away, which is
+    no error of ours. What is still buffered for the closed pipe goes to /dev/null, not into
+    a second error at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
+
+
 def handle_errors(command: F) -> F:
     """Turn the library's errors into messages and exit statuses."""
 
@@ -62,6 +71,8 @@ def handle_errors(command: F) -> F:
             fail(f"error: {error}", EXIT_INVALID)
         except EngineError as error:
             fail(f"error: the inference engine failed: {error}", EXIT_ENGINE)
+        except BrokenPipeError:  # the reader of our output left (`brm ... | head`)
+            reader_gone()
         except OSError as error:  # a file that cannot be written or read: say which and why
             where = f"{error.filename}: " if error.filename else ""
             fail(f"error: {where}{error.strerror or error}", EXIT_INVALID)

@@ -8,11 +8,10 @@ packs; what they share is in common.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from brm_advisor.cli import diagnose, interview, packs, portfolio
+from brm_advisor.cli.common import reader_gone
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,6 +34,5 @@ def main() -> None:
     """Entry point of the `brm` console script."""
     try:
         cli.main(prog_name="brm")
-    except BrokenPipeError:  # `brm assess x | head`: the reader left; not an error of ours
-        sys.stderr.close()
-        sys.exit(0)
+    except BrokenPipeError:  # `brm ... | head`, outside a command (help, version)
+        reader_gone()

@@ -288,3 +288,21 @@ def test_unwritable_outputs_are_errors_not_tracebacks(args, status):
     assert "error: /nonexistent-dir" in result.output
     assert "No such file or directory" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.installed
+def test_a_reader_that_leaves_early_ends_brm_quietly(tmp_path):
+    """`brm batch many.jsonl | head -1`: no "Broken pipe" error, exit 0, as git does."""
+    record = {"organization": "O", "brm": {"formal_role": True}, "measures": [],
+              "engagement": {"mode": "advisory", "prioritization": "joint", "lifecycle": []}}
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps({**record, "organization": f"O{i}"}) + "\n"
+                            for i in range(3000)))
+    process = subprocess.Popen([BRM, "batch", str(many)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b'{"source"')
+    process.stdout.close()  # the reader leaves, as `head -1` does
+    errors = process.stderr.read()
+    assert process.wait(timeout=120) == 0
+    assert b"Broken pipe" not in errors and b"Traceback" not in errors
