@@ -125,7 +125,8 @@ class EditError(BrmError):
         self.allowed = allowed
         self.suggestion = suggestion
         self.message = message
-        super().__init__(f"{edit}: {message}" + allowed_and_hint(allowed, suggestion))
+        shown = edit if len(edit) <= 80 else edit[:77] + "..."
+        super().__init__(f"{shown}: {message}" + allowed_and_hint(allowed, suggestion))
 
 
 class HistoryError(BrmError):

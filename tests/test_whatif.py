@@ -4,16 +4,24 @@ answer is re-verified here by running the engine on the changed facts."""
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brm_advisor.engine import Advisor, EditError, load_pack
+from brm_advisor.engine import (
+    Advisor,
+    EditError,
+    explain,
+    lint_pack,
+    load_pack,
+    render_explanation,
+)
 from brm_advisor.engine.analysis.edits import Edit, apply_edits, parse_edit, what_if
-from brm_advisor.engine.analysis.search import search
+from brm_advisor.engine.analysis.search import MAX_CANDIDATES, search
 
-from conftest import ROOT
+from conftest import ROOT, deadline, run
 from test_engine_properties import LEVELS
 from test_engine_properties import facts as random_facts
 
@@ -154,3 +162,67 @@ def test_compare_before_and_after(advisor):
     assert comparison.diff.recommendations_removed == ("rec.advisor.seek_advice",
                                                   "rec.advisor.value_measures")
     assert comparison.diff.recommendations_added == ()
+
+
+# --- hostile edits and runaway searches -------------------------------------------------------
+
+@pytest.mark.parametrize("value", [
+    "!!int x", "!!float abc", "!!bool maybe", "!!map [1]", "!!timestamp nope", "!!binary ~~~",
+    "!!set {a}", "!!omap [a]", "!!python/object:os.system x", "9" * 5000, "[1, 2", "&a [*a]",
+    "[" * 500, "{a: {b: {c: 1}}}", "2026-01-01",
+])
+def test_hostile_edit_values_are_text_that_the_schema_then_refuses(advisor, base_facts, value):
+    facts = advisor.reader.from_data(base_facts)
+    edit = parse_edit(f"competencies.communication={value}", advisor.pack.fields)
+    with pytest.raises(EditError) as caught:
+        what_if(advisor, facts, [edit])
+    assert "allowed: whole numbers from 0 to 4" in str(caught.value)
+    assert len(str(caught.value)) < 400  # a 5,000-digit edit is not echoed in full
+
+
+WIDE = 18
+
+
+def wide_pack(tmp_path):
+    """The scaffolded pack, with one criterion resting on 18 facts through a derived fact:
+    the smallest change that meets it changes all 18, among 2**18 candidates."""
+    folder = tmp_path / "wide"
+    assert run("packs", "new", str(folder)).exit_code == 0
+    checks = {f"c{i}": {"type": "boolean"} for i in range(WIDE)}
+    (folder / "checks.json").write_text(json.dumps(
+        {"properties": {"checks": {"type": "object", "properties": checks,
+                                   "additionalProperties": False}}}))
+    text = (folder / "pack.yaml").read_text()
+    text = text.replace("  facts_schema: builtin:facts-v1",
+                        "  facts_schema: builtin:facts-v1\n  facts_extensions: checks.json")
+    groups = "".join(
+        f"  - id: checks_{g}\n    text: Checks {g}.\n    source: own\n    when: {{all: ["
+        + ", ".join(f"{{fact: checks.c{i}, equals: true}}" for i in range(g, WIDE, 3)) + "]}\n"
+        for g in range(3))
+    text = text.replace("derived:\n", "derived:\n" + groups)
+    text = text.replace("when: {fact: measures, includes: business_value}",
+                        "when: {all: [{derived: checks_0}, {derived: checks_1}, "
+                        "{derived: checks_2}]}")
+    (folder / "pack.yaml").write_text(text)
+    return load_pack(folder)
+
+
+def test_a_search_over_many_facts_is_cut_and_says_so(tmp_path, base_facts):
+    with Advisor(wide_pack(tmp_path)) as wide:
+        facts = wide.reader.from_data(base_facts)
+        with deadline(60):  # the uncut search assesses 2**18 fact sets: minutes
+            explanation = explain(wide, facts, wide.assess(facts), level="valued")
+            result = search(wide, facts, "valued")
+    assert explanation.cut and explanation.evaluated <= MAX_CANDIDATES + 1
+    assert explanation.to_dict()["search_cut"] is True
+    assert "The search was cut there" in render_explanation(explanation, wide.pack)
+    assert result.cut and not result.reachable
+    assert "cut after" in (result.reason or "")
+
+
+def test_lint_says_a_cut_check_is_unchecked_not_unreachable(tmp_path):
+    folder = wide_pack(tmp_path).location
+    with deadline(120):
+        report = lint_pack(folder)
+    assert not [p for p in report.errors if p.issue.code == "unreachable-level"]
+    assert "unchecked-reachability" in [p.issue.code for p in report.warnings]

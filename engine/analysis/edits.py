@@ -72,9 +72,7 @@ class WhatIf(NamedTuple):
 
 def parse_edit(text: str, fields: FieldTable) -> Edit:
     """``engagement.mode=advisory``, ``measures+=business_value``, ``measures-=agility``,
-    ``competencies.communication=null``; values are read as YAML scalars (true, 3, text)."""
-    import yaml
-
+    ``competencies.communication=null``; values are read as YAML (true, 3, text, [a, b])."""
     marker = next((m for m in ("+=", "-=", "=") if m in text), None)
     if marker is None:
         raise EditError(text, "an edit is PATH=VALUE, PATH+=ITEM or PATH-=ITEM")
@@ -84,10 +82,7 @@ def parse_edit(text: str, fields: FieldTable) -> Edit:
     if path not in fields:
         raise EditError(text, f"unknown field {path!r}", ", ".join(fields),
                         suggest(path, list(fields)))
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        value = raw
+    value = edit_value(raw) if raw.strip() else None
     if isinstance(value, (dict, list)) and op != "set":
         raise EditError(text, "adds and removes take one item")
     is_list = fields[path].kind == "list"
@@ -96,6 +91,33 @@ def parse_edit(text: str, fields: FieldTable) -> Edit:
     if op == "set" and value is None:
         op = "unset"
     return Edit(path, op, value, text)
+
+
+MAX_EDIT_VALUE = 10_000
+"""Characters of an edit's value; what is longer is taken as text (the schema then says what
+is allowed)."""
+
+
+def edit_value(raw: str) -> Any:
+    """The value an edit gives, read as YAML: a scalar, or a flow list of scalars. What YAML
+    cannot read as plain data (bad syntax, a tag of the wrong kind such as ``!!int x``, a
+    number too long for Python, aliases, nesting) is taken as the text it is, which the facts
+    schema then judges like any other answer."""
+    import yaml
+
+    if len(raw) > MAX_EDIT_VALUE or "&" in raw or "*" in raw:
+        return raw
+    try:
+        value = yaml.safe_load(raw)
+    except Exception:  # noqa: BLE001 - PyYAML's constructors raise anything on hostile tags
+        return raw
+    if isinstance(value, list) and all(_scalar(item) for item in value) or _scalar(value):
+        return value
+    return raw
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, bool, int, float))
 
 
 def apply_edits(data: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any]:
