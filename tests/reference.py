@@ -1,7 +1,9 @@
 """A plain-Python reading of the condition language, written from its documentation.
 
 Used only as a test oracle: the engine's conclusions must agree with it on every input.
-The product never evaluates conditions in Python; it compiles them for the engine.
+The product compiles conditions for the engine, which decides every conclusion; Python only
+tries single fact tests on candidate values, to sort a what-if search's values into classes
+the rules treat alike (`FactTest.admits`), never to conclude anything.
 """
 
 from __future__ import annotations

@@ -129,9 +129,3 @@ class RulePack(NamedTuple):
             if source.id == source_id:
                 return source
         raise KeyError(source_id)
-
-
-def leaf_fields(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """Every leaf field of a facts schema: dotted path -> its schema. (Prefer the pack's
-    `fields` table, built once.)"""
-    return {path: field.schema for path, field in FieldTable(schema).items()}
