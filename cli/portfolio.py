@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,10 +20,14 @@ from brm_advisor.cli.common import (
     format_option,
     handle_errors,
     pack_option,
-    read_facts,
 )
-from brm_advisor.engine import Advisor, HistoryError, resolve_pack
-from brm_advisor.engine.present.words import did_you_mean, met_word, show_value, suggest
+from brm_advisor.engine import Advisor, EngineError, RulePack, resolve_pack
+from brm_advisor.engine.inputs.records import count_records, input_problems, read_records
+from brm_advisor.engine.present.words import met_word, plural, show_value
+
+if TYPE_CHECKING:
+    from brm_advisor.engine.portfolio.compare import Snapshot
+    from brm_advisor.engine.portfolio.history import History
 
 
 @click.command()
@@ -42,66 +48,118 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     or '-' for JSONL on standard input.
 
     Results come out in input order, one JSON object a line (or a CSV row). Invalid records
-    are reported and counted, never stop the batch, and make the exit status 1.
+    are reported and counted, never stop the batch, and make the exit status 1. Ctrl-C stops
+    after the record being assessed: what was assessed is written and saved (exit status 130).
     """
-    import csv as csv_module
-
     from brm_advisor.engine.portfolio import batch as b
 
     pack = resolve_pack(pack_ref)
-    for name in inputs:
-        if name != "-" and not Path(name).exists():
-            raise click.BadParameter(f"{name!r} does not exist", param_hint="INPUT")
-    if output is not None and output.exists() and not force and not click.confirm(
+    _check_paths(inputs, output, force)
+    tty = sys.stderr.isatty()
+    progress = _Progress(count_records(inputs) if tty else None, tty)
+    with contextlib.ExitStack() as stack:
+        history = stack.enter_context(_history(db)) if save else None
+        out = b.BatchOutput(output or sys.stdout, history, b.batch_id(inputs))
+        try:
+            interrupted = _assess_and_write(pack, inputs, workers, out, progress)
+        except (KeyboardInterrupt, EngineError) as error:
+            _stopped(out, pack, progress, "interrupted" if isinstance(error, KeyboardInterrupt)
+                     else "stopped")
+            if isinstance(error, EngineError):
+                raise
+            sys.exit(EXIT_INTERRUPTED)
+    if interrupted:
+        _stopped(out, pack, progress, "interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    progress.close()
+    _batch_summary(out.summary, pack)
+    if out.summary.invalid:
+        sys.exit(EXIT_INVALID)
+
+
+def _history(db: Path | None) -> History:
+    from brm_advisor.engine.portfolio.history import History
+
+    return History(db)
+
+
+EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
+
+
+def _check_paths(inputs: tuple[str, ...], output: Path | None, force: bool) -> None:
+    """Refuse, before anything is read or written: inputs that are missing or not files or
+    folders, an output that is one of the inputs, and overwriting without asking."""
+    from brm_advisor.engine.portfolio.batch import overwritten_input
+
+    problems = input_problems(inputs)
+    if problems:
+        raise click.BadParameter("; ".join(problems), param_hint="INPUT")
+    if output is None:
+        return
+    clash = overwritten_input(output, inputs)
+    if clash is not None:
+        raise click.BadParameter(f"{output} is one of the inputs ({clash}): the results would "
+                                 "replace it; write them to another file",
+                                 param_hint="'-o' / '--output'")
+    if output.exists() and not force and not click.confirm(
             f"{output} exists. Overwrite it?", default=False, err=True):
         fail(f"error: {output} left as it was; choose another name, or --force", EXIT_USAGE)
-    as_csv = output is not None and output.suffix.lower() == ".csv"
-    stream = output.open("w", encoding="utf-8", newline="") if output else None
-    sink: Any = stream or sys.stdout
-    writer = csv_module.writer(sink, lineterminator="\n") if as_csv else None
-    if writer is not None:
-        writer.writerow(b.CSV_COLUMNS)
-    summary = b.Summary()
-    progress = _Progress(b.count_records(inputs) if sys.stderr.isatty() else None,
-                         sys.stderr.isatty())
-    records = b.read_records(inputs, pack.facts_schema, sys.stdin.buffer)
-    history = None
-    pending: list[tuple[Any, Any, str]] = []
-    try:
-        if save:
-            from brm_advisor.engine.portfolio.history import History
 
-            history = History(db)
-        # with workers, each worker compiles the pack; the parent only reads and writes
-        with contextlib.ExitStack() as stack:
-            advisor = stack.enter_context(Advisor(pack)) if workers == 1 else None
-            outcomes = b.assess_all(pack, records, workers, advisor=advisor, keep=save)
-            for outcome in outcomes:
-                summary.add(outcome)
-                if writer is not None:
-                    writer.writerow(b.csv_row(outcome))
-                else:
-                    sink.write(outcome.line + "\n")
-                if outcome.error:
-                    progress.close()  # the error on a line of its own, the bar redrawn after
-                    click.echo(outcome.error, err=True)
-                if history is not None and outcome.facts is not None:
-                    pending.append((outcome.facts, outcome.result, outcome.source))
-                    if len(pending) >= 500:
-                        history.save_many(pending, batch=_batch_id(inputs))
-                        pending = []
-                progress.step(summary.total)
-            if history is not None and pending:
-                history.save_many(pending, batch=_batch_id(inputs))
-    finally:
-        if stream is not None:
-            stream.close()
-        if history is not None:
-            history.close()
+
+def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int, out: Any,
+                      progress: _Progress) -> bool:
+    """Every record assessed and written (and saved); True when Ctrl-C stopped it early."""
+    from brm_advisor.engine.portfolio.batch import assess_all
+
+    records = read_records(inputs, pack.fields, sys.stdin.buffer)
+    # with workers, each worker compiles the pack; the parent only reads and writes
+    with _CtrlC() as ctrl_c, out, contextlib.closing(
+            assess_all(pack, records, workers, keep=out.history is not None)) as outcomes:
+        for outcome in outcomes:
+            out.write(outcome)
+            if outcome.error and not outcome.quiet:
+                progress.close()  # the error on a line of its own, the bar redrawn after
+                click.echo(outcome.error, err=True)
+            progress.step(out.summary.total)
+            if ctrl_c.pressed:
+                break
+    return ctrl_c.pressed
+
+
+def _stopped(out: Any, pack: RulePack, progress: _Progress, how: str) -> None:
+    """What a batch stopped early did: its summary, and what was written and saved."""
     progress.close()
-    _batch_summary(summary, pack)
-    if summary.invalid:
-        sys.exit(EXIT_INVALID)
+    _batch_summary(out.summary, pack)
+    saved = f", {plural(out.saved, 'assessment')} saved in the history" \
+        if out.history is not None else ""
+    click.echo(f"{how}: {plural(out.written, 'record')} assessed and written to "
+               f"{out.destination}{saved}; the records after them were not assessed", err=True)
+
+
+class _CtrlC:
+    """While a batch runs, the first Ctrl-C asks it to stop after the record being assessed
+    (what was assessed is kept and saved); a second one stops it at once (KeyboardInterrupt)."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._press)
+            self._installed = True
+        return self
+
+    def _press(self, signum: int, frame: Any) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None
+                          else signal.default_int_handler)
 
 
 class _Progress:
@@ -132,17 +190,12 @@ class _Progress:
             self.shown = False
 
 
-def _batch_id(inputs: tuple[str, ...]) -> str:
-    return " ".join(inputs)
-
-
-def _batch_summary(summary: Any, pack: Any) -> None:
+def _batch_summary(summary: Any, pack: RulePack) -> None:
     data = summary.to_dict(pack)
     click.echo(f"{data['records']} records: {data['valid']} assessed, {data['invalid']} invalid",
                err=True)
-    names = {level.id: level.name for level in pack.levels}
-    for level_id, count in data["levels"].items():
-        click.echo(f"  {names[level_id]}: {count}", err=True)
+    for name, count in summary.named_levels(pack):
+        click.echo(f"  {name}: {count}", err=True)
     if data["most_common_gaps"]:
         click.echo("  most common unmet criteria: " + ", ".join(
             f"{ident} ({count})" for ident, count in data["most_common_gaps"]), err=True)
@@ -160,12 +213,12 @@ def history() -> None:
 @handle_errors
 def history_list(organization: str | None, output_format: str, db: Path | None) -> None:
     """List saved assessments (of ORGANIZATION, or all)."""
-    from brm_advisor.engine.portfolio.history import History
+    from brm_advisor.engine.portfolio.history import listing
 
-    with History(db) as store:
+    with _history(db) as store:
         saved = store.assessments(organization)
     if output_format == "json":
-        click.echo(json.dumps([s.summary() for s in saved], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(listing(saved), indent=2, ensure_ascii=False))
         return
     for item in saved:
         click.echo(f"#{item.id}  {item.saved_at[:19]}  {item.organization}: "
@@ -182,26 +235,17 @@ def history_list(organization: str | None, output_format: str, db: Path | None) 
 @handle_errors
 def history_show(organization: str, output_format: str, db: Path | None) -> None:
     """An organization's levels over time, with the trend."""
-    from brm_advisor.engine.portfolio.history import History, trend
-
-    with History(db) as store:
-        saved = store.assessments(organization)
-        known = store.organizations()
-    if not saved:
-        raise HistoryError(f"no saved assessment of {organization!r}"
-                           + did_you_mean(suggest(organization, known)))
-    direction = trend(saved)
+    with _history(db) as store:
+        timeline = store.timeline(organization)
     if output_format == "json":
-        click.echo(json.dumps({"organization": organization, "trend": direction,
-                               "assessments": [s.summary() for s in saved]},
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps(timeline.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{organization}: {len(saved)} assessments, trend {direction}")
-    for item in saved:
-        level = item.result["level"]
-        bar = "#" * level["rank"]
-        click.echo(f"  {item.saved_at[:10]}  #{item.id:<5} {bar:<6} {level['name']}  "
-                   f"({item.pack_id} {item.pack_version})")
+    click.echo(f"{organization}: {len(timeline.assessments)} assessments, trend "
+               f"{timeline.trend}")
+    for item in timeline.assessments:
+        bar = "#" * item.level_rank
+        click.echo(f"  {item.saved_at[:10]}  #{item.id:<5} {bar:<6} "
+                   f"{item.result['level']['name']}  ({item.pack_id} {item.pack_version})")
 
 
 @click.command("compare")
@@ -249,21 +293,11 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
             click.echo(f"  {ident}: {met_word(before)} -> {met_word(after)}")
 
 
-def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Any:
-    from brm_advisor.engine.portfolio.compare import Snapshot
+def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Snapshot:
+    from brm_advisor.engine.portfolio.compare import load_snapshot
 
-    if Path(reference).is_file() or reference == "-":
-        facts = read_facts(advisor, reference)
-        diagnosis = advisor.assess(facts)
-        return Snapshot(reference, facts.data, diagnosis.to_dict(), diagnosis.pack.id,
-                        diagnosis.pack.version, diagnosis.pack.content_hash)
-    number = reference.lstrip("#")
-    if not number.isdigit():
+    snapshot = load_snapshot(advisor, reference, db, sys.stdin.buffer)
+    if snapshot is None:
         raise click.BadParameter(f"{reference!r} is neither a facts file nor a saved "
                                  "assessment (#ID)")
-    from brm_advisor.engine.portfolio.history import History
-
-    with History(db) as store:
-        saved = store.get(int(number))
-    return Snapshot(f"#{saved.id}", saved.facts, saved.result, saved.pack_id,
-                    saved.pack_version, saved.pack_hash)
+    return snapshot

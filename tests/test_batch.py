@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
-
 def run(*args: str, input: str | bytes | None = None):
     return CliRunner().invoke(cli, list(args), input=input)
 
@@ -165,7 +164,7 @@ def test_history_round_trip(tmp_path):
         assert first.pack_id == "merlyn-brm" and len(first.pack_hash) == 64
         assert first.result["gaps"] == ["advisor.sought_out", "advisor.business_priorities",
                                         "advisor.value_measures"]
-        assert history.schema_version == SCHEMA_VERSION
+    assert schema_version(db) == SCHEMA_VERSION
     missing = run("history", "show", "Acme", "--db", str(db))
     assert missing.exit_code == 1 and "did you mean 'Acme Corp'?" in missing.output
 
@@ -195,10 +194,15 @@ def test_migration_from_schema_1(tmp_path):
     connection.commit()
     connection.close()
     with History(db) as history:
-        assert history.schema_version == SCHEMA_VERSION
         assert history.assessments()[0].organization == "Old"
         assert history.save(yaml.safe_load((EXAMPLES / "acme.yaml").read_text()),
                             _diagnosis(), "acme.yaml", batch="b1") == 2
+    assert schema_version(db) == SCHEMA_VERSION
+
+
+def schema_version(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT version FROM schema_version").fetchone()[0])
 
 
 def _diagnosis():
@@ -310,7 +314,7 @@ def test_compare_across_pack_versions_separates_rules_from_facts(tmp_path):
 
 
 def test_counting_records_for_the_progress_bar(tmp_path):
-    from brm_advisor.engine.portfolio.batch import count_records
+    from brm_advisor.engine.inputs.records import count_records
 
     (tmp_path / "a.jsonl").write_text('{"a": 1}\n\n{"b": 2}\n')
     (tmp_path / "b.csv").write_text("organization\nX\nY\nZ\n")

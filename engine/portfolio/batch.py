@@ -1,38 +1,41 @@
-"""Batches: many organizations from a folder, a JSONL file, a CSV file or standard input.
+"""Batches: many organizations assessed, written in input order, and saved.
 
-Records are read lazily, assessed one by one (or by worker processes that each compile the pack
-once), and their results come out in input order whatever the number of workers, so the output
-is byte-identical. An invalid record never stops a batch: it is reported with its place and the
-same issue text as `brm validate`, and counted.
+Records come from `inputs.records`. They are assessed one by one, or by worker processes that
+each compile the pack once; outcomes come out in input order whatever the number of workers, so
+the output is byte-identical. An invalid record never stops a batch: it is reported with its
+place and the same issue text as `brm validate`, and counted. A worker that dies (killed, out of
+memory) stops the batch with an `EngineError` instead of leaving it waiting forever.
+
+`BatchOutput` takes the outcomes: it writes each one (to a file written whole through a
+temporary file, or to a stream), keeps the summary, and saves the valid assessments in the
+history in transactions of `BatchOutput.CHUNK`. When a batch is stopped (Ctrl-C, a dead
+worker), what was written is kept and saved, so the output and the history agree; when the
+output itself fails, a file it was to replace is left as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
 import json
 import multiprocessing
-from collections import Counter
+import os
+import signal
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import DocumentError, InputError, Issue
-from ..inputs.documents import Document, read_document
-from ..inputs.paths import container_at
-from ..packs.model import RulePack, leaf_fields
-from ..present.words import suggest
+from ..errors import EngineError, HistoryError, InputError, Issue
+from ..files import atomic_output
+from ..inputs.records import FACT_SUFFIXES, Record
+from ..packs.model import RulePack
 
-FACT_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-class Record(NamedTuple):
-    """One organization's input: where it came from, and its data or why it could not be read."""
-
-    source: str  # "file", "file:line" or "file:row"
-    data: Any
-    issues: tuple[Issue, ...] = ()
-    document: Document | None = None  # a file read whole: its text gives lines to errors
+if TYPE_CHECKING:
+    from .history import History
 
 
 class Outcome(NamedTuple):
@@ -45,118 +48,9 @@ class Outcome(NamedTuple):
     error: str | None
     facts: Mapping[str, Any] | None = None  # kept to save in the history
     result: Mapping[str, Any] | None = None
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-def read_records(inputs: Iterable[str], schema: Mapping[str, Any],
-                 stdin: IO[bytes] | None = None) -> Iterator[Record]:
-    """Every record of every input, in order: folders (sorted), .jsonl, .csv, or '-'."""
-    for name in inputs:
-        if name == "-":
-            if stdin is None:
-                raise ValueError("no standard input to read")
-            yield from _jsonl(io.TextIOWrapper(stdin, encoding="utf-8", errors="replace"),
-                              "<stdin>")
-            continue
-        path = Path(name)
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
-                               and p.is_file()):
-                yield _document(file)
-        elif path.suffix.lower() == ".jsonl":
-            with path.open(encoding="utf-8", errors="replace") as handle:
-                yield from _jsonl(handle, str(path))
-        elif path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-                yield from _csv(handle, str(path), schema)
-        else:
-            yield _document(path)
-
-
-def count_records(inputs: Iterable[str]) -> int | None:
-    """How many records the inputs hold (for a progress bar); None when one is standard input."""
-    total = 0
-    for name in inputs:
-        if name == "-":
-            return None
-        path = Path(name)
-        if path.is_dir():
-            total += sum(1 for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
-                         and p.is_file())
-        elif path.suffix.lower() in (".jsonl", ".csv"):
-            with path.open("rb") as handle:
-                lines = sum(1 for line in handle if line.strip())
-            total += max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
-        else:
-            total += 1
-    return total
-
-
-def _document(path: Path) -> Record:
-    try:
-        document = read_document(path)
-        return Record(str(path), document.data, (), document)
-    except DocumentError as error:
-        return Record(str(path), None, error.issues)
-
-
-def _jsonl(lines: Iterable[str], source: str) -> Iterator[Record]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{number}"
-        try:
-            yield Record(where, json.loads(line))
-        except json.JSONDecodeError as error:
-            yield Record(where, None, (Issue("$", f"is not valid JSON: {error.msg} (column "
-                                             f"{error.colno})", code="syntax"),))
-
-
-def _csv(handle: IO[str], source: str, schema: Mapping[str, Any]) -> Iterator[Record]:
-    fields = leaf_fields(schema)
-    reader = csv.DictReader(handle)
-    unknown = [c for c in reader.fieldnames or [] if c not in fields]
-    for number, row in enumerate(reader, start=2):  # row 1 is the header
-        where = f"{source}:{number}"
-        if unknown:
-            yield Record(where, None, tuple(
-                Issue(f"$.{c}", f"unknown column {c!r}", allowed=", ".join(fields),
-                      suggestion=suggest(c, list(fields)), code="unknown-field")
-                for c in unknown))
-            continue
-        data: dict[str, Any] = {}
-        for column, text in row.items():
-            if column is None or text is None or text.strip() == "":
-                continue
-            parent, key = container_at(data, column)
-            parent[key] = _cell(text.strip(), fields[column])
-        yield Record(where, data)
-
-
-def _cell(text: str, schema: Mapping[str, Any]) -> Any:
-    """A CSV cell as the type its field has: lists split on ';', booleans, numbers."""
-    kind = schema.get("type")
-    if kind == "array":
-        return [item.strip() for item in text.split(";") if item.strip()]
-    if kind == "boolean":
-        lowered = text.lower()
-        if lowered in ("true", "yes", "y", "1"):
-            return True
-        if lowered in ("false", "no", "n", "0"):
-            return False
-        return text  # the validator says what is allowed
-    if kind == "integer":
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if kind == "number":
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
+    data: Mapping[str, Any] | None = None  # what `line` holds, typed (a CSV row is made of it)
+    records: int = 1  # input records it stands for (a CSV file refused by its header: all)
+    quiet: bool = False  # its problem was told in full for an earlier record of the same file
 
 
 # --- assessing --------------------------------------------------------------------------------
@@ -177,6 +71,10 @@ def result_line(source: str, diagnosis: Any) -> dict[str, Any]:
     }
 
 
+def _json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 class Assessor:
     """Turns records into outcomes with one advisor (one compiled pack)."""
 
@@ -194,76 +92,104 @@ class Assessor:
             except InputError as error:
                 issues = error.issues
         if issues:
-            text = "\n".join(issue.describe(record.source) for issue in issues)
-            line = json.dumps({"source": record.source,
-                               "error": [issue.to_dict() for issue in issues]},
-                              ensure_ascii=False, separators=(",", ":"))
-            return Outcome(record.source, line, None, (), text)
+            return _invalid(record, issues)
         diagnosis = self.advisor.assess(facts)
-        line = json.dumps(result_line(record.source, diagnosis), ensure_ascii=False,
-                          separators=(",", ":"))
+        data = result_line(record.source, diagnosis)
+        saved: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None)
         if self.keep:
             from .history import saved_result
 
-            return Outcome(record.source, line, diagnosis.level.id, tuple(diagnosis.gaps), None,
-                           facts.data, saved_result(diagnosis))
-        return Outcome(record.source, line, diagnosis.level.id, tuple(diagnosis.gaps), None)
+            saved = (facts.data, saved_result(diagnosis))
+        return Outcome(record.source, _json(data), diagnosis.level.id, tuple(diagnosis.gaps),
+                       None, *saved, data)
+
+
+def _invalid(record: Record, issues: tuple[Issue, ...]) -> Outcome:
+    text = "\n".join(issue.describe(record.source) for issue in issues)
+    line = _json({"source": record.source, "error": [issue.to_dict() for issue in issues]})
+    return Outcome(record.source, line, None, (), text, records=record.records,
+                   quiet=record.quiet)
 
 
 # Each worker process compiles the pack once and keeps it here: process-local by design (the
-# parent never sets it), which is how a multiprocessing pool carries per-worker state.
+# parent never sets it), which is how a process pool carries per-worker state.
 _WORKER: Assessor | None = None
 
 
 def _start_worker(pack_location: str, keep: bool) -> None:
     from ..inference.advisor import Advisor
-    from ..packs.model import load_pack
+    from ..packs.loader import load_pack
 
     global _WORKER
+    # Ctrl-C at a terminal reaches every process of the group: the parent decides what to do
+    # (stop after the records assessed), so a worker finishes its chunk instead of dying.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Assessor(Advisor(load_pack(pack_location)), keep)
 
 
-def _work(record: Record) -> Outcome:
+def _work(records: list[Record]) -> list[Outcome]:
     assert _WORKER is not None
-    return _WORKER(record)
+    return [_WORKER(record) for record in records]
+
+
+CHUNK = 64
+"""Records sent to a worker at a time."""
+
+AHEAD = 4
+"""Chunks queued per worker: reading never runs further ahead of assessing (flat memory)."""
+
+LOST_WORKER = ("a worker process ended unexpectedly (killed, or out of memory?); the batch was "
+               "stopped")
 
 
 def assess_all(pack: RulePack, records: Iterable[Record], workers: int = 1,
                advisor: Any = None, keep: bool = False) -> Iterator[Outcome]:
-    """Outcomes in input order; `workers` > 1 uses that many processes. With `keep`, each
-    outcome also carries the facts and the full result (to save them)."""
-    if workers <= 1:
-        from ..inference.advisor import Advisor
-
-        own = advisor or Advisor(pack)
-        assess = Assessor(own, keep)
-        try:
-            for record in records:
-                yield assess(record)
-        finally:
-            if advisor is None:
-                own.close()
+    """Outcomes in input order; `workers` > 1 uses that many processes (a dead one raises
+    `EngineError`). With `keep`, each outcome also carries the facts and the full result (to
+    save them). Close the iterator to stop early: the workers are shut down."""
+    if workers > 1:
+        yield from _in_workers(pack, records, workers, keep)
         return
+    from ..inference.advisor import Advisor
+
+    own = advisor or Advisor(pack)
+    assess = Assessor(own, keep)
+    try:
+        for record in records:
+            yield assess(record)
+    finally:
+        if advisor is None:
+            own.close()
+
+
+def _in_workers(pack: RulePack, records: Iterable[Record], workers: int,
+                keep: bool) -> Iterator[Outcome]:
     context = multiprocessing.get_context("spawn" if _unsafe_to_fork() else "fork")
-    with context.Pool(workers, initializer=_start_worker,
-                      initargs=(pack.location, keep)) as pool:
-        # windows of records, so that reading never runs far ahead of assessing (flat memory)
-        for window in _windows(records, WINDOW):
-            yield from pool.imap(_work, window, chunksize=64)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(pack.location, keep))
+    queued: deque[Future[list[Outcome]]] = deque()
+    try:
+        for chunk in _chunks(records, CHUNK):
+            queued.append(pool.submit(_work, chunk))
+            if len(queued) >= workers * AHEAD:
+                yield from queued.popleft().result()
+        while queued:
+            yield from queued.popleft().result()
+    except BrokenProcessPool:
+        raise EngineError(LOST_WORKER) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-WINDOW = 4096
-
-
-def _windows(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    window: list[Record] = []
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
     for record in records:
-        window.append(record)
-        if len(window) >= size:
-            yield window
-            window = []
-    if window:
-        yield window
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _unsafe_to_fork() -> bool:
@@ -272,42 +198,192 @@ def _unsafe_to_fork() -> bool:
     return threading.active_count() > 1
 
 
-# --- writing and the summary ------------------------------------------------------------------
+# --- writing ----------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("source", "organization", "level", "level_rank", "next_level", "target", "gaps",
                "recommendations", "findings", "error")
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection)."""
+
+
+def csv_cell(text: str) -> str:
+    """A text cell a spreadsheet will not run: a leading formula character is quoted (')."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 def csv_row(outcome: Outcome) -> list[str]:
-    data = json.loads(outcome.line)
-    if "error" in data:
-        return [outcome.source, "", "", "", "", "", "", "", "",
-                (outcome.error or "").replace("\n", " | ")]
-    return [outcome.source, data["organization"], data["level"]["id"],
-            str(data["level"]["rank"]), (data["next_level"] or {}).get("id", ""),
-            (data["target"] or {}).get("id", ""), ";".join(data["gaps"]),
-            ";".join(data["recommendations"]), ";".join(data["findings"]), ""]
+    data = outcome.data
+    if data is None:
+        cells = [outcome.source, "", "", "", "", "", "", "", "",
+                 (outcome.error or "").replace("\n", " | ")]
+        return [csv_cell(cell) for cell in cells]
+    rank = str(data["level"]["rank"])  # a number, not text: nothing to neutralise
+    text = [outcome.source, data["organization"], data["level"]["id"], rank,
+            (data["next_level"] or {}).get("id", ""), (data["target"] or {}).get("id", ""),
+            ";".join(data["gaps"]), ";".join(data["recommendations"]),
+            ";".join(data["findings"]), ""]
+    return [cell if index == 3 else csv_cell(cell) for index, cell in enumerate(text)]
+
+
+def batch_id(inputs: Iterable[str]) -> str:
+    """What the history records as the batch a saved assessment came from."""
+    return " ".join(inputs)
+
+
+def overwritten_input(output: Path, inputs: Iterable[str]) -> str | None:
+    """The input that writing `output` would overwrite (the same file, or a facts file inside
+    an input folder), None when there is none."""
+    if not output.exists():
+        return None
+    for name in inputs:
+        if name == "-":
+            continue
+        path = Path(name)
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                if output.suffix.lower() in FACT_SUFFIXES and \
+                        output.resolve().is_relative_to(path.resolve()):
+                    return name
+            elif os.path.samefile(path, output):
+                return name
+    return None
 
 
 class Summary:
-    """Counts as outcomes stream by: levels, the most common gaps, the invalid records."""
+    """Counts as outcomes stream by: levels, the most common gaps, the invalid records (their
+    number, and the messages of the first `KEEP` only: memory stays flat)."""
+
+    KEEP = 100
 
     def __init__(self) -> None:
         self.levels: Counter[str] = Counter()
         self.gaps: Counter[str] = Counter()
-        self.invalid: list[str] = []
         self.total = 0
+        self.invalid = 0
+        self.messages: list[str] = []
 
     def add(self, outcome: Outcome) -> None:
-        self.total += 1
+        self.total += outcome.records
         if outcome.level is None:
-            self.invalid.append(outcome.error or outcome.source)
+            self.invalid += outcome.records
+            if len(self.messages) < self.KEEP:
+                self.messages.append(outcome.error or outcome.source)
         else:
             self.levels[outcome.level] += 1
             self.gaps.update(outcome.gaps)
 
+    @property
+    def valid(self) -> int:
+        return self.total - self.invalid
+
     def to_dict(self, pack: RulePack) -> dict[str, Any]:
-        return {"records": self.total, "valid": self.total - len(self.invalid),
-                "invalid": len(self.invalid),
+        return {"records": self.total, "valid": self.valid, "invalid": self.invalid,
                 "levels": {level.id: self.levels.get(level.id, 0) for level in pack.levels},
                 "most_common_gaps": self.gaps.most_common(5)}
+
+    def named_levels(self, pack: RulePack) -> list[tuple[str, int]]:
+        """(level name, organizations at it) for every level of the pack, in order."""
+        return [(level.name, self.levels.get(level.id, 0)) for level in pack.levels]
+
+
+STOPS = (KeyboardInterrupt, EngineError)
+"""What stops a batch without spoiling what was written: it is kept and saved."""
+
+
+class BatchOutput:
+    """Where a batch's outcomes go. A context manager:
+
+        with BatchOutput(Path("out.csv"), history, batch_id(inputs)) as out:
+            for outcome in assess_all(pack, records, keep=True):
+                out.write(outcome)
+
+    `destination` is a path (a `.csv` one gets CSV; the file is replaced only when the block
+    ends, through a temporary file) or a text stream (JSONL, written as it goes). Valid
+    assessments are saved in `history` in transactions of `CHUNK`, each after its rows were
+    written. At the end, and when the block is left by one of `STOPS`, the rows not saved yet
+    are saved and the file is kept: the output and the history hold the same records. Any other
+    exception (the output or the history failed) leaves a replaced file as it was and saves
+    nothing more."""
+
+    CHUNK = 500
+
+    def __init__(self, destination: Path | IO[str], history: History | None = None,
+                 batch: str = "") -> None:
+        self.path = destination if isinstance(destination, Path) else None
+        self._target = destination
+        self.history = history
+        self.batch = batch
+        self.summary = Summary()
+        self.written = 0  # records written (invalid ones included)
+        self.saved = 0  # assessments saved in the history
+        self._pending: list[tuple[Mapping[str, Any], Mapping[str, Any], str]] = []
+        self._files = contextlib.ExitStack()
+        self._stream: IO[str] | None = None
+        self._csv: Any = None
+
+    @property
+    def destination(self) -> str:
+        """The output, for messages: its path, or "standard output"."""
+        return str(self.path) if self.path is not None else "standard output"
+
+    def __enter__(self) -> BatchOutput:
+        if self.history is not None and self.history.read_only:  # say so before assessing
+            raise HistoryError(f"{self.history.path} is read-only: the assessments cannot be "
+                               "saved in it")
+        if self.path is None:
+            assert not isinstance(self._target, Path)
+            self._stream = self._target
+            return self
+        with self._naming_the_output():
+            self._stream = self._files.enter_context(atomic_output(self.path, newline=""))
+            if self.path.suffix.lower() == ".csv":
+                self._csv = csv.writer(self._stream, lineterminator="\n")
+                self._csv.writerow(CSV_COLUMNS)
+        return self
+
+    def write(self, outcome: Outcome) -> None:
+        """Write one outcome; save the pending assessments once there are `CHUNK` of them."""
+        assert self._stream is not None, "use BatchOutput in a with statement"
+        with self._naming_the_output():
+            if self._csv is not None:
+                self._csv.writerow(csv_row(outcome))
+            else:
+                self._stream.write(outcome.line + "\n")
+        self.written += outcome.records
+        self.summary.add(outcome)
+        if self.history is not None and outcome.facts is not None and outcome.result is not None:
+            self._pending.append((outcome.facts, outcome.result, outcome.source))
+            if len(self._pending) >= self.CHUNK:
+                self._save()
+
+    def _save(self) -> None:
+        if self.history is not None and self._pending:
+            self.saved += len(self.history.save_many(self._pending, batch=self.batch))
+            self._pending = []
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if kind is not None and not issubclass(kind, STOPS):
+            # the temporary file goes; closing a file that failed may fail again, and the first
+            # error is the one that tells what happened
+            with contextlib.suppress(OSError):
+                self._files.__exit__(kind, error, traceback)
+            return
+        try:
+            self._save()
+        except BaseException as failure:
+            self._files.__exit__(type(failure), failure, failure.__traceback__)
+            raise
+        with self._naming_the_output():
+            self._files.close()  # the file replaces the old one
+
+    @contextlib.contextmanager
+    def _naming_the_output(self) -> Iterator[None]:
+        """An output error names the output (a write error alone does not say which file)."""
+        try:
+            yield
+        except OSError as error:
+            if error.filename is None and self.path is not None:
+                error.filename = str(self.path)
+            raise

@@ -5,13 +5,15 @@ facts re-run on the new pack) apart from what changed because of the facts."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ..inputs.paths import value_at
-from ..packs.model import leaf_fields
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
+    from ..inputs.facts import Facts
+    from .history import Saved
 
 
 class Snapshot(NamedTuple):
@@ -60,6 +62,44 @@ class ComparisonReport(NamedTuple):
         }
 
 
+def snapshot_of_facts(advisor: Advisor, facts: Facts, label: str) -> Snapshot:
+    """A snapshot of facts assessed now, with the advisor's pack."""
+    diagnosis = advisor.assess(facts)
+    return Snapshot(label, facts.data, diagnosis.to_dict(), diagnosis.pack.id,
+                    diagnosis.pack.version, diagnosis.pack.content_hash)
+
+
+def snapshot_of_saved(saved: Saved) -> Snapshot:
+    """A snapshot of a saved assessment, as it was saved (labelled ``#ID``)."""
+    return Snapshot(f"#{saved.id}", saved.facts, saved.result, saved.pack_id,
+                    saved.pack_version, saved.pack_hash)
+
+
+def saved_number(reference: str) -> int | None:
+    """The id a reference to a saved assessment names (``#12`` or ``12``), else None."""
+    number = reference.lstrip("#")
+    return int(number) if number.isdigit() and number.isascii() else None
+
+
+def load_snapshot(advisor: Advisor, reference: str, db: str | Path | None = None,
+                  stdin: IO[bytes] | None = None) -> Snapshot | None:
+    """The snapshot a reference names: a facts file (or '-': `stdin`), assessed now, or a
+    saved assessment (``#ID``) of the history at `db`. None when it names neither."""
+    if reference == "-":
+        if stdin is None:
+            raise ValueError("no standard input to read")
+        return snapshot_of_facts(advisor, advisor.read(stdin, name="<stdin>"), reference)
+    if Path(reference).is_file():
+        return snapshot_of_facts(advisor, advisor.read(reference), reference)
+    number = saved_number(reference)
+    if number is None:
+        return None
+    from .history import History
+
+    with History(db) as store:
+        return snapshot_of_saved(store.get(number))
+
+
 def _pack(s: Snapshot) -> dict[str, str]:
     return {"id": s.pack_id, "version": s.pack_version, "sha256": s.pack_hash}
 
@@ -80,7 +120,7 @@ def delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> Delta:
 def compare(advisor: Advisor, a: Snapshot, b: Snapshot) -> ComparisonReport:
     """Compare `a` (earlier) with `b` (later), re-running `a`'s facts on the current pack when
     the two were assessed with different pack contents."""
-    fields = leaf_fields(advisor.pack.facts_schema)
+    fields = advisor.pack.fields
     changed = tuple((path, value_at(a.facts, path), value_at(b.facts, path)) for path in fields
                     if value_at(a.facts, path) != value_at(b.facts, path))
     overall = delta(a.result, b.result)

@@ -1,13 +1,19 @@
 """History: saved assessments in SQLite, listed per organization, with the trend over time.
 
 Each saved assessment keeps its facts, its result, the pack's id, version and content hash, and
-the time. The database carries a schema version and migrates forward; every write is one
-transaction; WAL mode and a busy timeout let two processes save at once without losing either,
-and a crash leaves every committed record intact.
+the time. The database carries a schema version and migrates forward (migrations only add); every
+write is one transaction; WAL mode and a busy timeout let two processes save at once without
+losing either, and a crash leaves every committed record intact.
+
+A database that cannot be written (a read-only file or folder) is opened read-only: it can be
+listed and shown when its schema is current, and saving in it is a clear `HistoryError`. So is
+every failure of SQLite (a full disk, a locked or damaged file) and a saved row whose facts or
+result are not the JSON they should be.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -19,6 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import HistoryError
+from ..present.words import did_you_mean, plural, suggest
 
 SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -65,22 +72,66 @@ def default_path() -> Path:
 
 
 class History:
-    """One history database, opened and migrated on creation."""
+    """One history database, opened and migrated on creation.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    `read_only`: None (the default) opens read-only when the file exists but cannot be written
+    (it, or its folder, is read-only); True always; False never."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool | None = None) -> None:
         self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = _cannot_write(self.path) if read_only is None else read_only
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            # Switching to WAL answers "locked" at once, without waiting, while another process
-            # opens the same new file: retry it for as long as the busy timeout would wait.
-            _while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            _while_locked(self._migrate)
+            self._db = self._open_read_only() if self.read_only else self._open()
         except sqlite3.DatabaseError as error:
             raise HistoryError(f"{self.path}: cannot be used as a history database: {error}"
                                ) from None
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db = db
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            # Switching to WAL answers "locked" at once, without waiting, while another process
+            # opens the same new file: retry it for as long as the busy timeout would wait.
+            _while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
+            db.execute("PRAGMA synchronous = NORMAL")
+            _while_locked(self._migrate)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read-only, without migrating: a schema older than this brm-advisor's cannot be read
+        (it would need migrating), and says so."""
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        try:
+            try:
+                version = _version(db)
+            except sqlite3.OperationalError as error:
+                if "no such table" in str(error):
+                    raise HistoryError(f"{self.path} is not a brm-advisor history, and it cannot "
+                                       "be written (it is read-only)") from None
+                if "unable to open" not in str(error):
+                    raise
+                # a WAL database in a folder no one may write (SQLite cannot make its shared
+                # memory file beside it): no one can change it either, so read it as immutable
+                db.close()
+                db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+                version = _version(db)
+            self._check_version(version)
+            if version < SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path} was written by an older brm-advisor (schema {version}) and must "
+                    f"be upgraded to schema {SCHEMA_VERSION} before it is read, but it is "
+                    "read-only: make it (and its folder) writable, or use a writable copy")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self._db.close()
@@ -96,19 +147,24 @@ class History:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"{self.path} was written by a newer brm-advisor (schema "
+                               f"{version}; this one knows {SCHEMA_VERSION})")
 
     def _migrate(self) -> None:
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = db.execute("SELECT version FROM schema_version").fetchone()
             version = row[0] if row else 0
-            if version > SCHEMA_VERSION:
-                raise HistoryError(f"{self.path} was written by a newer brm-advisor (schema "
-                                   f"{version}; this one knows {SCHEMA_VERSION})")
+            self._check_version(version)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[step]:
                     db.execute(statement)
@@ -116,10 +172,6 @@ class History:
                 db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
             else:
                 db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
-
-    @property
-    def schema_version(self) -> int:
-        return int(self._db.execute("SELECT version FROM schema_version").fetchone()[0])
 
     def save(self, facts: Mapping[str, Any], diagnosis: Any, source: str,
              batch: str | None = None) -> int:
@@ -129,21 +181,30 @@ class History:
     def save_many(self, items: Iterable[tuple[Mapping[str, Any], Mapping[str, Any], str]],
                   batch: str | None = None) -> list[int]:
         """Save (facts, result, source) items in one transaction: all or none. `result` is
-        `saved_result(diagnosis)`."""
+        `saved_result(diagnosis)`. A failure (a full disk, a read-only file) is a
+        `HistoryError`, and none of the items is saved."""
+        rows = list(items)
+        if self.read_only:
+            raise HistoryError(f"{self.path} is read-only: {plural(len(rows), 'assessment')} "
+                               "could not be saved in it")
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         ids = []
-        with self._transaction() as db:
-            for facts, result, source in items:
-                pack, level = result["pack"], result["level"]
-                cursor = db.execute(
-                    "INSERT INTO assessments (organization, saved_at, source, pack_id, "
-                    "pack_version, pack_hash, level_id, level_rank, facts, result, batch) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (result["organization"], now, source, pack["id"], pack["version"],
-                     pack["sha256"], level["id"], level["rank"],
-                     json.dumps(facts, ensure_ascii=False, sort_keys=True),
-                     json.dumps(result, ensure_ascii=False), batch))
-                ids.append(int(cursor.lastrowid or 0))
+        try:
+            with self._transaction() as db:
+                for facts, result, source in rows:
+                    pack, level = result["pack"], result["level"]
+                    cursor = db.execute(
+                        "INSERT INTO assessments (organization, saved_at, source, pack_id, "
+                        "pack_version, pack_hash, level_id, level_rank, facts, result, batch) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (result["organization"], now, source, pack["id"], pack["version"],
+                         pack["sha256"], level["id"], level["rank"],
+                         json.dumps(facts, ensure_ascii=False, sort_keys=True),
+                         json.dumps(result, ensure_ascii=False), batch))
+                    ids.append(int(cursor.lastrowid or 0))
+        except sqlite3.Error as error:
+            raise HistoryError(f"{self.path}: {plural(len(rows), 'assessment')} could not be "
+                               f"saved (none of them was): {error}") from None
         return ids
 
     def assessments(self, organization: str | None = None) -> list[Saved]:
@@ -152,23 +213,71 @@ class History:
         if organization is not None:
             query += " WHERE organization = ?"
             args = (organization,)
-        rows = self._db.execute(query + " ORDER BY saved_at, id", args).fetchall()
-        return [_saved(row) for row in rows]
+        with self._reading():
+            rows = self._db.execute(query + " ORDER BY saved_at, id", args).fetchall()
+        return [_saved(row, self.path) for row in rows]
 
     def get(self, assessment_id: int) -> Saved:
-        row = self._db.execute("SELECT * FROM assessments WHERE id = ?",
-                               (assessment_id,)).fetchone()
+        with self._reading():
+            row = self._db.execute("SELECT * FROM assessments WHERE id = ?",
+                                   (assessment_id,)).fetchone()
         if row is None:
             raise HistoryError(f"no saved assessment #{assessment_id} in {self.path}")
-        return _saved(row)
+        return _saved(row, self.path)
 
     def organizations(self) -> list[str]:
-        return [r[0] for r in self._db.execute(
-            "SELECT DISTINCT organization FROM assessments ORDER BY organization")]
+        with self._reading():
+            return [r[0] for r in self._db.execute(
+                "SELECT DISTINCT organization FROM assessments ORDER BY organization")]
+
+    def timeline(self, organization: str) -> Timeline:
+        """An organization's saved assessments with their trend; a `HistoryError` (with a
+        "did you mean") when it has none."""
+        saved = self.assessments(organization)
+        if not saved:
+            raise HistoryError(f"no saved assessment of {organization!r}"
+                               + did_you_mean(suggest(organization, self.organizations())))
+        return Timeline(organization, trend(saved), tuple(saved))
 
     def check(self) -> str:
         """SQLite's own integrity check ("ok" when the file is sound)."""
-        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+        with self._reading():
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(f"{self.path}: cannot be read: {error}") from None
+
+
+class Timeline(NamedTuple):
+    """One organization's saved assessments, oldest first, and where its level went."""
+
+    organization: str
+    trend: str  # see `trend`
+    assessments: tuple[Saved, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"organization": self.organization, "trend": self.trend,
+                "assessments": listing(self.assessments)}
+
+
+def listing(saved: Iterable[Saved]) -> list[dict[str, Any]]:
+    """Saved assessments as `brm history list --format json` gives them."""
+    return [item.summary() for item in saved]
+
+
+def _version(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _cannot_write(path: Path) -> bool:
+    """The file exists, and it or its folder cannot be written (SQLite writes beside it)."""
+    return path.exists() and not (os.access(path, os.W_OK)
+                                  and os.access(path.parent, os.W_OK))
 
 
 def _while_locked(step: Callable[[], Any], seconds: float = 30.0) -> Any:
@@ -185,9 +294,28 @@ def _while_locked(step: Callable[[], Any], seconds: float = 30.0) -> Any:
             pause = min(pause * 2, 0.5)
 
 
-def _saved(row: tuple[Any, ...]) -> Saved:
+def _saved(row: tuple[Any, ...], path: Path) -> Saved:
+    """A row as a `Saved`; a `HistoryError` naming the row when its JSON is damaged."""
+    facts, result = (_json_column(row, index, name, path)
+                     for index, name in ((9, "facts"), (10, "result")))
+    level = result.get("level")
+    if not isinstance(level, Mapping) or not isinstance(level.get("name"), str):
+        raise HistoryError(f"{path}: saved assessment #{row[0]} is damaged: its result has no "
+                           "level with a name")
     return Saved(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                 json.loads(row[9]), json.loads(row[10]))
+                 facts, result)
+
+
+def _json_column(row: tuple[Any, ...], index: int, name: str, path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(row[index])
+    except (ValueError, TypeError, RecursionError) as error:
+        raise HistoryError(f"{path}: saved assessment #{row[0]} is damaged: its {name} is not "
+                           f"valid JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise HistoryError(f"{path}: saved assessment #{row[0]} is damaged: its {name} is not a "
+                           "JSON object")
+    return value
 
 
 def saved_result(diagnosis: Any) -> dict[str, Any]:

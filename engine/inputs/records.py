@@ -1,0 +1,455 @@
+"""Batch records: one organization per facts file of a folder, per JSONL line, per CSV row, or per
+line of standard input, read lazily.
+
+Reading is bounded and never stops at a bad record: a line is read in chunks of at most
+`MAX_LINE_BYTES` (a longer one is skipped, not kept in memory), bytes that are not UTF-8 are
+reported with their line rather than replaced, JSON is parsed as strictly as a facts document is
+(no duplicate keys, no NaN or Infinity, no number of more digits than Python converts, no lone
+UTF-16 surrogate, no nesting deeper than a document's), and every such problem becomes an
+invalid `Record` naming its place, so the records after it are still read.
+
+A CSV file's header is checked once: a column that names no field, or a column named twice,
+makes the whole file one invalid record that counts all its rows (one message, not one a row).
+A row with more cells than the header has columns is invalid; the first such row of a file says
+so in full, later ones are counted without repeating it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from ..errors import DocumentError, Issue
+from ..packs.fields import Field
+from ..present.words import plural, suggest
+from .documents import MAX_DEPTH, MAX_DOCUMENT_BYTES, Document, read_document
+from .paths import container_at, json_path
+
+FACT_SUFFIXES = (".yaml", ".yml", ".json")
+"""The files of a folder that are read as facts documents."""
+
+MAX_LINE_BYTES = MAX_DOCUMENT_BYTES
+"""A JSONL or CSV line longer than this is an invalid record (a facts record is a few KiB)."""
+
+NONE_WORDS = ("", "none")
+"""What a CSV list cell says for an empty list."""
+
+_SKIP_CHUNK = 64 * 1024
+_BOM = b"\xef\xbb\xbf"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class Record(NamedTuple):
+    """One organization's input: where it came from, and its data or why it could not be read."""
+
+    source: str  # "file", "file:line" or "file:row"
+    data: Any
+    issues: tuple[Issue, ...] = ()
+    document: Document | None = None  # a file read whole: its text gives lines to errors
+    records: int = 1  # how many input records it stands for (a CSV file refused by its header)
+    quiet: bool = False  # its problem was told in full for an earlier record of the same file
+
+
+# --- what the inputs are ----------------------------------------------------------------------
+
+def input_problems(inputs: Iterable[str]) -> tuple[str, ...]:
+    """What is wrong with the inputs as given, before anything is read: missing paths, and
+    FIFOs, devices or sockets (reading one could block forever). Empty when all is well."""
+    problems = []
+    for name in inputs:
+        if name == "-":
+            continue
+        try:
+            mode = os.stat(name).st_mode
+        except FileNotFoundError:
+            problems.append(f"{name!r} does not exist")
+            continue
+        except OSError as error:
+            problems.append(f"{name!r} cannot be read: {error.strerror or error}")
+            continue
+        if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+            problems.append(f"{name!r} is not a regular file or a folder (a FIFO, a device or a "
+                            "socket is not read); give '-' to read standard input")
+    return tuple(problems)
+
+
+def count_records(inputs: Iterable[str]) -> int | None:
+    """How many records the inputs hold (for a progress bar); None when one is standard input.
+    Lines are counted in chunks, so a huge line costs no memory."""
+    total = 0
+    for name in inputs:
+        if name == "-":
+            return None
+        path = Path(name)
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
+                         and p.is_file())
+        elif path.suffix.lower() in (".jsonl", ".csv"):
+            lines = _count_lines(path)
+            total += max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
+        else:
+            total += 1
+    return total
+
+
+def _count_lines(path: Path) -> int:
+    """Lines that hold more than white space."""
+    count, content = 0, False
+    with path.open("rb") as handle:
+        while chunk := handle.read(MAX_LINE_BYTES):
+            *ended, rest = chunk.split(b"\n")
+            for line in ended:
+                count += content or bool(line.strip())
+                content = False
+            content = content or bool(rest.strip())
+    return count + content
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
+                 stdin: IO[bytes] | None = None) -> Iterator[Record]:
+    """Every record of every input, in order: folders (sorted), .jsonl, .csv, or '-' (JSONL on
+    `stdin`). `fields` is the pack's field table (CSV columns are its dotted paths)."""
+    for name in inputs:
+        if name == "-":
+            if stdin is None:
+                raise ValueError("no standard input to read")
+            yield from _jsonl(stdin, "<stdin>")
+            continue
+        path = Path(name)
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
+                               and p.is_file()):
+                yield _document(file)
+        elif path.suffix.lower() == ".jsonl":
+            with path.open("rb") as handle:
+                yield from _jsonl(handle, str(path))
+        elif path.suffix.lower() == ".csv":
+            with path.open("rb") as handle:
+                yield from _csv(handle, str(path), fields)
+        else:
+            yield _document(path)
+
+
+def _invalid(source: str, message: str, code: str, path: str = "$", *,
+             allowed: str | None = None) -> Record:
+    return Record(source, None, (Issue(path, message, allowed=allowed, code=code),))
+
+
+def _document(path: Path) -> Record:
+    try:
+        document = read_document(path)
+    except DocumentError as error:
+        return Record(str(path), None, error.issues)
+    if "\\" in document.text:  # an escape could spell a lone surrogate
+        where = _lone_surrogate(document.data)
+        if where is not None:
+            return _surrogate(str(path), where)
+    return Record(str(path), document.data, (), document)
+
+
+def _lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str | Issue]]:
+    """(line number, text) for every line, the text decoded as UTF-8 (a BOM at the start is
+    dropped); an `Issue` instead of the text for a line too long or not UTF-8. A line is never
+    held in memory beyond `limit` bytes."""
+    number = 0
+    while raw := stream.readline(limit + 1):
+        number += 1
+        if number == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM):]
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := stream.readline(_SKIP_CHUNK)) and not rest.endswith(b"\n"):
+                pass
+            yield number, Issue("$", f"is a line longer than {limit} bytes; a facts record is a "
+                                     "few kilobytes", code="too-large")
+            continue
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield number, Issue("$", f"is not valid UTF-8 text (byte {error.start + 1} of the "
+                                     "line)", allowed="UTF-8 text", code="binary")
+
+
+# --- JSONL ------------------------------------------------------------------------------------
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+class _NotFinite(Exception):
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _refuse_constant(text: str) -> Any:
+    raise _NotFinite(text)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
+def _jsonl(stream: IO[bytes], source: str) -> Iterator[Record]:
+    for number, line in _lines(stream):
+        where = f"{source}:{number}"
+        if isinstance(line, Issue):
+            yield Record(where, None, (line,))
+        elif line.strip():
+            yield _json_record(where, line)
+
+
+def _json_record(where: str, text: str) -> Record:
+    """One JSONL line, parsed as strictly as a facts document."""
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant,
+                          parse_float=_finite)
+    except json.JSONDecodeError as error:
+        return _invalid(where, f"is not valid JSON: {error.msg} (column {error.colno})",
+                        "syntax")
+    except _DuplicateKey as error:
+        return _invalid(where, f"has the key {error.key!r} twice in one object", "duplicate-key")
+    except _NotFinite as error:
+        return _invalid(where, f"has {error.text}, which is not a number a facts record can "
+                               "hold", "value-type", allowed="finite numbers")
+    except RecursionError:
+        return _too_deep(where)
+    except ValueError as error:  # an integer of more digits than Python converts
+        if "digits" in str(error):
+            return _invalid(where, "has a number of more than "
+                                   f"{sys.get_int_max_str_digits()} digits", "value-type",
+                            allowed="numbers of a sensible size")
+        return _invalid(where, f"is not valid JSON: {error}", "syntax")
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
+        return _too_deep(where)
+    if _SURROGATE_ESCAPE.search(text):
+        surrogate = _lone_surrogate(data)
+        if surrogate is not None:
+            return _surrogate(where, surrogate)
+    return Record(where, data)
+
+
+def _too_deep(where: str) -> Record:
+    return _invalid(where, f"is nested too deeply (more than {MAX_DEPTH} levels)", "too-deep")
+
+
+def _surrogate(where: str, path: str) -> Record:
+    return _invalid(where, "holds a lone UTF-16 surrogate (an escape such as \\ud800 without "
+                           "its pair), which is not a character", "binary", path,
+                    allowed="text (escapes of whole characters only)")
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return False
+
+
+def _lone_surrogate(data: Any) -> str | None:
+    """The JSON path of the first key or string holding a lone surrogate, None if none does."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, str) and not _encodable(value):
+            return json_path(parts)
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if not _encodable(key):
+                    return json_path(parts)
+                stack.append((child, (*parts, key)))
+        elif isinstance(value, list):
+            stack.extend((child, (*parts, index)) for index, child in enumerate(value))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+class _Unreadable(Exception):
+    """A line the CSV reader was to get could not be read (too long, not UTF-8)."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+
+
+class _TextLines:
+    """The lines the CSV reader reads; an unreadable one raises `_Unreadable` and the next call
+    goes on with the line after it (the csv module starts a new row after an error)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._lines = _lines(stream)
+
+    def __iter__(self) -> _TextLines:
+        return self
+
+    def __next__(self) -> str:
+        _number, line = next(self._lines)
+        if isinstance(line, Issue):
+            raise _Unreadable(line)
+        return line
+
+
+def _next_row(reader: Any) -> list[str] | Issue | None:
+    """The next row's cells, an `Issue` when it cannot be read, None at the end."""
+    try:
+        return next(reader)  # type: ignore[no-any-return]
+    except StopIteration:
+        return None
+    except _Unreadable as error:
+        return error.issue
+    except csv.Error as error:
+        if "field limit" in str(error):
+            return Issue("$", f"has a cell longer than {csv.field_size_limit()} characters",
+                         code="too-large", allowed="cells of a sensible size")
+        return Issue("$", f"is not valid CSV: {error}", code="syntax")
+
+
+def _csv(stream: IO[bytes], source: str, fields: Mapping[str, Field]) -> Iterator[Record]:
+    reader = csv.reader(_TextLines(stream))
+    header = _next_row(reader)
+    if header is None:
+        return
+    if isinstance(header, Issue):
+        yield _refused(source, (header._replace(line=1),), reader)
+    elif problems := _header_problems(header, fields):
+        yield _refused(source, problems, reader)
+    else:
+        yield from _rows(reader, header, fields, source)
+
+
+def _refused(source: str, problems: tuple[Issue, ...], reader: Any) -> Record:
+    """The whole file as one invalid record: its header is wrong, so none of its rows can be
+    read; they are counted, and the problem is told once."""
+    rows = _count_rows(reader)
+    told = Issue("$", f"none of its {plural(rows, 'row')} was assessed because of its header",
+                 code="header")
+    return Record(source, None, (*problems, told), records=rows)
+
+
+def _header_problems(header: list[str], fields: Mapping[str, Field]) -> tuple[Issue, ...]:
+    problems = [Issue(f"$.{c}", f"unknown column {c!r}", allowed=", ".join(fields),
+                      suggestion=suggest(c, list(fields)), line=1, code="unknown-field")
+                for c in header if c not in fields]
+    twice = sorted({c for c in header if header.count(c) > 1 and c in fields})
+    problems += [Issue(f"$.{c}", f"the column {c!r} appears {header.count(c)} times in the "
+                                 "header", line=1, code="duplicate-key") for c in twice]
+    return tuple(problems)
+
+
+def _count_rows(reader: Any) -> int:
+    rows = 0
+    while (row := _next_row(reader)) is not None:
+        rows += row != []
+    return rows
+
+
+def _rows(reader: Any, header: list[str], fields: Mapping[str, Field],
+          source: str) -> Iterator[Record]:
+    number = 1  # row 1 is the header; empty rows are skipped and not numbered
+    first_extra: int | None = None
+    while (row := _next_row(reader)) is not None:
+        if row == []:
+            continue
+        number += 1
+        where = f"{source}:{number}"
+        if isinstance(row, Issue):
+            yield Record(where, None, (row,))
+        elif any(cell.strip() for cell in row[len(header):]):
+            yield _extra_cells(where, row, len(header), first_extra)
+            first_extra = first_extra or number
+        else:
+            yield Record(where, _row_data(header, row, fields))
+
+
+def _extra_cells(where: str, row: list[str], columns: int, first: int | None) -> Record:
+    if first is not None:
+        return Record(where, None, (Issue("$", f"has more cells than the header's {columns} "
+                                               f"columns, like row {first}",
+                                          code="extra-cells"),), quiet=True)
+    extra = ", ".join(repr(cell) for cell in row[columns:][:3])
+    more = ", ..." if len(row) - columns > 3 else ""
+    return Record(where, None, (Issue(
+        "$", f"has {len(row)} cells but the header names {columns} columns: the cells beyond "
+             f"them ({extra}{more}) belong to no field (a comma in a value needs the value in "
+             "double quotes); later rows of this file with the same problem are counted "
+             "without repeating this", code="extra-cells"),))
+
+
+def _row_data(header: list[str], row: list[str], fields: Mapping[str, Field]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for column, text in zip(header, row, strict=False):
+        field = fields[column]
+        value = text.strip()
+        if field.kind == "list":
+            cell: Any = [] if value.lower() in NONE_WORDS else _list_cell(value)
+        elif value == "":
+            continue
+        else:
+            cell = _cell(value, field.kind)
+        parent, key = container_at(data, column)
+        parent[key] = cell
+    return data
+
+
+def _list_cell(text: str) -> list[str]:
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+def _cell(text: str, kind: str) -> Any:
+    """A CSV cell as the type its field has: booleans and numbers; anything else, and any text
+    that is not one (``nan``, ``inf``...), stays text for the validator to name."""
+    if kind == "boolean":
+        lowered = text.lower()
+        if lowered in ("true", "yes", "y", "1"):
+            return True
+        if lowered in ("false", "no", "n", "0"):
+            return False
+    elif kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    elif kind == "number":
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        return value if math.isfinite(value) else text
+    return text
