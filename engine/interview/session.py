@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BrmError, DocumentError, Issue
 from ..inputs.facts import Facts
 from ..inputs.paths import json_path, value_at
-from . import savefile
 from .advice import Why, can_matter, why
 from .answers import flatten, nest, parse_answer
 from .questions import InterviewQuestion, questions_for
 from .savefile import InterviewRecord, SavedFile
+from .savefile import save as save_file
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
@@ -132,7 +132,7 @@ class Interview:
         """Save the answers so far (nothing without `save_to`); raises `OSError` when the
         file cannot be written (a read-only file is refused, and left as it was)."""
         if self.save_to is not None:
-            savefile.save(self.save_to, self.document(), self.interview_record(),
+            save_file(self.save_to, self.document(), self.interview_record(),
                           self.still_open)
 
     def facts(self) -> Facts:
