@@ -1,7 +1,7 @@
 """The report a consultant hands over: HTML (self-contained, printable) and Markdown.
 
 `report_context` gathers what a report shows from the diagnosis, its explanation and the pack;
-Jinja2 templates (package data, ``engine/templates/``) lay it out; the SVG charts come from
+Jinja2 templates (package data, ``engine/present/templates/``) lay it out; the SVG charts come from
 `charts`. Every string that comes from the facts or from the pack is escaped: in HTML by the
 template engine (and a Content-Security-Policy in the page forbids scripts and every load but
 inline styles and images), in Markdown by the `md` filter (`markdown_escape`), ids and fixed
@@ -223,9 +223,9 @@ def render_report(context: Mapping[str, Any], report_format: str) -> str:
 
 
 def _writable(text: str) -> str:
-    """The report, once sure it can be written as UTF-8 (a lone surrogate, which a JSON file
-    can spell as ``\\udc80``, has no UTF-8 form): a report that cannot be written is refused
-    here, before any file is opened."""
+    """The report, once sure it can be written as UTF-8: a character with no UTF-8 form (a
+    lone surrogate; the facts reader refuses them, this is the last guard) makes the report
+    refused here, before any file is opened, instead of failing half-way through a write."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
