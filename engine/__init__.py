@@ -89,12 +89,14 @@ _EXPORTS: dict[str, str] = {
     "levels_dict": "packs.summary",
     "render_report": "present.report",
     "report_context": "present.report",
+    "ReportError": "present.report",
     "print_pdf": "present.pdf",
     "BrowserError": "present.pdf",
     "words": "present.words",
     # files
     "write_text": "files",
     "atomic_output": "files",
+    "write_bytes": "files",
 }
 
 __all__ = [
@@ -105,9 +107,9 @@ __all__ = [
     "load_pack", "pack_listing", "pack_summary", "PackError", "PackNotFoundError", "PackRef",
     "parse_edit", "print_pdf", "render_comparison", "render_explanation", "render_json",
     "render_levels", "render_report", "render_search", "render_text", "report_context",
-    "resolve_pack", "RulePack", "run_cases", "RunawayError", "scaffold", "ScaffoldError", "search",
-    "SearchResult", "shipped_packs", "UnknownLevelError", "what_if", "WhatIf", "words",
-    "write_text",
+    "ReportError", "resolve_pack", "RulePack", "run_cases", "RunawayError", "scaffold",
+    "ScaffoldError", "search", "SearchResult", "shipped_packs", "UnknownLevelError", "what_if",
+    "WhatIf", "words", "write_bytes", "write_text",
 ]
 
 
@@ -130,7 +132,7 @@ if TYPE_CHECKING:
     from .analysis.edits import WhatIf, parse_edit, what_if
     from .analysis.explain import Explanation, explain
     from .analysis.search import SearchResult, search
-    from .files import atomic_output, write_text
+    from .files import atomic_output, write_bytes, write_text
     from .inference.advisor import Advisor
     from .inference.diagnosis import Diagnosis, LevelRef
     from .inputs.facts import Facts, FactsReader
@@ -150,7 +152,7 @@ if TYPE_CHECKING:
     from .packs.summary import levels_dict, pack_listing, pack_summary
     from .present import words as words
     from .present.pdf import BrowserError, print_pdf
-    from .present.report import render_report, report_context
+    from .present.report import ReportError, render_report, report_context
     from .present.text import (
         render_comparison,
         render_explanation,

@@ -22,15 +22,35 @@ def atomic_output(path: str | Path, *, newline: str | None = None) -> Iterator[I
 
     Raises `PermissionError` (before anything is written) when `path` exists and is not
     writable: the user made it read-only, and a rename would silently get around that."""
+    with _replacing(path) as handle, os.fdopen(handle, "w", encoding="utf-8",
+                                               newline=newline) as stream:
+        yield stream
+        _sync(stream)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8), atomically."""
+    with atomic_output(path) as stream:
+        stream.write(text)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Replace `path` with `data`, atomically (a PDF, for instance)."""
+    with _replacing(path) as handle, os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+        _sync(stream)
+
+
+@contextlib.contextmanager
+def _replacing(path: str | Path) -> Iterator[int]:
+    """A temporary file beside `path` (its open descriptor) that replaces `path`, with
+    the right mode, when the block ends without an exception; removed otherwise."""
     target = Path(path)
     mode = _mode_for(target)
     folder = target.parent if str(target.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
+        yield handle
         os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
@@ -39,10 +59,9 @@ def atomic_output(path: str | Path, *, newline: str | None = None) -> Iterator[I
         raise
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Replace `path` with `text` (UTF-8), atomically."""
-    with atomic_output(path) as stream:
-        stream.write(text)
+def _sync(stream: IO[str] | IO[bytes]) -> None:
+    stream.flush()
+    os.fsync(stream.fileno())
 
 
 def _mode_for(target: Path) -> int:

@@ -23,10 +23,9 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, BinaryIO, TextIO, cast
 
 from ..errors import BrmError
-from ..files import atomic_output
+from ..files import write_bytes
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 HOW_TO_GET = ("no headless Chromium was found; install one (on Debian or Ubuntu: "
@@ -94,11 +93,4 @@ def print_pdf(html: Path, pdf: Path) -> None:
         data = printed.read_bytes() if printed.is_file() else b""
     if not data.startswith(b"%PDF"):
         raise BrowserError(f"Chromium wrote no PDF for {pdf}; {pdf} was left as it was")
-    with atomic_output(pdf) as stream:
-        _binary(stream).write(data)
-
-
-def _binary(stream: IO[str]) -> BinaryIO:
-    """The byte stream under `atomic_output`'s text stream (a PDF is bytes)."""
-    stream.flush()
-    return cast(TextIO, stream).buffer
+    write_bytes(pdf, data)
