@@ -32,7 +32,7 @@ EXIT_USAGE = 2
 EXIT_ENGINE = 3
 
 
-def fail(message: str, status: int) -> None:
+def fail(message: str, status: int) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(status)
 

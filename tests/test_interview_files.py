@@ -11,6 +11,9 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+
+from brm_advisor.cli.main import cli
+
 from test_interview import (
     AD_HOC,
     COMPETENCIES,
@@ -20,8 +23,6 @@ from test_interview import (
     saved_facts,
     saved_record,
 )
-
-from brm_advisor.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

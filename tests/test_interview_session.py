@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_interview import AD_HOC, COMPETENCIES, advisor_for, saved_facts
 
 from brm_advisor.engine.interview import (
     AnswerError,
@@ -21,6 +20,7 @@ from brm_advisor.engine.interview import (
 )
 
 from installed import BRM
+from test_interview import AD_HOC, COMPETENCIES, advisor_for, saved_facts
 
 NOT_UTF8 = "Ac\udcffme"
 """What Python makes of the bytes ``Ac\\xffme`` read with errors="surrogateescape"."""
