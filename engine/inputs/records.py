@@ -130,6 +130,9 @@ def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
             for file in sorted(p for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
                                and p.is_file()):
                 yield _document(file)
+        elif path.exists() and not path.is_file():  # opening a FIFO could wait forever
+            yield _invalid(name, "is not a regular file (a FIFO, a device or a socket is not "
+                                 "read)", "not-a-file", allowed="a file, a folder, or '-'")
         elif path.suffix.lower() == ".jsonl":
             with path.open("rb") as handle:
                 yield from _jsonl(handle, str(path))

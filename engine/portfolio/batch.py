@@ -208,8 +208,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(text: str) -> str:
-    """A text cell a spreadsheet will not run: a leading formula character is quoted (')."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A text cell a spreadsheet will not run: a leading formula character is quoted ('). A
+    line break inside is written as \\n, which the CSV writer quotes (a bare \\r it would not,
+    and the row would come apart)."""
+    formula = text.startswith(FORMULA_STARTS)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + text if formula else text
 
 
 def csv_row(outcome: Outcome) -> list[str]:
@@ -336,7 +341,12 @@ class BatchOutput:
             self._stream = self._target
             return self
         with self._naming_the_output():
-            self._stream = self._files.enter_context(atomic_output(self.path, newline=""))
+            opened: contextlib.AbstractContextManager[IO[str]]
+            if self.path.exists() and not self.path.is_file():  # a device, a FIFO: not replaced
+                opened = self.path.open("w", encoding="utf-8", newline="")
+            else:
+                opened = atomic_output(self.path, newline="")
+            self._stream = self._files.enter_context(opened)
             if self.path.suffix.lower() == ".csv":
                 self._csv = csv.writer(self._stream, lineterminator="\n")
                 self._csv.writerow(CSV_COLUMNS)
