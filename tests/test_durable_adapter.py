@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from brm_advisor.engine import Advisor, EngineError, RunawayError, resolve_pack
-from brm_advisor.engine.inference.durable_adapter import DurableRuleset
+from brm_advisor.engine.inference.durable_adapter import ENGINE_LIMITS, DurableRuleset
 
 
 def collect(ruleset: DurableRuleset, fact: dict[str, Any], derive=None, max_firings=100):
@@ -153,23 +153,40 @@ def test_many_assessments_with_flat_memory(advisor, base_facts):
 
 
 def test_the_engine_refuses_a_test_with_too_many_nested_connectives():
-    def nested(count: int) -> dict[str, Any]:
+    def nested(count: int) -> dict[str, Any]:  # one $or of `count` $and: count + 1 connectives
         alternatives = [{"$and": [{f"a{i}": 1}, {f"b{i}": 1}]} for i in range(count)]
         return {"r": {"all": [{"m": {"$and": [{"t": "facts"}, {"$or": alternatives}]}}]}}
 
-    DurableRuleset("within", nested(12))  # 13 nested and/or: accepted
-    with pytest.raises(EngineError):
-        DurableRuleset("beyond", nested(15))  # 16: error 113, hence MAX_NESTED_CONNECTIVES
+    limit = ENGINE_LIMITS.nested_connectives
+    DurableRuleset("within", nested(limit - 1)).close()  # at the limit: accepted
+    DurableRuleset("margin", nested(13)).close()  # 14 worked too: the limit keeps a margin
+    with pytest.raises(EngineError, match="113"):
+        DurableRuleset("beyond", nested(14))  # 15 nested and/or: error 113
+
+
+def test_a_fact_of_254_keys_is_refused_and_the_limit_stays_below():
+    ruleset = DurableRuleset("keys", rules(r=[{"m": {"$and": [{"t": "facts"}, {"a0": 1}]}}]))
+    within = {"t": "facts", **{f"a{i}": 1 for i in range(ENGINE_LIMITS.fact_keys - 2)}}
+    assert [name for name, _ in collect(ruleset, within)] == ["r"]  # + sid: the limit's keys
+    beyond = {"t": "facts", **{f"a{i}": 1 for i in range(252)}}  # + sid: 254 keys
+    with pytest.raises(EngineError, match="302"):
+        collect(ruleset, beyond)
+    ruleset.close()
+
+
+def test_the_limits_are_the_adapters_and_the_compiler_reads_them():
+    from brm_advisor.engine.inference import compiler
+
+    assert ENGINE_LIMITS.fact_keys < 254 and ENGINE_LIMITS.tests_per_field < 512
+    assert ENGINE_LIMITS.nested_connectives < 15
+    assert compiler.ENGINE_LIMITS is ENGINE_LIMITS
+    assert not [name for name in vars(compiler) if name in (
+        "MAX_NESTED_CONNECTIVES", "MAX_ENGINE_RULES", "MAX_FACT_KEYS", "MAX_CHOICES_PER_SLOT")]
 
 
 def test_the_compiler_stays_within_the_nesting_limit():
-    from brm_advisor.engine.inference.compiler import (
-        MAX_NESTED_CONNECTIVES,
-        _legs,
-        _nested_connectives,
-        compile_pack,
-    )
+    from brm_advisor.engine.inference.compiler import _legs, _nested_connectives, compile_pack
 
     compiled = compile_pack(resolve_pack())
     assert max(_nested_connectives(leg) for rule in compiled.definition.values()
-               for leg in _legs(rule)) <= MAX_NESTED_CONNECTIVES
+               for leg in _legs(rule)) <= ENGINE_LIMITS.nested_connectives

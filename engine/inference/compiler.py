@@ -12,7 +12,8 @@ fact ``{t: kind, id: ID, v: true|false}`` that later rules join on; conclusions 
 are recorded but not asserted, so an assessment asserts only the facts the rules need.
 
 The output is plain data: the durable-rules ruleset definition (JSON-ready) and a table that maps
-each engine rule back to the pack's rule it came from. Nothing here imports the engine.
+each engine rule back to the pack's rule it came from. Nothing here runs the engine: what it can
+carry comes from the adapter (`ENGINE_LIMITS`); how a pack stays within it is decided here.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ..packs.conditions import (
     TooComplex,
     branches,
     exclusive,
+    exclusive_size,
     fact_tests,
     negation_normal_form,
     references,
@@ -44,19 +46,17 @@ from ..packs.conditions import (
 )
 from ..packs.fields import Field
 from ..packs.model import Recommendation, RulePack
+from .durable_adapter import ENGINE_LIMITS
 
 TARGET_SLOT = "_target"
 """Key of the target level's rank in the asserted facts (0: no target)."""
 COUNT_SLOT = "_n"
 """Key under which list lengths are asserted, when a rule counts items."""
 MAX_BRANCHES_PER_RULE = 64
-MAX_NESTED_CONNECTIVES = 13
-"""durable-rules refuses (error 113) a fact test holding more than about 14 nested and/or."""
-MAX_ENGINE_RULES = 2000
-MAX_FACT_KEYS = 200
-"""durable-rules fails on facts of 254 keys or more; stay well below."""
-MAX_CHOICES_PER_SLOT = 400
-"""durable-rules hangs at about 512 distinct tests on one field; stay well below."""
+"""A pack rule becomes at most this many engine rules (one per way its condition can hold)."""
+MAX_EXCLUSIVE_NODES = 5000
+"""Exclusive alternatives (one activation per conclusion) are tried only when they stay this
+small; otherwise the plain condition is compiled (see `exclusive_size`)."""
 
 PRIORITY = {"derived": 1, "criterion": 2, "level": 3, "diagnosis": 4, "finding": 5,
             "recommendation": 6}
@@ -172,30 +172,14 @@ class _Compiler:
 
     def run(self) -> CompiledPack:
         pack = self.pack
-        logical: list[tuple[str, str, Condition]] = []
-        for fact in pack.derived:
-            logical.append(("derived", fact.id, fact.when))
-        for criterion in pack.criteria:
-            logical.append(("criterion", criterion.id, criterion.when))
-        levels = pack.levels
-        for index, level in enumerate(levels[1:], start=1):
-            below: list[Condition] = [Ref("level", levels[index - 1].id)] if index > 1 else []
-            met: list[Condition] = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
-            logical.append(("level", level.id, All(tuple(below + met)) if below + met
-                            else Const(True)))
+        logical = self._logical()
         referenced = self._referenced(logical)
         for kind, ident, condition in logical:
             asserts = (kind, ident) in referenced
             self._add(kind, ident, True, condition, asserts)
             self._add(kind, ident, False, Not(condition), asserts)
-        for index, level in enumerate(levels):
-            parts: list[Condition] = []
-            if index > 0:
-                parts.append(Ref("level", level.id))
-            if index + 1 < len(levels):
-                parts.append(Ref("level", levels[index + 1].id, False))
-            self._add("diagnosis", level.id, True, All(tuple(parts)) if parts else Const(True),
-                      False)
+        for level_id, condition in self._diagnoses():
+            self._add("diagnosis", level_id, True, condition, False)
         for finding in pack.findings:
             self._add("finding", finding.id, True, finding.when, False)
         for rec in pack.recommendations:
@@ -208,6 +192,36 @@ class _Compiler:
                             {".".join(slot.path): slot for slot in slots},
                             {name: rule.conclusion for name, rule in self.rules.items()
                              if rule.asserts})
+
+    def _logical(self) -> list[tuple[str, str, Condition]]:
+        """The conclusions decided both ways: derived facts, criteria, then levels (each needs
+        its criteria and the level below)."""
+        pack = self.pack
+        logical: list[tuple[str, str, Condition]] = []
+        for fact in pack.derived:
+            logical.append(("derived", fact.id, fact.when))
+        for criterion in pack.criteria:
+            logical.append(("criterion", criterion.id, criterion.when))
+        levels = pack.levels
+        for index, level in enumerate(levels[1:], start=1):
+            below: list[Condition] = [Ref("level", levels[index - 1].id)] if index > 1 else []
+            met: list[Condition] = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
+            logical.append(("level", level.id, All(tuple(below + met)) if below + met
+                            else Const(True)))
+        return logical
+
+    def _diagnoses(self) -> list[tuple[str, Condition]]:
+        """The level concluded: attained, and the next one not."""
+        levels = self.pack.levels
+        found: list[tuple[str, Condition]] = []
+        for index, level in enumerate(levels):
+            parts: list[Condition] = []
+            if index > 0:
+                parts.append(Ref("level", level.id))
+            if index + 1 < len(levels):
+                parts.append(Ref("level", levels[index + 1].id, False))
+            found.append((level.id, All(tuple(parts)) if parts else Const(True)))
+        return found
 
     def _referenced(self, logical: Sequence[tuple[str, str, Condition]]) -> set[tuple[str, str]]:
         conditions: list[Condition] = [c for _, _, c in logical]
@@ -240,26 +254,36 @@ class _Compiler:
     def _add(self, kind: str, ident: str, value: bool, condition: Condition,
              asserts: bool) -> None:
         normal = simplify(negation_normal_form(condition))
-        # Exclusive alternatives fire once per conclusion; but they are larger expressions,
-        # and the engine refuses a leg with too many nested and/or: keep the plain form then.
-        for candidate in (exclusive(normal), normal):
-            try:
-                alternatives = branches(candidate, MAX_BRANCHES_PER_RULE)
-            except TooComplex as error:
-                problem = (f"the condition expands to more than {error.args[0]} alternative "
-                           f"rules; at most {MAX_BRANCHES_PER_RULE} are allowed")
-                continue
-            built = [self._rule(kind, ident, value, asserts, branch) for branch in alternatives]
-            if all(_nested_connectives(leg) <= MAX_NESTED_CONNECTIVES
-                   for _, rule in built for leg in _legs(rule)):
-                for engine_rule, definition in built:
-                    self.rules[engine_rule.name] = engine_rule
-                    self.definition[engine_rule.name] = definition
+        # Exclusive alternatives fire once per conclusion; but they are larger expressions
+        # (exponentially so with nesting, hence the size computed first), and the engine
+        # refuses a leg with too many nested and/or: keep the plain form then.
+        candidates = [normal]
+        if exclusive_size(normal) <= MAX_EXCLUSIVE_NODES:
+            candidates.insert(0, exclusive(normal))
+        problem = ""
+        for candidate in candidates:
+            problem = self._add_form(kind, ident, value, asserts, candidate)
+            if not problem:
                 return
-            problem = (f"the condition nests and/any more than {MAX_NESTED_CONNECTIVES} deep "
-                       "in one test of the input facts, which the engine refuses; split it "
-                       "into derived facts")
         self.issues.append(Issue(f"{kind}:{ident}", problem, code="too-complex"))
+
+    def _add_form(self, kind: str, ident: str, value: bool, asserts: bool,
+                  condition: Condition) -> str:
+        """Add the engine rules of one form of a condition; what is wrong when it cannot be."""
+        try:
+            alternatives = branches(condition, MAX_BRANCHES_PER_RULE)
+        except TooComplex as error:
+            return (f"the condition expands to more than {error.args[0]} alternative "
+                    f"rules; at most {MAX_BRANCHES_PER_RULE} are allowed")
+        built = [self._rule(kind, ident, value, asserts, branch) for branch in alternatives]
+        limit = ENGINE_LIMITS.nested_connectives
+        if any(_nested_connectives(leg) > limit for _, rule in built for leg in _legs(rule)):
+            return (f"the condition nests and/any more than {limit} deep in one test of the "
+                    "input facts, which the engine refuses; split it into derived facts")
+        for engine_rule, definition in built:
+            self.rules[engine_rule.name] = engine_rule
+            self.definition[engine_rule.name] = definition
+        return ""
 
     def _rule(self, kind: str, ident: str, value: bool, asserts: bool,
               branch: Branch) -> tuple[EngineRule, dict[str, Any]]:
@@ -297,47 +321,35 @@ class _Compiler:
 
     def _test(self, test: FactTest) -> Any:
         """One test as a durable-rules expression, with the documented absence semantics."""
-        if test.path == TARGET_SLOT:
-            info = Field(TARGET_SLOT, "integer", True)
-        else:
-            info = self.pack.fact_paths[test.path]
-            self.used_paths[test.path] = info
-        key = test.path
-        op, value, negated = test.op, test.value, test.negated
-
-        if op in LIST_OPS:
-            if op in ("empty", "count_at_least"):
-                self.counted.add(test.path)
-                count_key = f"{COUNT_SLOT}.{key}"
-                if op == "empty":
-                    return {"$gt": {count_key: 0}} if negated else {count_key: 0}
-                return {"$lt" if negated else "$gte": {count_key: value}}
-            items = (value,) if op == "includes" else value
-            keys = [f"{key}.{self._flag(test.path, item)}" for item in items]
-            if op == "includes":
-                return {"$nex" if negated else "$ex": {keys[0]: 1}}
-            present = [{"$ex": {k: 1}} for k in keys]
-            missing = [{"$nex": {k: 1}} for k in keys]
-            if op == "includes_any":
-                return _join("$and", missing) if negated else _exclusive_or(present, missing)
-            return _exclusive_or(missing, present) if negated else _join("$and", present)
-
-        if op == "present":
-            return {"$nex" if negated else "$ex": {key: 1}}
-        if op == "equals":
-            expression = {"$neq": {key: value}} if negated else {key: value}
-        elif op == "in":
-            expression = (_join("$and", [{"$neq": {key: v}} for v in value]) if negated
-                          else _join("$or", [{key: v} for v in value]))
-        else:
-            compare = {"at_least": ("$gte", "$lt"), "at_most": ("$lte", "$gt"),
-                       "above": ("$gt", "$lte"), "below": ("$lt", "$gte")}[op]
-            expression = {compare[1] if negated else compare[0]: {key: value}}
+        info = self._field(test.path)
+        if test.op in LIST_OPS:
+            return self._list_test(test)
+        if test.op == "present":
+            return {"$nex" if test.negated else "$ex": {test.path: 1}}
+        expression = _value_expression(test)
         # durable-rules: every comparison on a missing field is false, so the test alone is
         # right whenever absence should make it false; otherwise accept absence explicitly.
-        if info.required or test.if_absent == negated:
+        if info.required or test.if_absent == test.negated:
             return expression
-        return {"$or": [{"$nex": {key: 1}}, expression]}
+        return {"$or": [{"$nex": {test.path: 1}}, expression]}
+
+    def _field(self, path: str) -> Field:
+        """The field a test reads (recorded as used), or the target level's slot."""
+        if path == TARGET_SLOT:
+            return Field(TARGET_SLOT, "integer", True)
+        info = self.pack.fact_paths[path]
+        self.used_paths[path] = info
+        return info
+
+    def _list_test(self, test: FactTest) -> Any:
+        """A list is asserted as flags (one key per item present) and, when counted, its
+        length: list tests are tests of those."""
+        if test.op in ("empty", "count_at_least"):
+            self.counted.add(test.path)
+            return _count_expression(test)
+        items = (test.value,) if test.op == "includes" else test.value
+        keys = [f"{test.path}.{self._flag(test.path, item)}" for item in items]
+        return _flags_expression(test.op, keys, test.negated)
 
     def _flag(self, path: str, item: Any) -> str:
         flags = self.flags.setdefault(path, {})
@@ -360,24 +372,29 @@ class _Compiler:
         return tuple(slots)
 
     def _check_limits(self) -> None:
-        if len(self.rules) > MAX_ENGINE_RULES:
+        limits = ENGINE_LIMITS
+        if len(self.rules) > limits.rules:
             self.issues.append(Issue("$", f"the pack compiles to {len(self.rules)} engine rules; "
-                                     f"at most {MAX_ENGINE_RULES} are allowed", code="too-large"))
+                                     f"at most {limits.rules} are allowed", code="too-large"))
         keys = sum(len(slot_flags) for slot_flags in self.flags.values()) + len(self.used_paths)
-        if keys + len(self.counted) + 2 > MAX_FACT_KEYS:
+        if keys + len(self.counted) + 2 > limits.fact_keys:
             self.issues.append(Issue("$", f"the rules test {keys} input values; at most "
-                                     f"{MAX_FACT_KEYS} fit in one engine fact", code="too-large"))
+                                     f"{limits.fact_keys} fit in one engine fact",
+                                     code="too-large"))
+        for key, count in self._values_per_field():
+            if count > limits.tests_per_field:
+                self.issues.append(Issue(
+                    "$", f"{key!r} is tested for {count} different values; the engine hangs "
+                    f"near 512, at most {limits.tests_per_field} are allowed", code="too-large"))
+
+    def _values_per_field(self) -> list[tuple[str, int]]:
+        """How many different values each field is tested for equality with, by field."""
         per_field: dict[str, set[str]] = {}
         for rule in self.definition.values():
             for leg in rule["all"]:
                 for key, value in _equality_tests(leg):
                     per_field.setdefault(key, set()).add(value)
-        for key, values in sorted(per_field.items()):
-            count = len(values)
-            if count > MAX_CHOICES_PER_SLOT:
-                self.issues.append(Issue(
-                    "$", f"{key!r} is tested for {count} different values; the engine hangs "
-                    f"near 512, at most {MAX_CHOICES_PER_SLOT} are allowed", code="too-large"))
+        return [(key, len(values)) for key, values in sorted(per_field.items())]
 
 
 def _legs(definition: Mapping[str, Any]) -> list[Any]:
@@ -394,6 +411,39 @@ def _nested_connectives(expression: Any, depth: int = 0) -> int:
             count += (1 if depth > 0 else 0) + sum(_nested_connectives(item, depth + 1)
                                                     for item in value)
     return count
+
+
+def _count_expression(test: FactTest) -> Any:
+    count_key = f"{COUNT_SLOT}.{test.path}"
+    if test.op == "empty":
+        return {"$gt": {count_key: 0}} if test.negated else {count_key: 0}
+    return {"$lt" if test.negated else "$gte": {count_key: test.value}}
+
+
+def _flags_expression(op: str, keys: list[str], negated: bool) -> Any:
+    if op == "includes":
+        return {"$nex" if negated else "$ex": {keys[0]: 1}}
+    present = [{"$ex": {k: 1}} for k in keys]
+    missing = [{"$nex": {k: 1}} for k in keys]
+    if op == "includes_any":
+        return _join("$and", missing) if negated else _exclusive_or(present, missing)
+    return _exclusive_or(missing, present) if negated else _join("$and", present)
+
+
+_COMPARISONS = {"at_least": ("$gte", "$lt"), "at_most": ("$lte", "$gt"),
+                "above": ("$gt", "$lte"), "below": ("$lt", "$gte")}
+
+
+def _value_expression(test: FactTest) -> Any:
+    """``equals``, ``in`` and the comparisons, as the engine reads them on a present value."""
+    key, value, negated = test.path, test.value, test.negated
+    if test.op == "equals":
+        return {"$neq": {key: value}} if negated else {key: value}
+    if test.op == "in":
+        return (_join("$and", [{"$neq": {key: v}} for v in value]) if negated
+                else _join("$or", [{key: v} for v in value]))
+    compare = _COMPARISONS[test.op]
+    return {compare[1] if negated else compare[0]: {key: value}}
 
 
 def _join(operator: str, items: list[Any]) -> Any:

@@ -8,7 +8,8 @@ actions' exceptions swallowed into session state, and JSON round trips of the st
 every action. What it keeps from the engine is the part we build on: the RETE network that
 matches facts, joins them and schedules activations, with forward chaining to a fixpoint.
 
-The engine's quirks handled here (each pinned by a test in ``tests/test_durable_adapter.py``):
+What the engine can carry is `ENGINE_LIMITS`, read by the compiler. The engine's quirks
+handled here (each pinned by a test in ``tests/test_durable_adapter.py``):
 
 - a ruleset holds at most 1024 live sessions; every session is deleted in a ``finally``, so an
   assessment leaves none behind whatever happens;
@@ -16,7 +17,9 @@ The engine's quirks handled here (each pinned by a test in ``tests/test_durable_
   both are normal results here, not errors;
 - an ``$or`` whose branches both hold fires its rule twice: callers get every activation and
   decide (the assessor keeps the first per conclusion);
-- a session id is unique per run of a ruleset; the ruleset is freed when closed.
+- a session id is unique per run of a ruleset; the ruleset is freed when closed;
+- a fact the engine refuses (e.g. too many keys: error 302) is an `EngineError`, even when it
+  was the first of its session and so left no session behind to delete.
 """
 
 from __future__ import annotations
@@ -27,11 +30,41 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import durable_rules_engine as _engine
 
 from ..errors import EngineError, RunawayError
+
+
+class Limits(NamedTuple):
+    """What one durable-rules 2.0.28 ruleset carries, each bound kept below where the engine
+    was seen to fail. The compiler decides how a pack stays within them and refuses a pack that
+    cannot; each failure is pinned by a test in ``tests/test_durable_adapter.py`` or recorded in
+    ``DURABLE_RULES.md``."""
+
+    nested_connectives: int = 13
+    """``$and``/``$or`` nodes below the top of one leg's expression (one test of one fact).
+    14 worked; at 15 the engine refuses the whole ruleset when it is created (error 113)."""
+    tests_per_field: int = 400
+    """Distinct values one field is tested for equality with, across the ruleset: each is a
+    branch of one node of the engine's network. 511 worked; at 512 the first fact asserted hangs
+    forever, and past about 600 creating the ruleset hangs (jruizgit/rules#312)."""
+    fact_keys: int = 200
+    """Keys of the one fact asserted per assessment (input values, list flags and counts, and
+    the engine's own keys). 253 worked; a fact of 254 keys or more is refused when it is
+    asserted (error 302)."""
+    rules: int = 2000
+    """Rules in one ruleset. No failure was seen at this size: a bound on what one pack may
+    cost to create and to run, not a cliff of the engine."""
+    sessions: int = 1024
+    """Live sessions of one ruleset: the 1025th raises ``MemoryError`` and the ruleset stays
+    broken. Not a limit for packs: `DurableRuleset.run` deletes its session when it ends, so at
+    most one is live at a time."""
+
+
+ENGINE_LIMITS = Limits()
+"""The limits the compiler keeps every compiled pack within."""
 
 
 class Activation:
@@ -98,9 +131,17 @@ class DurableRuleset:
             self._sessions += 1
             sid = str(self._sessions)
             try:
-                return self._run(sid, fact, on_fire, max_firings)
-            finally:
+                fired = self._run(sid, fact, on_fire, max_firings)
+            except BaseException:
+                # a first fact the engine refused left no session to delete: keep its error
+                with contextlib.suppress(_engine.error):
+                    _engine.delete_state(self._handle, sid)
+                raise
+            try:
                 _engine.delete_state(self._handle, sid)
+            except _engine.error as error:
+                raise EngineError(f"the engine could not delete a session: {error}") from None
+            return fired
 
     def _run(self, sid: str, fact: Mapping[str, Any], on_fire: OnFire, max_firings: int) -> int:
         handle = self._handle

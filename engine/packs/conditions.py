@@ -20,7 +20,8 @@ Semantics, as documented for pack authors:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import Issue
@@ -47,6 +48,16 @@ _WORDS = {
 }
 
 
+_SCALAR_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": lambda value, operand: bool(value == operand),
+    "in": lambda value, operand: bool(value in operand),
+    "at_least": lambda value, operand: bool(value >= operand),
+    "at_most": lambda value, operand: bool(value <= operand),
+    "above": lambda value, operand: bool(value > operand),
+    "below": lambda value, operand: bool(value < operand),
+}
+
+
 class FactTest(NamedTuple):
     """A test on one input fact, addressed by its dotted path."""
 
@@ -70,28 +81,25 @@ class FactTest(NamedTuple):
         return self._positive(value) != self.negated
 
     def _positive(self, value: Any) -> bool:
-        op, operand = self.op, self.value
-        if op == "present":
+        if self.op == "present":
             return value is not None
-        if op in LIST_OPS:
-            items = value or ()
-            if op == "includes":
-                return bool(operand in items)
-            if op == "includes_any":
-                return any(item in items for item in operand)
-            if op == "includes_all":
-                return all(item in items for item in operand)
-            if op == "empty":
-                return not items
-            return bool(len(items) >= operand)
+        if self.op in LIST_OPS:
+            return self._list_holds(value or ())
         if value is None:
             return self.if_absent
-        if op == "equals":
-            return bool(value == operand)
-        if op == "in":
-            return bool(value in operand)
-        return bool({"at_least": value >= operand, "at_most": value <= operand,
-                     "above": value > operand, "below": value < operand}[op])
+        return _SCALAR_TESTS[self.op](value, self.value)
+
+    def _list_holds(self, items: Any) -> bool:
+        op, operand = self.op, self.value
+        if op == "includes":
+            return bool(operand in items)
+        if op == "includes_any":
+            return any(item in items for item in operand)
+        if op == "includes_all":
+            return all(item in items for item in operand)
+        if op == "empty":
+            return not items
+        return bool(len(items) >= operand)
 
     def describe(self) -> str:
         words = (_NEGATED_WORDS if self.negated else _WORDS)[self.op]
@@ -152,7 +160,7 @@ class ParseContext:
     """What a condition may refer to, and where problems are collected."""
 
     def __init__(self, fact_paths: Mapping[str, Field], ids: Mapping[str, Sequence[str]],
-                 line_of: Any = None) -> None:
+                 line_of: Callable[[list[str | int]], int | None] | None = None) -> None:
         self.fact_paths = fact_paths
         self.ids = ids  # kind -> known ids
         self.line_of = line_of  # callable(path parts) -> line, or None
@@ -165,7 +173,15 @@ class ParseContext:
                                  suggestion=suggestion, line=line, code=code))
 
 
-_CONNECTIVES = ("all", "any", "not", "at_least")
+MAX_COMBINATIONS = 64
+"""An ``{at_least: N, of: [...]}`` expands into one alternative per combination: at most this
+many."""
+MAX_CONDITION_NODES = 2000
+"""A condition may expand (``at_least`` inside ``at_least``...) to at most this many tests and
+connectives: every later step (negation, compiling, lint) walks the expanded condition."""
+
+_SHAPE = ("a condition must be a mapping such as {fact: PATH, equals: VALUE}, {all: [...]}, "
+          "{any: [...]}, {not: ...} or {derived: ID}")
 
 
 def parse_condition(data: Any, where: tuple[str | int, ...], ctx: ParseContext) -> Condition:
@@ -173,31 +189,23 @@ def parse_condition(data: Any, where: tuple[str | int, ...], ctx: ParseContext) 
     if isinstance(data, bool):
         return Const(data)
     if not isinstance(data, Mapping) or not data:
-        ctx.problem(where, "a condition must be a mapping such as {fact: PATH, equals: VALUE}, "
-                           "{all: [...]}, {any: [...]}, {not: ...} or {derived: ID}",
-                    code="condition-shape")
+        ctx.problem(where, _SHAPE, code="condition-shape")
         return Const(False)
     keys = set(data)
     if "all" in keys or "any" in keys:
-        word = "all" if "all" in keys else "any"
-        if keys != {word}:
-            ctx.problem(where, f"'{word}' cannot be combined with {sorted(keys - {word})}",
-                        code="condition-shape")
-        items = data[word]
-        if not isinstance(items, list) or not items:
-            ctx.problem((*where, word), f"'{word}' takes a non-empty list of conditions",
-                        code="condition-shape")
-            return Const(False)
-        parsed = tuple(parse_condition(item, (*where, word, index), ctx)
-                       for index, item in enumerate(items))
-        return All(parsed) if word == "all" else AnyOf(parsed)
+        return _parse_connective("all" if "all" in keys else "any", data, where, ctx)
     if "not" in keys:
-        if keys != {"not"}:
-            ctx.problem(where, f"'not' cannot be combined with {sorted(keys - {'not'})}",
-                        code="condition-shape")
+        _only(keys, "not", where, ctx)
         return Not(parse_condition(data["not"], (*where, "not"), ctx))
     if "of" in keys:
         return _parse_counting(data, where, ctx)
+    return _parse_test(data, where, ctx)
+
+
+def _parse_test(data: Mapping[str, Any], where: tuple[str | int, ...],
+                ctx: ParseContext) -> Condition:
+    """A reference to a conclusion or a test on a fact, or an unknown key reported."""
+    keys = set(data)
     ref_kinds = [kind for kind in REF_KINDS if kind in keys]
     if ref_kinds:
         return _parse_ref(data, ref_kinds, where, ctx)
@@ -210,8 +218,31 @@ def parse_condition(data: Any, where: tuple[str | int, ...], ctx: ParseContext) 
     return Const(False)
 
 
+def _only(keys: set[str], word: str, where: tuple[str | int, ...], ctx: ParseContext) -> None:
+    if keys != {word}:
+        ctx.problem(where, f"'{word}' cannot be combined with {sorted(keys - {word})}",
+                    code="condition-shape")
+
+
+def _parse_connective(word: str, data: Mapping[str, Any], where: tuple[str | int, ...],
+                      ctx: ParseContext) -> Condition:
+    _only(set(data), word, where, ctx)
+    items = data[word]
+    if not isinstance(items, list) or not items:
+        ctx.problem((*where, word), f"'{word}' takes a non-empty list of conditions",
+                    code="condition-shape")
+        return Const(False)
+    parsed = tuple(parse_condition(item, (*where, word, index), ctx)
+                   for index, item in enumerate(items))
+    return All(parsed) if word == "all" else AnyOf(parsed)
+
+
 def _parse_counting(data: Mapping[str, Any], where: tuple[str | int, ...],
                     ctx: ParseContext) -> Condition:
+    """``{at_least: N, of: [...]}``: any of the combinations of N items, all of each.
+
+    The size of the expansion is computed before anything is expanded: C(n, N) alternatives,
+    each item appearing in C(n-1, N-1) of them."""
     keys = set(data)
     if keys != {"at_least", "of"}:
         ctx.problem(where, "a counting condition is {at_least: N, of: [conditions]}",
@@ -228,12 +259,39 @@ def _parse_counting(data: Mapping[str, Any], where: tuple[str | int, ...],
         return Const(False)
     parsed = tuple(parse_condition(item, (*where, "of", index), ctx)
                    for index, item in enumerate(items))
-    combos = list(itertools.combinations(parsed, count))
-    if len(combos) > 64:
-        ctx.problem(where, f"'at_least {count} of {len(items)}' expands to {len(combos)} "
-                           "combinations, more than the 64 allowed", code="too-complex")
+    combinations = math.comb(len(items), count)
+    if combinations > MAX_COMBINATIONS:
+        ctx.problem(where, f"'at_least {count} of {len(items)}' expands to {combinations} "
+                           f"combinations, more than the {MAX_COMBINATIONS} allowed",
+                    code="too-complex")
         return Const(False)
-    return AnyOf(tuple(All(combo) for combo in combos))
+    memo: dict[int, int] = {}
+    nodes = 1 + combinations + math.comb(len(items) - 1, count - 1) * sum(
+        expanded_size(item, memo) for item in parsed)
+    if nodes > MAX_CONDITION_NODES:
+        ctx.problem(where, f"'at_least {count} of {len(items)}' expands to {nodes} tests and "
+                           f"connectives, more than the {MAX_CONDITION_NODES} allowed; name "
+                           "its parts as derived facts", code="too-complex")
+        return Const(False)
+    return AnyOf(tuple(All(combo) for combo in itertools.combinations(parsed, count)))
+
+
+def expanded_size(condition: Condition, memo: dict[int, int] | None = None) -> int:
+    """How many tests, references, constants and connectives the condition holds, counting a
+    part shared by several alternatives once per use; parts are counted once (`memo`, by id),
+    so the cost is the size of the parsed condition, not of its expansion."""
+    memo = {} if memo is None else memo
+    known = memo.get(id(condition))
+    if known is not None:
+        return known
+    if isinstance(condition, Not):
+        size = 1 + expanded_size(condition.item, memo)
+    elif isinstance(condition, (All, AnyOf)):
+        size = 1 + sum(expanded_size(item, memo) for item in condition.items)
+    else:
+        size = 1
+    memo[id(condition)] = size
+    return size
 
 
 def _parse_ref(data: Mapping[str, Any], kinds: list[str], where: tuple[str | int, ...],
@@ -261,7 +319,32 @@ def _parse_ref(data: Mapping[str, Any], kinds: list[str], where: tuple[str | int
 
 def _parse_fact_test(data: Mapping[str, Any], where: tuple[str | int, ...],
                      ctx: ParseContext) -> Condition:
+    op = _single_test(data, where, ctx)
+    if op is None:
+        return Const(False)
     path = data["fact"]
+    if not isinstance(path, str) or path not in ctx.fact_paths:
+        known = list(ctx.fact_paths)
+        ctx.problem((*where, "fact"), f"unknown fact {path!r}", allowed=", ".join(known),
+                    suggestion=suggest(path, known) if isinstance(path, str) else None,
+                    code="unknown-reference")
+        return Const(False)
+    if_absent = data.get("if_absent", False)
+    if not isinstance(if_absent, bool):
+        ctx.problem((*where, "if_absent"), f"{if_absent!r} is not allowed",
+                    allowed="true or false", code="condition-shape")
+        if_absent = False
+    checked = _check_operand(ctx.fact_paths[path], op, data[op], (*where, op), ctx)
+    if checked is None:
+        return Const(False)
+    if op in ("present", "empty"):
+        return FactTest(path, op, None, False, negated=not checked)
+    return FactTest(path, op, checked, if_absent)
+
+
+def _single_test(data: Mapping[str, Any], where: tuple[str | int, ...],
+                 ctx: ParseContext) -> str | None:
+    """The one test a fact test makes (unknown keys reported), or None after a problem."""
     ops = [key for key in data if key in FACT_OPS]
     extra = [key for key in data if key not in FACT_OPS and key not in ("fact", "if_absent")]
     for key in extra:
@@ -271,70 +354,76 @@ def _parse_fact_test(data: Mapping[str, Any], where: tuple[str | int, ...],
         ctx.problem(where, "a fact test takes exactly one test" +
                     (f", not {len(ops)} ({', '.join(ops)})" if ops else ""),
                     allowed=", ".join(FACT_OPS), code="condition-shape")
-        return Const(False)
-    op = ops[0]
-    known = list(ctx.fact_paths)
-    if not isinstance(path, str) or path not in ctx.fact_paths:
-        ctx.problem((*where, "fact"), f"unknown fact {path!r}", allowed=", ".join(known),
-                    suggestion=suggest(path, known) if isinstance(path, str) else None,
-                    code="unknown-reference")
-        return Const(False)
-    info = ctx.fact_paths[path]
-    if_absent = data.get("if_absent", False)
-    if not isinstance(if_absent, bool):
-        ctx.problem((*where, "if_absent"), f"{if_absent!r} is not allowed",
-                    allowed="true or false", code="condition-shape")
-        if_absent = False
-    value = data[op]
-    checked = _check_operand(info, op, value, (*where, op), ctx)
-    if checked is None:
-        return Const(False)
-    if op == "present":
-        return FactTest(path, op, None, False, negated=not checked)
-    if op == "empty":
-        return FactTest(path, op, None, False, negated=not checked)
-    return FactTest(path, op, checked, if_absent)
+        return None
+    return ops[0]
+
+
+_NUMERIC_OPS = ("at_least", "at_most", "above", "below", "count_at_least")
+_LIST_OPERAND_OPS = ("in", "includes_any", "includes_all")
 
 
 def _check_operand(info: Field, op: str, value: Any, where: tuple[str | int, ...],
                    ctx: ParseContext) -> Any:
     """The operand in its canonical form (tuples for lists), or None after reporting a problem."""
+    if not _fits_kind(info, op, where, ctx):
+        return None
+    if op in ("present", "empty"):
+        return _check_switch(info, op, value, where, ctx)
+    if op in _NUMERIC_OPS:
+        return _check_number(info, op, value, where, ctx)
+    return _check_values(info, op, value, where, ctx)
+
+
+def _fits_kind(info: Field, op: str, where: tuple[str | int, ...], ctx: ParseContext) -> bool:
+    """Whether the test suits the field: list tests on lists, value tests on single values."""
     is_list = info.kind == "list"
     if op in LIST_OPS and not is_list:
         ctx.problem(where, f"'{op}' tests a list, but {info.path} is a {info.kind}",
                     allowed=", ".join(o for o in SCALAR_OPS + ("present",)),
                     code="operator-type")
-        return None
+        return False
     if op in SCALAR_OPS and is_list:
         ctx.problem(where, f"'{op}' tests a single value, but {info.path} is a list",
                     allowed=", ".join(LIST_OPS), code="operator-type")
+        return False
+    return True
+
+
+def _check_switch(info: Field, op: str, value: Any, where: tuple[str | int, ...],
+                  ctx: ParseContext) -> bool | None:
+    """``present`` and ``empty`` take true or false."""
+    if not isinstance(value, bool):
+        ctx.problem(where, f"{value!r} is not allowed", allowed="true or false",
+                    code="condition-shape")
         return None
-    if op in ("present", "empty"):
-        if not isinstance(value, bool):
-            ctx.problem(where, f"{value!r} is not allowed", allowed="true or false",
-                        code="condition-shape")
-            return None
-        if op == "present" and is_list:
-            ctx.problem(where, "'present' tests a single value; use 'empty' for a list",
-                        code="operator-type")
-            return None
-        return value
-    if op in ("at_least", "at_most", "above", "below", "count_at_least"):
-        numeric = info.kind in ("integer", "number") or op == "count_at_least"
-        if not numeric:
-            ctx.problem(where, f"'{op}' compares numbers, but {info.path} is a {info.kind}",
-                        allowed="equals, in, present", code="operator-type")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            ctx.problem(where, f"{value!r} is not a number", allowed="a number",
-                        code="condition-shape")
-            return None
-        return value
-    values = list(value) if isinstance(value, list) else None
-    if op in ("in", "includes_any", "includes_all"):
-        if values is None or not values:
+    if op == "present" and info.kind == "list":
+        ctx.problem(where, "'present' tests a single value; use 'empty' for a list",
+                    code="operator-type")
+        return None
+    return value
+
+
+def _check_number(info: Field, op: str, value: Any, where: tuple[str | int, ...],
+                  ctx: ParseContext) -> Any:
+    if info.kind not in ("integer", "number") and op != "count_at_least":
+        ctx.problem(where, f"'{op}' compares numbers, but {info.path} is a {info.kind}",
+                    allowed="equals, in, present", code="operator-type")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        ctx.problem(where, f"{value!r} is not a number", allowed="a number",
+                    code="condition-shape")
+        return None
+    return value
+
+
+def _check_values(info: Field, op: str, value: Any, where: tuple[str | int, ...],
+                  ctx: ParseContext) -> Any:
+    """``equals`` and ``includes`` take one value, ``in`` and ``includes_any|all`` a list."""
+    if op in _LIST_OPERAND_OPS:
+        if not isinstance(value, list) or not value:
             ctx.problem(where, f"'{op}' takes a non-empty list of values", code="condition-shape")
             return None
+        values = list(value)
     else:
         values = [value]
     for item in values:
@@ -348,7 +437,7 @@ def _check_operand(info: Field, op: str, value: Any, where: tuple[str | int, ...
     if len(set(map(repr, values))) != len(values):
         ctx.problem(where, "lists a value more than once", code="condition-shape")
         return None
-    return tuple(values) if op in ("in", "includes_any", "includes_all") else values[0]
+    return tuple(values) if op in _LIST_OPERAND_OPS else values[0]
 
 
 def _fits(info: Field, value: Any) -> bool:
@@ -408,6 +497,19 @@ def simplify(condition: Condition) -> Condition:
     if not isinstance(condition, (All, AnyOf)):
         return condition
     is_all = isinstance(condition, All)
+    flat = _flattened(condition, is_all)
+    if isinstance(flat, Const):
+        return flat
+    if not flat:
+        return Const(is_all)
+    if len(flat) == 1:
+        return flat[0]
+    return All(tuple(flat)) if is_all else AnyOf(tuple(flat))
+
+
+def _flattened(condition: All | AnyOf, is_all: bool) -> list[Condition] | Const:
+    """The simplified items of a connective, those of the same kind spliced in, repeats
+    dropped; or the constant that decides the whole."""
     flat: list[Condition] = []
     for item in (simplify(item) for item in condition.items):
         if isinstance(item, Const):
@@ -418,11 +520,7 @@ def simplify(condition: Condition) -> Condition:
             flat.extend(item.items)
         elif item not in flat:
             flat.append(item)
-    if not flat:
-        return Const(is_all)
-    if len(flat) == 1:
-        return flat[0]
-    return All(tuple(flat)) if is_all else AnyOf(tuple(flat))
+    return flat
 
 
 def exclusive(condition: Condition) -> Condition:
@@ -431,7 +529,8 @@ def exclusive(condition: Condition) -> Condition:
     ``any(a, b, c)`` becomes ``any(a, all(not a, b), all(not a, not b, c))``: equivalent,
     but at most one alternative holds at a time. The engine fires a rule once per alternative
     that holds, so exclusive alternatives mean one activation per conclusion instead of one per
-    reason, which is most of the cost of a redundant rule firing.
+    reason, which is most of the cost of a redundant rule firing. The result can be far larger
+    than the condition: `exclusive_size` tells how large before it is built.
     """
     if isinstance(condition, All):
         return All(tuple(exclusive(item) for item in condition.items))
@@ -444,6 +543,46 @@ def exclusive(condition: Condition) -> Condition:
         alternatives.append(simplify(All(tuple([*map(exclusive, earlier), item])))
                             if earlier else item)
     return AnyOf(tuple(alternatives))
+
+
+def exclusive_size(condition: Condition) -> int:
+    """At most how many nodes `exclusive(condition)` has (condition in negation normal form),
+    computed from the condition's shape without building anything.
+
+    Exclusive alternatives repeat the negation of every earlier one, recursively: the size
+    can grow exponentially with the nesting of all/any, which is why it is computed first.
+    """
+    return _exclusive_sizes(condition, {})[0]
+
+
+def _exclusive_sizes(condition: Condition, memo: dict[int, tuple[int, int]]
+                     ) -> tuple[int, int]:
+    """(size of exclusive(c), size of exclusive(negation of c)), both upper bounds."""
+    known = memo.get(id(condition))
+    if known is not None:
+        return known
+    if isinstance(condition, (All, AnyOf)):
+        sizes = [_exclusive_sizes(item, memo) for item in condition.items]
+        plain = [size for size, _ in sizes]
+        negated = [size for _, size in sizes]
+        if isinstance(condition, All):
+            result = (1 + sum(plain), _alternatives_size(negated, plain))
+        else:
+            result = (_alternatives_size(plain, negated), 1 + sum(negated))
+    else:
+        size = expanded_size(condition)
+        result = (size, size)
+    memo[id(condition)] = result
+    return result
+
+
+def _alternatives_size(items: Sequence[int], negations: Sequence[int]) -> int:
+    """The size of ``any(x0, all(not x0, x1), all(not x0, not x1, x2)...)``."""
+    total, earlier = 1, 0
+    for item, negation in zip(items, negations, strict=True):
+        total += 1 + earlier + item
+        earlier += negation
+    return total
 
 
 class Branch(NamedTuple):
@@ -463,7 +602,8 @@ def branches(condition: Condition, limit: int = 64) -> tuple[Branch, ...]:
     Tests on the input facts stay whole inside a branch (they run as one durable-rules
     expression); only references to other rules' conclusions are spread into alternatives,
     since each of those is a separate fact to join. A branch whose references contradict each
-    other is dropped. Raises `TooComplex` past `limit` branches.
+    other is dropped. Raises `TooComplex` past `limit` branches, as soon as they are counted:
+    the work is bounded by the limit, whatever the condition would expand to.
     """
     condition = simplify(condition)
     result = _branches(condition, limit)
@@ -491,23 +631,32 @@ def _branches(condition: Condition, limit: int) -> list[Branch]:
             raise TooComplex(len(result))
         return result
     if isinstance(condition, All):
-        pure = [item for item in condition.items if _pure(item)]
-        test = simplify(All(tuple(pure))) if pure else None
-        partial = [Branch(test, ())]
-        for item in condition.items:
-            if _pure(item):
-                continue
-            combined = []
-            for left in partial:
-                for right in _branches(item, limit):
-                    merged = _merge(left, right)
-                    if merged is not None:
-                        combined.append(merged)
-                    if len(combined) > limit:
-                        raise TooComplex(len(combined))
-            partial = combined
-        return partial
+        return _all_branches(condition, limit)
     raise TypeError(f"not in negation normal form: {condition!r}")
+
+
+def _all_branches(condition: All, limit: int) -> list[Branch]:
+    """Every way to hold all the items: the pure tests together, times each item's branches."""
+    pure = [item for item in condition.items if _pure(item)]
+    partial = [Branch(simplify(All(tuple(pure))) if pure else None, ())]
+    for item in condition.items:
+        if not partial:
+            break
+        if not _pure(item):
+            partial = _product(partial, _branches(item, limit), limit)
+    return partial
+
+
+def _product(partial: list[Branch], choices: list[Branch], limit: int) -> list[Branch]:
+    combined = []
+    for left in partial:
+        for right in choices:
+            merged = _merge(left, right)
+            if merged is not None:
+                combined.append(merged)
+            if len(combined) > limit:
+                raise TooComplex(len(combined))
+    return combined
 
 
 def _merge(left: Branch, right: Branch) -> Branch | None:
