@@ -201,12 +201,27 @@ def test_fast_checker_never_accepts_what_jsonschema_rejects(data):
     assert (validator.issues(data) == ()) == truth
 
 
+ORGANIZATION = FACTS_SCHEMA["properties"]["organization"]
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.builds(dict, organization=st.text(min_size=1).filter(str.strip)))
+@given(st.builds(dict, organization=st.text(min_size=ORGANIZATION["minLength"],
+                                            max_size=ORGANIZATION["maxLength"]).filter(str.strip)))
 def test_fast_checker_accepts_ordinary_valid_documents(extra):
+    # the names generated are valid by the schema's own limits (not over 200 characters)
     data = {**copy.deepcopy(VALID), **extra}
     validator = SchemaValidator(FACTS_SCHEMA)
+    assert Draft202012Validator(FACTS_SCHEMA).is_valid(data)
     assert validator._fast(data) is True
+
+
+@pytest.mark.parametrize("length", [ORGANIZATION["maxLength"], ORGANIZATION["maxLength"] + 1])
+def test_fast_checker_and_jsonschema_agree_on_the_longest_name(length):
+    data = {**copy.deepcopy(VALID), "organization": "0" * length}
+    valid = length <= ORGANIZATION["maxLength"]
+    assert Draft202012Validator(FACTS_SCHEMA).is_valid(data) is valid
+    assert SchemaValidator(FACTS_SCHEMA)._fast(data) is valid
+    assert SchemaValidator(FACTS_SCHEMA).is_valid(data) is valid
 
 
 def test_unsupported_keywords_fall_back_to_jsonschema():

@@ -12,11 +12,11 @@ rejects (hypothesis), so the schema file stays the single source of truth.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from ..errors import Issue
-from ..present.words import describe_value, plain, suggest
+from ..present.words import describe_value, plain, plural, suggest
 from .paths import json_path
 
 Check = Callable[[Any], bool]
@@ -53,25 +53,26 @@ class SchemaValidator:
         """Every problem of the instance against the schema, sorted by place; () when valid.
 
         `line_of(parts, is_key)` gives the line of a path in the document's text, when known.
+        At most `MAX_ISSUES` are listed, then one saying how many more there are.
         """
         if self._fast is not None and self._fast(instance):
             return ()
-        found: dict[tuple[Any, ...], Issue] = {}
+        found: dict[tuple[Any, ...], Located] = {}
         for error in self._validator().iter_errors(instance):
-            for parts, issue in _issues_of(error):
+            for located in _issues_of(error):
+                issue = located.issue
                 if line_of is not None:
-                    if issue.code == "required":  # where it is missing: its parent's key
-                        line = line_of(parts[:-1], True)
-                    else:
-                        line = line_of(parts, issue.code == "unknown-field")
-                    issue = issue._replace(line=line)
-                order = tuple((isinstance(p, int), p) for p in parts)
-                found.setdefault((issue.line or 0, order, issue.code, issue.message), issue)
+                    issue = issue._replace(line=_line(line_of, located.parts, issue.code))
+                    located = located._replace(issue=issue)
+                order = tuple((isinstance(p, int), p) for p in located.parts)
+                found.setdefault((issue.line or 0, order, issue.code, issue.message), located)
         result = [found[key] for key in sorted(found)]
-        too_short = {issue.path for issue in result if issue.code == "length"}
+        too_short = {located.issue.path for located in result if located.issue.code == "length"}
         # an empty string also fails its pattern: one message for one mistake
-        return tuple(issue for issue in result
-                     if not (issue.code == "pattern" and issue.path in too_short))
+        kept = [located for located in result
+                if not (located.issue.code == "pattern" and located.issue.path in too_short)]
+        return cap_issues([located.suggested() for located in kept[:MAX_ISSUES]],
+                          total=len(kept))
 
     def _validator(self) -> Any:
         if self._full is None:
@@ -79,6 +80,12 @@ class SchemaValidator:
 
             self._full = Draft202012Validator(self.schema)
         return self._full
+
+
+def _line(line_of: LineFinder, parts: list[str | int], code: str) -> int | None:
+    if code == "required":  # where it is missing: its parent's key
+        return line_of(parts[:-1], True)
+    return line_of(parts, code == "unknown-field")
 
 
 # --- the conservative checker -----------------------------------------------------------------
@@ -226,18 +233,12 @@ def _unique_items(argument: Any, schema: Mapping[str, Any]) -> Check:
     return check
 
 
-def _bound(compare: Callable[[Any, Any], bool], sized: bool) -> Callable[[Any, Any], Check]:
+def _bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Check]:
     def compiler(argument: Any, schema: Mapping[str, Any]) -> Check:
-        if sized:
-            def check(value: Any) -> bool:
-                if type(value) is str or type(value) is list:
-                    return compare(len(value), argument)
-                return True
-        else:
-            def check(value: Any) -> bool:
-                if type(value) is int or type(value) is float:
-                    return compare(value, argument)
-                return True
+        def check(value: Any) -> bool:
+            if type(value) is int or type(value) is float:
+                return compare(value, argument)
+            return True
         return check
     return compiler
 
@@ -264,10 +265,10 @@ _KEYWORDS: dict[str, Callable[[Any, Mapping[str, Any]], Check]] = {
     "enum": _enum,
     "const": _const,
     "uniqueItems": _unique_items,
-    "minimum": _bound(lambda a, b: a >= b, sized=False),
-    "maximum": _bound(lambda a, b: a <= b, sized=False),
-    "exclusiveMinimum": _bound(lambda a, b: a > b, sized=False),
-    "exclusiveMaximum": _bound(lambda a, b: a < b, sized=False),
+    "minimum": _bound(lambda a, b: a >= b),
+    "maximum": _bound(lambda a, b: a <= b),
+    "exclusiveMinimum": _bound(lambda a, b: a > b),
+    "exclusiveMaximum": _bound(lambda a, b: a < b),
     "minLength": _string_bound(lambda a, b: a >= b),
     "maxLength": _string_bound(lambda a, b: a <= b),
     "minItems": _array_bound(lambda a, b: a >= b),
@@ -285,84 +286,198 @@ _TYPE_WORDS = {
     "number": "a number", "array": "a list", "object": "a mapping", "null": "null",
 }
 
+MAX_ISSUES = 100
+"""At most this many problems are listed for one document; a last one says how many more."""
 
-Located = tuple[list[str | int], Issue]
+_LONGEST_MESSAGE = 300
+"""jsonschema's own message (for keywords without words of ours) is used up to this length."""
+
+def cap_issues(issues: Sequence[Issue], limit: int = MAX_ISSUES, *,
+               total: int | None = None) -> tuple[Issue, ...]:
+    """The first `limit` issues, and one more saying how many were left out (of `total`, when
+    the caller listed only the first ones)."""
+    listed = tuple(issues[:limit])
+    total = len(issues) if total is None else total
+    if total <= len(listed):
+        return listed
+    more = plural(total - len(listed), "more problem")
+    return (*listed, Issue("$", f"... and {more}", code="more"))
 
 
-def _at(parts: list[str | int], message: str, code: str, *, allowed: str | None = None,
-        suggestion: str | None = None) -> Located:
-    return parts, Issue(json_path(parts), message, allowed=allowed, suggestion=suggestion,
-                        code=code)
+class Located(NamedTuple):
+    """An issue, the path parts it concerns, and the word and names to suggest from: the
+    suggestion is found only for the issues listed (with thousands, it would cost seconds)."""
+
+    parts: list[str | int]
+    issue: Issue
+    near: tuple[Any, tuple[str, ...]] | None = None
+
+    def suggested(self) -> Issue:
+        if self.near is None:
+            return self.issue
+        return self.issue._replace(suggestion=suggest(*self.near))
+
+
+class _Failure(NamedTuple):
+    """One jsonschema error, reduced to what the messages need."""
+
+    path: list[str | int]
+    keyword: str
+    argument: Any
+    value: Any
+    schema: Mapping[str, Any]
+    message: str
+
+    @classmethod
+    def of(cls, error: Any) -> _Failure:
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        return cls(list(error.absolute_path), str(error.validator), error.validator_value,
+                   error.instance, schema, str(error.message))
+
+    def at(self, message: str, code: str, *, allowed: str | None = None,
+           near: tuple[Any, Sequence[str]] | None = None,
+           parts: list[str | int] | None = None) -> Located:
+        """An issue at the failure's path (or `parts`); `near`: (word, names) to suggest from."""
+        where = self.path if parts is None else parts
+        issue = Issue(json_path(where), message, allowed=allowed, code=code)
+        return Located(where, issue, None if near is None else (near[0], tuple(near[1])))
 
 
 def _issues_of(error: Any) -> list[Located]:
     """Issues for one jsonschema error, each with the path parts it concerns."""
-    path = list(error.absolute_path)
-    keyword = error.validator
-    argument = error.validator_value
-    value = error.instance
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    failure = _Failure.of(error)
+    if "propertyNames" in error.absolute_schema_path and isinstance(failure.value, str):
+        return _property_name_issues(failure)
+    return _ISSUES.get(failure.keyword, _other_issues)(failure)
 
-    if "propertyNames" in error.absolute_schema_path and isinstance(value, str):
-        choices = list(argument) if keyword == "enum" else []
-        return [_at([*path, value], f"{value!r} is not an allowed key here", "unknown-field",
-                    allowed=", ".join(map(str, choices)) or error.message,
-                    suggestion=suggest(value, [str(c) for c in choices]))]
-    if keyword == "additionalProperties" and isinstance(value, Mapping):
-        known = list(schema.get("properties", {}))
-        return [_at([*path, name], f"unknown field {name!r}", "unknown-field",
-                    allowed=", ".join(known) or "no fields", suggestion=suggest(name, known))
-                for name in value if name not in known]
-    if keyword == "required" and isinstance(value, Mapping):
-        fields = schema.get("properties", {})
-        return [_at([*path, name], f"missing required field {name!r}", "required",
-                    allowed=_allowed_for(fields.get(name)))
-                for name in argument if name not in value]
-    if keyword == "enum":
-        return [_at(path, f"{describe_value(value)} is not allowed", "enum",
-                    allowed=", ".join(map(plain, argument)),
-                    suggestion=suggest(value, [c for c in argument if isinstance(c, str)]))]
-    if keyword == "const":
-        return [_at(path, f"{describe_value(value)} is not allowed", "const",
-                    allowed=plain(argument))]
-    if keyword == "type":
-        names = [argument] if isinstance(argument, str) else list(argument)
-        expected = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
-        return [_at(path, f"expected {expected}, got {describe_value(value)}", "type",
-                    allowed=_allowed_for(schema) or expected)]
-    if keyword == "uniqueItems":
-        seen: list[Any] = []
-        repeated: list[Any] = []
-        for item in value:
-            if item in seen and item not in repeated:
-                repeated.append(item)
-            seen.append(item)
-        shown = ", ".join(plain(item) for item in repeated) or "an item"
-        return [_at(path, f"lists {shown} more than once", "duplicate-item",
-                    allowed="each item at most once")]
-    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [_at(path, f"{describe_value(value)} is out of range", "range",
-                    allowed=_range_of(schema))]
-    if keyword == "minLength":
-        message = "must not be empty" if argument == 1 else f"is shorter than {argument} characters"
-        return [_at(path, message, "length", allowed=_allowed_for(schema))]
-    if keyword == "maxLength":
-        return [_at(path, f"is longer than {argument} characters", "length",
-                    allowed=f"at most {argument} characters")]
-    if keyword == "maxItems":
-        return [_at(path, f"has more than {argument} items", "length",
-                    allowed=f"at most {argument} items")]
-    if keyword == "minItems":
-        message = "must not be empty" if argument == 1 else f"has fewer than {argument} items"
-        return [_at(path, message, "length", allowed=f"at least {argument} item"
-                    + ("s" if argument != 1 else ""))]
-    if keyword == "pattern":
-        if isinstance(value, str) and not value.strip():
-            return [_at(path, "must not be blank", "pattern",
-                        allowed=schema.get("description") or "non-blank text")]
-        return [_at(path, f"{describe_value(value)} does not have the expected form", "pattern",
-                    allowed=schema.get("description") or f"text matching {argument}")]
-    return [_at(path, error.message, str(keyword))]
+
+def _property_name_issues(failure: _Failure) -> list[Located]:
+    name = failure.value
+    choices = [str(c) for c in failure.argument] if failure.keyword == "enum" else []
+    return [failure.at(f"{describe_value(name)} is not an allowed key here", "unknown-field",
+                       allowed=", ".join(choices) or _their_words(failure),
+                       near=(name, choices), parts=[*failure.path, name])]
+
+
+def _additional_properties_issues(failure: _Failure) -> list[Located]:
+    if not isinstance(failure.value, Mapping):
+        return _other_issues(failure)
+    known = list(failure.schema.get("properties", {}))
+    allowed = ", ".join(known) or "no fields"
+    return [failure.at(f"unknown field {describe_value(name)}", "unknown-field", allowed=allowed,
+                       near=(name, known), parts=[*failure.path, name])
+            for name in failure.value if name not in known]
+
+
+def _required_issues(failure: _Failure) -> list[Located]:
+    if not isinstance(failure.value, Mapping):
+        return _other_issues(failure)
+    fields = failure.schema.get("properties", {})
+    return [failure.at(f"missing required field {name!r}", "required",
+                       allowed=_allowed_for(fields.get(name)), parts=[*failure.path, name])
+            for name in failure.argument if name not in failure.value]
+
+
+def _enum_issues(failure: _Failure) -> list[Located]:
+    choices = failure.argument
+    return [failure.at(f"{describe_value(failure.value)} is not allowed", "enum",
+                       allowed=", ".join(map(plain, choices)),
+                       near=(failure.value, [c for c in choices if isinstance(c, str)]))]
+
+
+def _const_issues(failure: _Failure) -> list[Located]:
+    return [failure.at(f"{describe_value(failure.value)} is not allowed", "const",
+                       allowed=plain(failure.argument))]
+
+
+def _type_issues(failure: _Failure) -> list[Located]:
+    argument = failure.argument
+    names = [argument] if isinstance(argument, str) else list(argument)
+    expected = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+    return [failure.at(f"expected {expected}, got {describe_value(failure.value)}", "type",
+                       allowed=_allowed_for(failure.schema) or expected)]
+
+
+def _unique_items_issues(failure: _Failure) -> list[Located]:
+    seen: list[Any] = []
+    repeated: list[Any] = []
+    for item in failure.value:
+        if item in seen and item not in repeated:
+            repeated.append(item)
+        seen.append(item)
+    shown = ", ".join(plain(item) for item in repeated) or "an item"
+    return [failure.at(f"lists {shown} more than once", "duplicate-item",
+                       allowed="each item at most once")]
+
+
+def _range_issues(failure: _Failure) -> list[Located]:
+    return [failure.at(f"{describe_value(failure.value)} is out of range", "range",
+                       allowed=_range_of(failure.schema))]
+
+
+def _min_length_issues(failure: _Failure) -> list[Located]:
+    least = failure.argument
+    message = "must not be empty" if least == 1 else f"is shorter than {least} characters"
+    return [failure.at(message, "length", allowed=_allowed_for(failure.schema))]
+
+
+def _max_length_issues(failure: _Failure) -> list[Located]:
+    most = failure.argument
+    return [failure.at(f"is longer than {most} characters", "length",
+                       allowed=f"at most {most} characters")]
+
+
+def _min_items_issues(failure: _Failure) -> list[Located]:
+    least = failure.argument
+    message = "must not be empty" if least == 1 else f"has fewer than {least} items"
+    return [failure.at(message, "length", allowed=f"at least {plural(least, 'item')}")]
+
+
+def _max_items_issues(failure: _Failure) -> list[Located]:
+    most = failure.argument
+    return [failure.at(f"has more than {most} items", "length",
+                       allowed=f"at most {most} items")]
+
+
+def _pattern_issues(failure: _Failure) -> list[Located]:
+    value = failure.value
+    described = failure.schema.get("description")
+    if isinstance(value, str) and not value.strip():
+        return [failure.at("must not be blank", "pattern", allowed=described or "non-blank text")]
+    return [failure.at(f"{describe_value(value)} does not have the expected form", "pattern",
+                       allowed=described or f"text matching {failure.argument}")]
+
+
+def _other_issues(failure: _Failure) -> list[Located]:
+    """A keyword without words of ours: jsonschema's message."""
+    return [failure.at(_their_words(failure), failure.keyword)]
+
+
+def _their_words(failure: _Failure) -> str:
+    """jsonschema's message, unless it echoes too much of the value (it shows it in full)."""
+    if len(failure.message) <= _LONGEST_MESSAGE:
+        return failure.message
+    return f"{describe_value(failure.value)} does not satisfy {failure.keyword}"
+
+
+_ISSUES: dict[str, Callable[[_Failure], list[Located]]] = {
+    "additionalProperties": _additional_properties_issues,
+    "required": _required_issues,
+    "enum": _enum_issues,
+    "const": _const_issues,
+    "type": _type_issues,
+    "uniqueItems": _unique_items_issues,
+    "minimum": _range_issues,
+    "maximum": _range_issues,
+    "exclusiveMinimum": _range_issues,
+    "exclusiveMaximum": _range_issues,
+    "minLength": _min_length_issues,
+    "maxLength": _max_length_issues,
+    "minItems": _min_items_issues,
+    "maxItems": _max_items_issues,
+    "pattern": _pattern_issues,
+}
+"""One function per JSON Schema keyword, as python-jsonschema's ``_keywords.py`` has."""
 
 
 def _range_of(schema: Mapping[str, Any]) -> str:
