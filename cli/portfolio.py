@@ -26,8 +26,11 @@ from brm_advisor.engine.inputs.records import count_records, input_problems, rea
 from brm_advisor.engine.present.words import met_word, plural, show_value
 
 if TYPE_CHECKING:
+    from brm_advisor.engine.portfolio.batch import BatchOutput, Summary
     from brm_advisor.engine.portfolio.compare import Snapshot
     from brm_advisor.engine.portfolio.history import History
+
+EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
 
 
 @click.command()
@@ -83,9 +86,6 @@ def _history(db: Path | None) -> History:
     return History(db)
 
 
-EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
-
-
 def _check_paths(inputs: tuple[str, ...], output: Path | None, force: bool) -> None:
     """Refuse, before anything is read or written: inputs that are missing or not files or
     folders, an output that is one of the inputs, and overwriting without asking."""
@@ -106,8 +106,8 @@ def _check_paths(inputs: tuple[str, ...], output: Path | None, force: bool) -> N
         fail(f"error: {output} left as it was; choose another name, or --force", EXIT_USAGE)
 
 
-def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int, out: Any,
-                      progress: _Progress) -> bool:
+def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int,
+                      out: BatchOutput, progress: _Progress) -> bool:
     """Every record assessed and written (and saved); True when Ctrl-C stopped it early."""
     from brm_advisor.engine.portfolio.batch import assess_all
 
@@ -126,7 +126,7 @@ def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int, out
     return ctrl_c.pressed
 
 
-def _stopped(out: Any, pack: RulePack, progress: _Progress, how: str) -> None:
+def _stopped(out: BatchOutput, pack: RulePack, progress: _Progress, how: str) -> None:
     """What a batch stopped early did: its summary, and what was written and saved."""
     progress.close()
     _batch_summary(out.summary, pack)
@@ -190,7 +190,7 @@ class _Progress:
             self.shown = False
 
 
-def _batch_summary(summary: Any, pack: RulePack) -> None:
+def _batch_summary(summary: Summary, pack: RulePack) -> None:
     data = summary.to_dict(pack)
     click.echo(f"{data['records']} records: {data['valid']} assessed, {data['invalid']} invalid",
                err=True)

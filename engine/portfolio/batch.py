@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import signal
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -143,7 +143,7 @@ LOST_WORKER = ("a worker process ended unexpectedly (killed, or out of memory?);
 
 
 def assess_all(pack: RulePack, records: Iterable[Record], workers: int = 1,
-               advisor: Any = None, keep: bool = False) -> Iterator[Outcome]:
+               advisor: Any = None, keep: bool = False) -> Generator[Outcome, None, None]:
     """Outcomes in input order; `workers` > 1 uses that many processes (a dead one raises
     `EngineError`). With `keep`, each outcome also carries the facts and the full result (to
     save them). Close the iterator to stop early: the workers are shut down."""
@@ -163,7 +163,7 @@ def assess_all(pack: RulePack, records: Iterable[Record], workers: int = 1,
 
 
 def _in_workers(pack: RulePack, records: Iterable[Record], workers: int,
-                keep: bool) -> Iterator[Outcome]:
+                keep: bool) -> Generator[Outcome, None, None]:
     context = multiprocessing.get_context("spawn" if _unsafe_to_fork() else "fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(pack.location, keep))
