@@ -531,3 +531,16 @@ def test_the_library_reports_a_fifo_as_an_invalid_record_without_blocking(tmp_pa
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("not-a-file is not a regular file")
+
+
+def test_listing_a_current_history_writes_nothing_so_a_writer_does_not_block_it(tmp_path):
+    db = _one_saved(tmp_path)
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process saving a long batch
+        listed = run("history", "list", "--db", str(db))
+        assert listed.exit_code == 0, listed.output
+        assert "Acme Corp" in listed.output
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -160,6 +160,14 @@ class History:
                                f"{version}; this one knows {SCHEMA_VERSION})")
 
     def _migrate(self) -> None:
+        """Bring the schema up to this brm-advisor's, in one transaction; a current database
+        is only read (opening it to list writes nothing)."""
+        try:
+            if _version(self._db) == SCHEMA_VERSION:
+                return
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = db.execute("SELECT version FROM schema_version").fetchone()
@@ -170,7 +178,7 @@ class History:
                     db.execute(statement)
             if row is None:
                 db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            else:
+            elif version != SCHEMA_VERSION:
                 db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     def save(self, facts: Mapping[str, Any], diagnosis: Any, source: str,
