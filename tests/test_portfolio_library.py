@@ -137,3 +137,13 @@ def test_which_output_would_overwrite_an_input(tmp_path):
     assert batch_id(inputs) == f"{folder} {lines} -"
     records = list(read_records(inputs[:2], {}))
     assert [r.source for r in records] == [str(folder / "acme.yaml"), f"{lines}:1"]
+
+
+def test_an_input_that_cannot_be_opened_is_one_invalid_record_not_the_end(tmp_path):
+    lines = tmp_path / "orgs.jsonl"
+    lines.write_text(json.dumps(ACME) + "\n")
+    gone = tmp_path / "gone.csv"  # deleted after the command checked it, say
+    first, second = read_records([str(gone), str(lines)], {})
+    assert first.source == str(gone) and first.issues[0].code == "unreadable"
+    assert "cannot be read: No such file or directory" in first.issues[0].message
+    assert second.data == ACME

@@ -133,14 +133,23 @@ def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
         elif path.exists() and not path.is_file():  # opening a FIFO could wait forever
             yield _invalid(name, "is not a regular file (a FIFO, a device or a socket is not "
                                  "read)", "not-a-file", allowed="a file, a folder, or '-'")
-        elif path.suffix.lower() == ".jsonl":
-            with path.open("rb") as handle:
-                yield from _jsonl(handle, str(path))
-        elif path.suffix.lower() == ".csv":
-            with path.open("rb") as handle:
-                yield from _csv(handle, str(path), fields)
+        elif path.suffix.lower() in (".jsonl", ".csv"):
+            yield from _lines_file(path, fields)
         else:
             yield _document(path)
+
+
+def _lines_file(path: Path, fields: Mapping[str, Field]) -> Iterator[Record]:
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        yield _invalid(str(path), f"cannot be read: {error.strerror or error}", "unreadable")
+        return
+    with handle:
+        if path.suffix.lower() == ".csv":
+            yield from _csv(handle, str(path), fields)
+        else:
+            yield from _jsonl(handle, str(path))
 
 
 def _invalid(source: str, message: str, code: str, path: str = "$", *,
