@@ -553,3 +553,14 @@ def test_parse_scalar_never_escapes_as_a_traceback(text):
         str(error).encode("utf-8")
         return
     json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+# --- the reserved key of a saved interview ----------------------------------------------------
+
+def test_a_saved_interviews_record_is_set_aside_not_validated(advisor, base_facts):
+    record = {"pack": "merlyn-brm", "version": "1.0.0", "skipped": [], "not_asked": []}
+    facts = advisor.reader.from_data({**base_facts, "interview": record})
+    assert "interview" not in facts.data and facts.organization == "Acme Corp"
+    with pytest.raises(FactsValidationError) as caught:  # not a mapping: not a record
+        advisor.reader.from_data({**base_facts, "interview": "yes"})
+    assert caught.value.issues[0].path == "$.interview"

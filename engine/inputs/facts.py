@@ -12,6 +12,11 @@ from .documents import Document, read_document
 from .paths import value_at
 from .schema_check import SchemaValidator
 
+RESERVED_KEYS = frozenset({"interview"})
+"""Top-level keys that are not facts, set aside before a document is validated when they hold
+a mapping the pack's facts schema does not define: ``interview`` is what a saved interview keeps
+about itself (see engine/interview/savefile.py), so `brm assess` can read a saved interview."""
+
 
 class Facts(NamedTuple):
     """A validated facts document. `data` is a private copy: nothing outside changes it."""
@@ -51,13 +56,14 @@ class FactsReader:
                   document: Document | None = None, *, owned: bool = False) -> Facts:
         """Validate in-memory data (e.g. one JSONL record). The facts keep a copy, unless the
         caller hands the data over (`owned`: nobody else holds it)."""
+        data = self._facts_part(data)
         if self.validator.is_valid(data):
             return Facts(source, data if owned else copy.deepcopy(data))
         line_of = None
         if document is not None:
             def line_of(parts: list[str | int], is_key: bool) -> int | None:
                 return document.line_of(parts, key=is_key)
-        issues = self.validator.issues(data, line_of)
+        issues = self.validator.issues(data, line_of)  # at most MAX_ISSUES, then a count
         if not issues:  # pragma: no cover - is_valid and issues disagree: jsonschema decides
             return Facts(source, data if owned else copy.deepcopy(data))
         if not isinstance(data, Mapping):
@@ -66,6 +72,17 @@ class FactsReader:
                             allowed="a mapping with organization, brm, engagement, measures",
                             line=1, code="type"),)
         raise FactsValidationError(source, issues)
+
+    def _facts_part(self, data: Any) -> Any:
+        """The document without its reserved keys (a shallow copy, only when it has some)."""
+        if not isinstance(data, dict):
+            return data
+        defined = self.validator.schema.get("properties", {})
+        aside = [key for key in RESERVED_KEYS
+                 if isinstance(data.get(key), Mapping) and key not in defined]
+        if not aside:
+            return data
+        return {key: value for key, value in data.items() if key not in aside}
 
 
 def made_up_facts(schema: Mapping[str, Any]) -> Any:
