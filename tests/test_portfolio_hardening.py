@@ -62,16 +62,18 @@ def many(tmp_path: Path, count: int) -> Path:
 
 # --- 5: one poison record never aborts the batch ----------------------------------------------
 
-POISON = {
+POISON = {  # the JSONL line, and what the batch says of it (as of a facts document)
     "nested 100,000 deep": ("[" * 100_000 + "]" * 100_000, "$: is nested too deeply"),
     "nested 100 deep": ('{"organization": "X", "notes": ' + "[" * 100 + "]" * 100 + "}",
                         "$: is nested too deeply"),
     "an integer of 5,000 digits": ('{"organization": "X", "brm": {"head_count": ' + "9" * 5000
-                                   + "}}", "$: has a number of more than 4300 digits"),
+                                   + "}}", "$.brm.head_count: has a whole number of 5000 "
+                                           "digits, too long to use"),
     "a lone surrogate": (json.dumps({**ACME, "organization": "\ud800"}),
-                         "$.organization: holds a lone UTF-16 surrogate"),
+                         "$.organization: has a string holding \\ud800, a lone surrogate"),
     "a number too big for a float": ('{"organization": "X", "brm": {"head_count": 1e999}}',
-                                     "$: has 1e999, which is not a number"),
+                                     "$.brm.head_count: has a number too large to hold "
+                                     "(infinite), not a finite number"),
 }
 
 
@@ -111,7 +113,8 @@ def test_nan_and_infinity_are_refused_not_an_engine_failure(tmp_path):
     result = run("batch", str(jsonl), "--pack", NUMBER_PACK)
     assert result.exit_code == 1, result.output  # never 3: the engine never sees them
     for line, word in enumerate(("NaN", "Infinity", "-Infinity"), start=1):
-        assert f"{jsonl}:{line}: $: has {word}, which is not a number" in result.stderr
+        assert f"{jsonl}:{line}: $: is not valid JSON: {word} is not a JSON number" in \
+            result.stderr
     assert "4 records: 1 assessed, 3 invalid" in result.stderr
     table = tmp_path / "orgs.csv"
     table.write_text("organization,budget_share\na,nan\nb,inf\nc,-Infinity\nd,0.7\n")

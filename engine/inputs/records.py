@@ -3,10 +3,10 @@ line of standard input, read lazily.
 
 Reading is bounded and never stops at a bad record: a line is read in chunks of at most
 `MAX_LINE_BYTES` (a longer one is skipped, not kept in memory), bytes that are not UTF-8 are
-reported with their line rather than replaced, JSON is parsed as strictly as a facts document is
-(no duplicate keys, no NaN or Infinity, no number of more digits than Python converts, no lone
-UTF-16 surrogate, no nesting deeper than a document's), and every such problem becomes an
-invalid `Record` naming its place, so the records after it are still read.
+reported with their line rather than replaced, a JSONL line is read by `documents.load_json` as
+strictly as a facts document (no duplicate keys, no NaN or Infinity, no number of more digits
+than Python converts, no lone UTF-16 surrogate, no nesting deeper than a document's), and every
+such problem becomes an invalid `Record` naming its place, so the records after it are read.
 
 A CSV file's header is checked once: a column that names no field, or a column named twice,
 makes the whole file one invalid record that counts all its rows (one message, not one a row).
@@ -17,12 +17,9 @@ so in full, later ones are counted without repeating it.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
-import re
 import stat
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -30,8 +27,8 @@ from typing import IO, Any, NamedTuple
 from ..errors import DocumentError, Issue
 from ..packs.fields import Field
 from ..present.words import plural, suggest
-from .documents import MAX_DEPTH, MAX_DOCUMENT_BYTES, Document, read_document
-from .paths import container_at, json_path
+from .documents import MAX_DOCUMENT_BYTES, Document, load_json, read_document
+from .paths import container_at
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json")
 """The files of a folder that are read as facts documents."""
@@ -44,7 +41,6 @@ NONE_WORDS = ("", "none")
 
 _SKIP_CHUNK = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class Record(NamedTuple):
@@ -162,10 +158,6 @@ def _document(path: Path) -> Record:
         document = read_document(path)
     except DocumentError as error:
         return Record(str(path), None, error.issues)
-    if "\\" in document.text:  # an escape could spell a lone surrogate
-        where = _lone_surrogate(document.data)
-        if where is not None:
-            return _surrogate(str(path), where)
     return Record(str(path), document.data, (), document)
 
 
@@ -193,38 +185,6 @@ def _lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int
 
 # --- JSONL ------------------------------------------------------------------------------------
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-class _NotFinite(Exception):
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _value in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return result
-
-
-def _refuse_constant(text: str) -> Any:
-    raise _NotFinite(text)
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotFinite(text)
-    return value
-
-
 def _jsonl(stream: IO[bytes], source: str) -> Iterator[Record]:
     for number, line in _lines(stream):
         where = f"{source}:{number}"
@@ -235,81 +195,11 @@ def _jsonl(stream: IO[bytes], source: str) -> Iterator[Record]:
 
 
 def _json_record(where: str, text: str) -> Record:
-    """One JSONL line, parsed as strictly as a facts document."""
+    """One JSONL line, read as strictly as a facts document (`documents.load_json`)."""
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant,
-                          parse_float=_finite)
-    except json.JSONDecodeError as error:
-        return _invalid(where, f"is not valid JSON: {error.msg} (column {error.colno})",
-                        "syntax")
-    except _DuplicateKey as error:
-        return _invalid(where, f"has the key {error.key!r} twice in one object", "duplicate-key")
-    except _NotFinite as error:
-        return _invalid(where, f"has {error.text}, which is not a number a facts record can "
-                               "hold", "value-type", allowed="finite numbers")
-    except RecursionError:
-        return _too_deep(where)
-    except ValueError as error:  # an integer of more digits than Python converts
-        if "digits" in str(error):
-            return _invalid(where, "has a number of more than "
-                                   f"{sys.get_int_max_str_digits()} digits", "value-type",
-                            allowed="numbers of a sensible size")
-        return _invalid(where, f"is not valid JSON: {error}", "syntax")
-    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
-        return _too_deep(where)
-    if _SURROGATE_ESCAPE.search(text):
-        surrogate = _lone_surrogate(data)
-        if surrogate is not None:
-            return _surrogate(where, surrogate)
-    return Record(where, data)
-
-
-def _too_deep(where: str) -> Record:
-    return _invalid(where, f"is nested too deeply (more than {MAX_DEPTH} levels)", "too-deep")
-
-
-def _surrogate(where: str, path: str) -> Record:
-    return _invalid(where, "holds a lone UTF-16 surrogate (an escape such as \\ud800 without "
-                           "its pair), which is not a character", "binary", path,
-                    allowed="text (escapes of whole characters only)")
-
-
-def _deeper_than(data: Any, limit: int) -> bool:
-    stack = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(value, dict):
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
-    return False
-
-
-def _lone_surrogate(data: Any) -> str | None:
-    """The JSON path of the first key or string holding a lone surrogate, None if none does."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
-    while stack:
-        value, parts = stack.pop()
-        if isinstance(value, str) and not _encodable(value):
-            return json_path(parts)
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if not _encodable(key):
-                    return json_path(parts)
-                stack.append((child, (*parts, key)))
-        elif isinstance(value, list):
-            stack.extend((child, (*parts, index)) for index, child in enumerate(value))
-    return None
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        return Record(where, load_json(text, where))
+    except DocumentError as error:  # the line is the record's own: no line within it
+        return Record(where, None, tuple(issue._replace(line=None) for issue in error.issues))
 
 
 # --- CSV --------------------------------------------------------------------------------------
