@@ -183,7 +183,8 @@ def test_lone_surrogates_in_yaml_are_refused_with_their_line():
     with pytest.raises(DocumentError) as caught:
         read_document(io.BytesIO(b'a: 1\nb: "\\ud800"\n'), name="s.yaml")
     (issue,) = caught.value.issues
-    assert issue.line == 2
+    assert (issue.line, issue.code) == (2, "surrogate")
+    assert "\\ud800" in issue.message
     caught.value.describe().encode("utf-8")
 
 

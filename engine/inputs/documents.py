@@ -177,7 +177,8 @@ def parse_scalar(text: str, *, source: str = "<value>") -> Any:
 
 def load_json(text: str, source: str, *, max_values: int = MAX_DOCUMENT_VALUES) -> Any:
     """One JSON value from text (e.g. a line of a JSONL file), with every check `read_document`
-    makes (duplicate keys, numbers, lone surrogates, depth, size); raises `DocumentError`."""
+    makes (duplicate keys, numbers, lone surrogates, depth, values counted); raises
+    `DocumentError`."""
     lines = LineIndex(text, "json")
     try:
         _check_text(text, ())
@@ -650,15 +651,7 @@ def _parse_yaml(text: str, source: str) -> Any:
     except yaml.constructor.ConstructorError as error:
         raise _constructor_failure(error, source) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = error.problem or error.context or "syntax error"
-        if "expected a single document" in str(error.context or "") + str(problem):
-            problem = "it holds more than one YAML document; give one organization per file"
-        if "maximum nesting depth" in str(problem):
-            raise _fail(source, f"is nested too deeply (more than {MAX_DEPTH} levels)",
-                        line=line, code="too-deep") from None
-        raise _fail(source, f"is not valid YAML: {problem}", line=line, code="syntax") from None
+        raise _syntax_failure(error, source) from None
     except yaml.YAMLError as error:
         raise _fail(source, f"is not valid YAML: {error}", code="syntax") from None
     except RecursionError:
@@ -668,6 +661,28 @@ def _parse_yaml(text: str, source: str) -> Any:
         # a defence: the constructors above check every value they convert
         raise _fail(source, f"could not be read as YAML ({type(error).__name__})",
                     code="syntax") from None
+
+
+_YAML_PROBLEMS = (  # (words of the parser, our message, code, what is allowed)
+    ("expected a single document", "is not valid YAML: it holds more than one YAML document; "
+     "give one organization per file", "syntax", None),
+    ("maximum nesting depth", f"is nested too deeply (more than {MAX_DEPTH} levels)",
+     "too-deep", None),
+    ("invalid Unicode character escape", "has an escape that is not a character: a lone "
+     "surrogate (\\ud800 to \\udfff) cannot be written as UTF-8", "surrogate",
+     "escapes of real characters (one above U+FFFF is written \\U0001F600 in YAML)"),
+)
+
+
+def _syntax_failure(error: Any, source: str) -> DocumentError:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else None
+    problem = str(error.problem or error.context or "syntax error")
+    said = f"{error.context or ''} {problem}"
+    for words, message, code, allowed in _YAML_PROBLEMS:
+        if words in said:
+            return _fail(source, message, line=line, code=code, allowed=allowed)
+    return _fail(source, f"is not valid YAML: {problem}", line=line, code="syntax")
 
 
 def _constructor_failure(error: Any, source: str) -> DocumentError:
@@ -786,8 +801,8 @@ def _check_text(text: str, parts: Sequence[str | int], *, key: bool = False) -> 
         where = "a key" if key else "a string"
         raise _Refused(f"has {where} holding \\u{code_point:04x}, a lone surrogate: it is not "
                        "a character and cannot be written as UTF-8", code="surrogate",
-                       allowed="text of real characters (write a character above U+FFFF as "
-                               "one escape pair, such as \\ud83d\\ude00)",
+                       allowed="text of real characters (one above U+FFFF is written as a "
+                               "pair in JSON, \\ud83d\\ude00, and \\U0001F600 in YAML)",
                        parts=parts) from None
 
 
