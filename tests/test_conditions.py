@@ -15,6 +15,8 @@ from brm_advisor.engine.packs.conditions import (
     Ref,
     branches,
     exclusive,
+    exclusive_size,
+    expanded_size,
     negation_normal_form,
     simplify,
 )
@@ -70,6 +72,22 @@ def test_exclusive_branches_fire_exactly_once_when_the_condition_holds(condition
     for world in worlds():
         firing = sum(branch_holds(branch, world) for branch in alternatives)
         assert firing == (1 if holds(condition, world) else 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_the_size_of_exclusive_alternatives_is_known_before_they_are_built(condition):
+    normal = simplify(negation_normal_form(condition))
+    assert expanded_size(exclusive(normal)) <= exclusive_size(normal)
+
+
+def test_the_size_of_deeply_nested_alternatives_is_computed_without_building_them():
+    condition: All | AnyOf = AnyOf((Ref("derived", "a"), Ref("derived", "b")))
+    for depth in range(60):
+        pair = (condition, Ref("derived", f"x{depth}"), Ref("derived", f"y{depth}"))
+        condition = All(pair) if depth % 2 else AnyOf(pair)
+    assert expanded_size(condition) == 183
+    assert exclusive_size(condition) > 10 ** 12  # exclusive() would never finish
 
 
 def test_contradictory_branches_are_dropped():

@@ -62,7 +62,9 @@ def test_a_malformed_case_file_is_a_pack_error(tmp_path):
     (tmp_path / "bad.yaml").write_text("cases:\n  - name: x\n    facts: {}\n")
     with pytest.raises(PackError) as caught:
         load_cases(tmp_path)
-    assert caught.value.issues[0].path == "$.cases[0]"
+    issue = caught.value.issues[0]
+    assert (issue.path, issue.message, issue.line) == (
+        "$.cases[0].expect", "missing required field 'expect'", 2)
 
 
 def test_every_recommendation_rests_on_a_criterion_and_every_criterion_has_one():

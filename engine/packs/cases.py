@@ -3,20 +3,54 @@
 A case file (``<pack>/tests/*.yaml``) holds ``cases:``, each with ``name``, ``facts``, an
 optional ``target`` and ``expect``: ``level``, and optionally ``met`` / ``unmet`` (criteria that
 must be so), ``gaps`` (exact, in order), ``recommendations`` (exact ids, in order) and
-``findings`` (exact ids, in order).
+``findings`` (exact ids, in order). Case files are checked against that shape (`CASES_SCHEMA`)
+before anything runs: every problem of a file at once, with its line and path. Like every file
+of a pack, they must lie inside the pack folder (links out of it are refused).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import InputError, Issue, PackError
+from ..errors import InputError, Issue, PackError, UnknownLevelError
 from ..inference.advisor import Advisor
-from ..inputs.documents import read_document
+from ..inference.diagnosis import Diagnosis
+from ..inputs.documents import Document, read_document
+from ..inputs.schema_check import SchemaValidator
+from .loader import unsafe_file
 
 _EXPECT_KEYS = ("level", "met", "unmet", "gaps", "recommendations", "findings")
+_IDS: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
+CASES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["cases"],
+    "properties": {"cases": {"type": "array", "items": {"$ref": "#/$defs/case"}}},
+    "$defs": {
+        "case": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "facts", "expect"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "facts": {"type": "object"},
+                "target": {"type": ["string", "null"]},
+                "expect": {"$ref": "#/$defs/expect"},
+            },
+        },
+        "expect": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["level"],
+            "properties": {"level": {"type": "string", "minLength": 1},
+                           **{key: _IDS for key in _EXPECT_KEYS[1:]}},
+        },
+    },
+}
+"""The shape of a case file."""
 
 
 class Case(NamedTuple):
@@ -41,54 +75,65 @@ class CaseResult(NamedTuple):
         return not self.failures
 
 
-def load_cases(folder: str | Path) -> list[Case]:
-    """Every case of every ``*.yaml`` file in `folder`, in file then case order."""
+def load_cases(folder: str | Path, pack_folder: str | Path | None = None) -> list[Case]:
+    """Every case of every ``*.yaml`` file in `folder` (the ``tests`` folder of the pack in
+    `pack_folder`, by default its parent), in file then case order.
+
+    Raises `PackError` for the first file that cannot be used, with every problem in it."""
+    folder = Path(folder)
+    root = Path(pack_folder) if pack_folder is not None else folder.parent
+    refusal = unsafe_file(root, folder, is_folder=True)
+    if refusal is not None:
+        raise PackError(str(folder), (Issue("$", f"the tests folder {refusal.message}",
+                                            allowed="a folder inside the pack folder",
+                                            code=refusal.code),))
     cases: list[Case] = []
-    for path in sorted(Path(folder).glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
+        refusal = unsafe_file(root, path)
+        if refusal is not None:
+            raise PackError(str(path), (Issue("$", f"{path.name} {refusal.message}",
+                                              allowed="a file inside the pack folder",
+                                              code=refusal.code),))
         document = read_document(path)
-        data = document.data
-        problems: list[Issue] = []
-        if not isinstance(data, Mapping) or not isinstance(data.get("cases"), list):
-            raise PackError(str(path), (Issue("$", "a test file holds 'cases:', a list of cases",
-                                              code="test-shape"),))
-        for index, item in enumerate(data["cases"]):
-            where = f"$.cases[{index}]"
-            if not isinstance(item, Mapping) or not {"name", "facts", "expect"} <= set(item):
-                problems.append(Issue(where, "a case needs name, facts and expect",
-                                      line=document.line_of(["cases", index]), code="test-shape"))
-                continue
-            unknown = set(item["expect"]) - set(_EXPECT_KEYS)
-            if unknown or "level" not in item["expect"]:
-                problems.append(Issue(f"{where}.expect", "expect takes level and optionally "
-                                      f"{', '.join(_EXPECT_KEYS[1:])}",
-                                      line=document.line_of(["cases", index, "expect"]),
-                                      code="test-shape"))
-                continue
-            cases.append(Case(str(path), index, str(item["name"]), item["facts"],
-                              item.get("target"), item["expect"]))
+        problems = _shape_problems(document)
         if problems:
-            raise PackError(str(path), tuple(problems))
+            raise PackError(str(path), problems)
+        cases += [Case(str(path), index, item["name"], item["facts"], item.get("target"),
+                       item["expect"]) for index, item in enumerate(document.data["cases"])]
     return cases
+
+
+@functools.cache
+def _case_validator() -> SchemaValidator:
+    """The case files' validator, built once: a constant."""
+    return SchemaValidator(CASES_SCHEMA)
+
+
+def _shape_problems(document: Document) -> tuple[Issue, ...]:
+    if not isinstance(document.data, Mapping):
+        return (Issue("$", "a test file holds 'cases:', a list of cases", line=1,
+                      code="test-shape"),)
+
+    def line_of(parts: list[str | int], is_key: bool) -> int | None:
+        return document.line_of(parts, key=is_key)
+
+    return _case_validator().issues(document.data, line_of)
 
 
 def run_case(advisor: Advisor, case: Case) -> CaseResult:
     """Assess the case's facts and compare the diagnosis with what the case expects."""
     try:
         facts = advisor.reader.from_data(case.facts, f"{case.file} case {case.number}")
+        diagnosis = advisor.assess(facts, target=case.target)
     except InputError as error:
         return CaseResult(case, tuple(f"invalid facts: {i.describe()}" for i in error.issues))
-    diagnosis = advisor.assess(facts, target=case.target)
+    except UnknownLevelError as error:
+        return CaseResult(case, (f"target: {error}",))
     expect = case.expect
     failures = []
     if diagnosis.level.id != expect["level"]:
         failures.append(f"level: expected {expect['level']}, got {diagnosis.level.id}")
-    met = {c.id: c.met for c in diagnosis.criteria}
-    for key, wanted in (("met", True), ("unmet", False)):
-        for criterion in expect.get(key, []):
-            if criterion not in met:
-                failures.append(f"{key}: no criterion {criterion!r} in the pack")
-            elif met[criterion] != wanted:
-                failures.append(f"{key}: expected {criterion} {key}, it is not")
+    failures += _criteria_failures(diagnosis, expect)
     actual_lists = {
         "gaps": list(diagnosis.gaps),
         "recommendations": [r.id for r in diagnosis.recommendations],
@@ -98,6 +143,18 @@ def run_case(advisor: Advisor, case: Case) -> CaseResult:
         if key in expect and list(expect[key]) != actual:
             failures.append(_list_diff(key, list(expect[key]), actual))
     return CaseResult(case, tuple(failures))
+
+
+def _criteria_failures(diagnosis: Diagnosis, expect: Mapping[str, Any]) -> list[str]:
+    met = {c.id: c.met for c in diagnosis.criteria}
+    failures = []
+    for key, wanted in (("met", True), ("unmet", False)):
+        for criterion in expect.get(key, []):
+            if criterion not in met:
+                failures.append(f"{key}: no criterion {criterion!r} in the pack")
+            elif met[criterion] != wanted:
+                failures.append(f"{key}: expected {criterion} {key}, it is not")
+    return failures
 
 
 def _list_diff(key: str, expected: list[str], actual: list[str]) -> str:

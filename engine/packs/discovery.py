@@ -14,11 +14,13 @@ from typing import NamedTuple
 
 from ..errors import PackNotFoundError
 from . import resources
-from .loader import load_pack
+from .loader import load_pack, unsafe_file
 from .model import PACK_FILE, RulePack
 
 ENTRY_POINT_GROUP = "brm_advisor.packs"
 DEFAULT_PACK = "merlyn-brm"
+_HEAD_BYTES = 16 * 1024
+"""How much of pack.yaml is read to find its id without loading it."""
 
 
 class PackRef(NamedTuple):
@@ -76,11 +78,18 @@ def available_packs() -> list[PackRef]:
 
 
 def declared_id(pack_file: Path) -> str | None:
-    """The pack id from the file's ``id:`` line under ``pack:``, without loading the pack."""
-    try:
-        lines = pack_file.read_text(encoding="utf-8").splitlines()[:60]
-    except (OSError, UnicodeDecodeError):
+    """The pack id from the file's ``id:`` line under ``pack:``, without loading the pack.
+
+    Only the file's first lines are read, and only from a regular file inside its folder: a
+    link to a device or a named pipe is never opened."""
+    if unsafe_file(pack_file.parent, pack_file) is not None:
         return None
+    try:
+        with pack_file.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError:
+        return None
+    lines = head.decode("utf-8", errors="replace").splitlines()[:60]
     for line in lines:
         match = re.match(r"\s+id:\s*['\"]?([a-z][a-z0-9-]*)['\"]?\s*$", line)
         if match:

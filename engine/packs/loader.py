@@ -2,17 +2,26 @@
 
 The pack's JSON Schema (``schemas/rulepack.schema.json``) first, then meaning: duplicate ids,
 references to levels, criteria, derived facts or input facts that do not exist (with "did you
-mean"), cycles between conclusions, files outside the pack folder, too many rules. Every
-problem found is reported at once in a `PackError`.
+mean"), cycles between conclusions, files outside the pack folder (also through links), too
+many rules. Every problem found is reported at once in a `PackError`.
+
+A pack's own facts schema is untrusted too: it must resolve only inside itself (no `$ref` to a
+file, an address or a device: nothing outside the pack is ever read), satisfy the JSON Schema
+meta-schema, and hold no regular expression that can backtrack catastrophically. A facts schema
+that cannot be used stops the load with its problems: the rules' tests of facts could not be
+checked against it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 from ..errors import DocumentError, Issue, PackError
 from ..inputs.documents import Document, read_document
@@ -48,6 +57,11 @@ def load_pack(location: str | Path) -> RulePack:
     folder = path if path.is_dir() else path.parent
     pack_file = path / PACK_FILE if path.is_dir() else path
     source = str(pack_file)
+    refusal = unsafe_file(folder, pack_file)
+    if refusal is not None:
+        raise PackError(source, (Issue("$", f"{pack_file.name} {refusal.message}",
+                                       allowed="a file inside the pack folder",
+                                       code=refusal.code),))
     try:
         document = read_document(pack_file, max_bytes=MAX_PACK_BYTES)
     except DocumentError as error:
@@ -60,6 +74,31 @@ def load_pack(location: str | Path) -> RulePack:
     if schema_issues:
         raise PackError(source, schema_issues)
     return _Builder(document, folder, pack_file.read_bytes()).build()
+
+
+class Refusal(NamedTuple):
+    """Why a file may not be read as part of a pack."""
+
+    message: str
+    code: str
+
+
+def unsafe_file(folder: Path, path: Path, *, is_folder: bool = False) -> Refusal | None:
+    """Why `path` may not be read as part of the pack in `folder`, or None when it may: it
+    leads outside the folder (through ``..`` or a link), or it is not a regular file (a named
+    pipe would block, a device never end) or, with `is_folder`, not a folder. A missing file is
+    left to the reader to report."""
+    try:
+        root = folder.resolve()
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return Refusal("is a link that leads nowhere (a loop of links)", "unreadable")
+    if not target.is_relative_to(root):
+        return Refusal("leads outside the pack folder (through a link or ..)", "outside-pack")
+    if target.exists() and not (target.is_dir() if is_folder else target.is_file()):
+        return Refusal("is not a folder" if is_folder else "is not a regular file",
+                       "unreadable")
+    return None
 
 
 class _Builder:
@@ -79,6 +118,8 @@ class _Builder:
 
     def build(self) -> RulePack:
         fields, schema_bytes = self._fields()
+        if fields is None:  # the rules' tests of facts cannot be checked without it
+            raise self._error()
         sources = tuple(Source(s["id"], s["title"], s.get("author"), _text(s.get("date")),
                                s.get("note")) for s in self.meta["sources"])
         self.source_ids = [s.id for s in sources]
@@ -104,8 +145,7 @@ class _Builder:
                          + len(levels))
         self.issues.extend(self.ctx.issues)
         if self.issues:
-            unique = sorted(set(self.issues), key=lambda i: (i.line or 0, i.path, i.message))
-            raise PackError(self.document.source, tuple(unique))
+            raise self._error()
         meta = self.meta
         return RulePack(
             id=meta["id"], name=meta["name"], version=str(meta["version"]),
@@ -116,17 +156,25 @@ class _Builder:
             content_hash=hashlib.sha256(self.raw + b"\0" + schema_bytes).hexdigest(),
             questions=questions)
 
+    def _error(self) -> PackError:
+        unique = sorted(set(self.issues), key=lambda i: (i.line or 0, i.path, i.message))
+        return PackError(self.document.source, tuple(unique))
+
     # --- the facts schema -------------------------------------------------------------------
 
-    def _fields(self) -> tuple[FieldTable, bytes]:
+    def _fields(self) -> tuple[FieldTable | None, bytes]:
+        """The facts schema's fields, or None when the schema cannot be used."""
         meta, folder = self.meta, self.folder
-        schema, schema_bytes = _facts_schema(meta.get("facts_schema", "builtin:facts-v1"),
-                                             folder, self.problem)
+        schema, schema_bytes, own = _facts_schema(meta.get("facts_schema", "builtin:facts-v1"),
+                                                  folder, self.problem)
         if schema is not None and "facts_extensions" in meta:
-            schema, extra_bytes = _extended(schema, meta["facts_extensions"], folder,
-                                            self.problem)
+            schema, extra_bytes, extension = _extended(schema, meta["facts_extensions"], folder,
+                                                       self.problem)
             schema_bytes += b"\0" + extra_bytes
-        return FieldTable(schema or {}), schema_bytes
+            own += extension
+        if schema is None or not _sound(own, schema, self.problem):
+            return None, schema_bytes
+        return FieldTable(schema), schema_bytes
 
     # --- ids and references -----------------------------------------------------------------
 
@@ -252,8 +300,16 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+class _SchemaFile(NamedTuple):
+    """A facts schema document the pack brings: what pack.yaml calls it, and where."""
+
+    reference: str
+    where: Where
+    document: Document
+
+
 def _facts_schema(reference: str, folder: Path, problem: Problem
-                  ) -> tuple[Mapping[str, Any] | None, bytes]:
+                  ) -> tuple[Mapping[str, Any] | None, bytes, list[_SchemaFile]]:
     """The facts schema a pack names: ``builtin:NAME`` or a file inside the pack folder."""
     where = ("pack", "facts_schema")
     if reference.startswith("builtin:"):
@@ -263,19 +319,23 @@ def _facts_schema(reference: str, folder: Path, problem: Problem
             problem(where, f"unknown built-in facts schema {name!r}",
                     allowed=", ".join(f"builtin:{k}" for k in known),
                     suggestion=suggest(name, list(known)), code="unknown-reference")
-            return None, b""
+            return None, b"", []
         raw = resources.schema_bytes(known[name])
-        return json.loads(raw), raw
-    return _pack_json(reference, folder, where, problem)
+        return json.loads(raw), raw, []
+    document, raw = _pack_json(reference, folder, where, problem)
+    if document is None:
+        return None, b"", []
+    return document.data, raw, [_SchemaFile(reference, where, document)]
 
 
 def _extended(schema: Mapping[str, Any], reference: str, folder: Path, problem: Problem
-              ) -> tuple[Mapping[str, Any], bytes]:
+              ) -> tuple[Mapping[str, Any], bytes, list[_SchemaFile]]:
     """The facts schema with the new top-level fields of a pack's extensions file."""
     where = ("pack", "facts_extensions")
-    extension, raw = _pack_json(reference, folder, where, problem)
-    if extension is None:
-        return schema, b""
+    document, raw = _pack_json(reference, folder, where, problem)
+    if document is None:
+        return schema, b"", []
+    extension = document.data
     added = extension.get("properties", {})
     clashes = sorted(set(added) & set(schema.get("properties", {})))
     if clashes or not isinstance(added, Mapping):
@@ -283,22 +343,23 @@ def _extended(schema: Mapping[str, Any], reference: str, folder: Path, problem: 
                 f"{', '.join(clashes) or 'properties is not a mapping'}",
                 allowed="new field names only: contract fields are never replaced",
                 code="schema")
-        return schema, b""
+        return schema, b"", []
     merged = dict(schema)
     merged["properties"] = {**schema.get("properties", {}), **added}
     merged["required"] = [*schema.get("required", []), *extension.get("required", [])]
-    return merged, raw
+    return merged, raw, [_SchemaFile(reference, where, document)]
 
 
 def _pack_json(reference: str, folder: Path, where: tuple[str, ...], problem: Problem
-               ) -> tuple[Mapping[str, Any] | None, bytes]:
+               ) -> tuple[Document | None, bytes]:
     """A JSON object from a file that must lie inside the pack folder."""
-    root = folder.resolve()
-    target = (folder / reference).resolve()
-    if not target.is_relative_to(root):
-        problem(where, f"{reference!r} points outside the pack folder",
-                allowed="a path inside the pack folder", code="outside-pack")
+    refusal = unsafe_file(folder, folder / reference)
+    if refusal is not None:
+        message = (f"{reference!r} points outside the pack folder"
+                   if refusal.code == "outside-pack" else f"{reference!r} {refusal.message}")
+        problem(where, message, allowed="a path inside the pack folder", code=refusal.code)
         return None, b""
+    target = (folder / reference).resolve()
     try:
         document = read_document(target)
     except DocumentError as error:
@@ -308,7 +369,359 @@ def _pack_json(reference: str, folder: Path, where: tuple[str, ...], problem: Pr
     if not isinstance(document.data, Mapping):
         problem(where, f"{reference!r} is not a JSON object", code="schema")
         return None, b""
-    return document.data, target.read_bytes()
+    return document, target.read_bytes()
+
+
+def _sound(files: Sequence[_SchemaFile], schema: Mapping[str, Any], problem: Problem) -> bool:
+    """Whether the facts schema documents the pack brings may be used (`schema`: the whole
+    facts schema, as the validator will see it); every problem is reported."""
+    found = [(file, issue) for file in files
+             for issue in facts_schema_problems(file.document.data, schema)]
+    if not found and files:
+        found = [(_holding(files, issue.parts), issue) for issue in chain_problems(schema)]
+    for file, issue in found:
+        line = file.document.line_of(list(issue.parts))
+        place = f"{file.reference}:{line}" if line is not None else file.reference
+        problem(file.where, f"{place}: {json_path(issue.parts)}: {issue.message}",
+                allowed=issue.allowed, code=issue.code)
+    return not found
+
+
+def _holding(files: Sequence[_SchemaFile], parts: Parts) -> _SchemaFile:
+    """The document that holds `parts` of the whole facts schema (extensions hold their
+    fields), for its line."""
+    for file in list(files)[::-1]:
+        if _pointed(file.document.data, parts)[1] is not _MISSING:
+            return file
+    return files[0]
+
+
+# --- checking a pack's own facts schema -------------------------------------------------------
+#
+# A pack's facts schema is untrusted: jsonschema would follow any `$ref` it holds (files, URLs,
+# devices), accept nonsense (`required: "organization"`), and run any regular expression on
+# the answers. Before it is used, it must resolve only inside itself, satisfy the JSON Schema
+# meta-schema, and hold only regular expressions that cannot backtrack catastrophically.
+
+LOCAL_REFERENCE = "a reference inside the same schema, such as #/$defs/name"
+MAX_SCHEMA_CHAIN = 32
+"""At most this many schemas may apply to one value in a chain ($ref, allOf, not...)."""
+_REMOTE_KEYWORDS = ("$anchor", "$dynamicAnchor", "$dynamicRef", "$recursiveAnchor",
+                    "$recursiveRef")
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_ONE = ("not", "if", "then", "else")
+_MISSING = object()
+_regex_parser: Any = importlib.import_module("re._parser")
+"""The standard library's parser of regular expressions (no type stubs): how `re` reads a
+pattern, to find its nested repeats."""
+
+Parts = tuple[str | int, ...]
+
+
+class SchemaProblem(NamedTuple):
+    """One problem of a facts schema document, at a path inside it."""
+
+    parts: Parts
+    message: str
+    code: str
+    allowed: str | None = None
+
+
+def facts_schema_problems(schema: Any, root: Any) -> list[SchemaProblem]:
+    """Every reason why `schema` (one document of a pack's facts schema) may not be used;
+    references resolve against `root`, the facts schema the validator will see."""
+    problems = list(_reference_problems(schema, root))
+    problems += _pattern_problems(schema)
+    problems += _meta_problems(schema)
+    return problems
+
+
+def _mappings(data: Any) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
+    """Every mapping in a document with its path, whatever keyword holds it: a reference can
+    make any of them a schema."""
+    stack: list[tuple[Parts, Any]] = [((), data)]
+    while stack:
+        parts, value = stack.pop()
+        if isinstance(value, Mapping):
+            yield parts, value
+            stack.extend(((*parts, key), child) for key, child in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*parts, index), child)
+                         for index, child in reversed(list(enumerate(value))))
+
+
+def _reference_problems(schema: Any, root: Any) -> Iterator[SchemaProblem]:
+    for parts, node in _mappings(schema):
+        for key in _REMOTE_KEYWORDS:
+            if isinstance(node.get(key), str):
+                yield SchemaProblem((*parts, key), f"{key} is not allowed in a pack's facts "
+                                    "schema: it can make a reference leave the schema",
+                                    "schema-ref", LOCAL_REFERENCE)
+        if parts and isinstance(node.get("$id"), str):
+            yield SchemaProblem((*parts, "$id"), "$id is allowed only at the top of the "
+                                "schema: inside it, it can make a reference leave the schema",
+                                "schema-ref", LOCAL_REFERENCE)
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            message = _reference_problem(reference, root)
+            if message:
+                yield SchemaProblem((*parts, "$ref"), message, "schema-ref", LOCAL_REFERENCE)
+
+
+def _reference_problem(reference: str, root: Any) -> str | None:
+    if not reference.startswith("#"):
+        return (f"the reference {reference!r} points outside this schema: a pack's facts "
+                "schema reads no other file or address")
+    pointer = unquote(reference[1:])
+    if pointer and not pointer.startswith("/"):
+        return f"the reference {reference!r} names an anchor: only JSON pointers are allowed"
+    _, target = _pointed(root, _pointer_parts(pointer))
+    if target is _MISSING:
+        return f"the reference {reference!r} points to nothing in this schema"
+    if not isinstance(target, (Mapping, bool)):
+        return f"the reference {reference!r} points to something that is not a schema"
+    return None
+
+
+def _pointer_parts(pointer: str) -> Parts:
+    return tuple(token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:])
+
+
+def _pointed(root: Any, parts: Parts) -> tuple[Parts, Any]:
+    """The value at `parts` (JSON pointer tokens) in `root`, or `_MISSING`, with the path to
+    it as the document's walk names it (list positions as numbers)."""
+    target = root
+    found: list[str | int] = []
+    for token in parts:
+        if isinstance(target, Mapping) and token in target:
+            target = target[token]
+            found.append(token)
+        elif isinstance(target, list) and str(token).isdigit() and int(token) < len(target):
+            target = target[int(token)]
+            found.append(int(token))
+        else:
+            return parts, _MISSING
+    return tuple(found), target
+
+
+def _pattern_problems(schema: Any) -> Iterator[SchemaProblem]:
+    for parts, node in _mappings(schema):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            problem = regex_problem(pattern)
+            if problem:
+                yield SchemaProblem((*parts, "pattern"), *problem)
+        named = node.get("patternProperties")
+        if isinstance(named, Mapping):
+            for key in named:
+                problem = regex_problem(key)
+                if problem:
+                    yield SchemaProblem((*parts, "patternProperties", key), *problem)
+
+
+_NESTED_REPEAT = ("a pattern without a repeated group that holds a repeat or alternatives, "
+                  "such as ^[a-z][a-z0-9_]*$; where the nesting is needed, make the inner "
+                  "repeat possessive (a++) or atomic ((?>a+))")
+
+
+def regex_problem(pattern: str) -> tuple[str, str, str | None] | None:
+    """(message, code, allowed) when `pattern` is not a usable regular expression: invalid,
+    or able to backtrack catastrophically (a repeated group holding a repeat or alternatives,
+    as in ``(a+)+``, ``(a|aa)*`` or ``(\\w+\\s?)*``: seconds on a 30-character answer)."""
+    try:
+        re.compile(pattern)
+        parsed = _regex_parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError) as error:
+        return (f"{pattern!r} is not a valid regular expression: {error}", "schema-pattern",
+                "a regular expression as Python's re module reads it")
+    if _nested_repeat(list(parsed), False):
+        return (f"{pattern!r} repeats a group that holds a repeat or alternatives, which can "
+                "take exponential time to match a long answer", "schema-pattern",
+                _NESTED_REPEAT)
+    return None
+
+
+def _nested_repeat(items: Sequence[tuple[Any, Any]], in_loop: bool) -> bool:
+    """Whether a parsed pattern repeats (`in_loop`: inside a repeat of more than once) a part
+    that can match in several ways: a repeat of varying count, or alternatives. Possessive
+    repeats and atomic groups never backtrack into what they matched, so they are safe."""
+    parser = _regex_parser
+    for op, argument in items:
+        if op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+            low, high, body = argument
+            if in_loop and low != high:
+                return True
+            if _nested_repeat(body, in_loop or high > 1):
+                return True
+        elif op is parser.BRANCH:
+            if in_loop or any(_nested_repeat(branch, in_loop) for branch in argument[1]):
+                return True
+        elif _nested_repeat(_subpatterns(op, argument), in_loop):
+            return True
+    return False
+
+
+def _subpatterns(op: Any, argument: Any) -> list[tuple[Any, Any]]:
+    """The parts of a group, a lookaround or a conditional, as one sequence."""
+    parser = _regex_parser
+    if op is parser.SUBPATTERN:
+        return list(argument[-1])
+    if op in (parser.ASSERT, parser.ASSERT_NOT):
+        return list(argument[1])
+    if op is parser.GROUPREF_EXISTS:
+        return [*argument[1], *(argument[2] or ())]
+    return []
+
+
+def _meta_problems(schema: Any) -> list[SchemaProblem]:
+    """The schema against the JSON Schema 2020-12 meta-schema, every error at once.
+
+    A common subset is recognised as valid without jsonschema (importing it costs a start-up
+    about 170 ms); anything else is decided by jsonschema itself."""
+    if _plainly_valid(schema):
+        return []
+    from jsonschema import Draft202012Validator
+
+    checker = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    return [SchemaProblem(tuple(error.absolute_path), _shortened(error.message), "schema",
+                          "a JSON Schema (draft 2020-12)")
+            for error in checker.iter_errors(schema)]
+
+
+def _shortened(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit - 1] + "…"
+
+
+_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_types(value: Any) -> bool:
+    if isinstance(value, str):
+        return value in _SIMPLE_TYPES
+    return (isinstance(value, list) and bool(value) and len(set(map(str, value))) == len(value)
+            and all(isinstance(item, str) and item in _SIMPLE_TYPES for item in value))
+
+
+def _is_names(value: Any) -> bool:
+    return (isinstance(value, list) and all(isinstance(item, str) for item in value)
+            and len(set(value)) == len(value))
+
+
+def _is_schema(value: Any) -> bool:
+    return isinstance(value, bool) or _plainly_valid(value)
+
+
+def _is_schemas(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(map(_is_schema, value))
+
+
+def _is_schema_map(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(map(_is_schema, value.values()))
+
+
+_PLAIN_KEYWORDS: dict[str, Callable[[Any], bool]] = {
+    "type": _is_types, "enum": lambda value: isinstance(value, list),
+    "const": lambda value: True, "default": lambda value: True,
+    "examples": lambda value: isinstance(value, list),
+    "minimum": _is_number, "maximum": _is_number,
+    "exclusiveMinimum": _is_number, "exclusiveMaximum": _is_number,
+    "minLength": _is_count, "maxLength": _is_count, "minItems": _is_count,
+    "maxItems": _is_count, "minProperties": _is_count, "maxProperties": _is_count,
+    "required": _is_names, "uniqueItems": lambda value: type(value) is bool,
+    "pattern": _is_text, "format": _is_text, "title": _is_text, "description": _is_text,
+    "$comment": _is_text, "$schema": _is_text, "$ref": _is_text,
+    "$id": lambda value: isinstance(value, str) and re.fullmatch("[^#]*#?", value) is not None,
+    "properties": _is_schema_map, "patternProperties": _is_schema_map, "$defs": _is_schema_map,
+    "additionalProperties": _is_schema, "items": _is_schema, "propertyNames": _is_schema,
+    "not": _is_schema, "allOf": _is_schemas, "anyOf": _is_schemas, "oneOf": _is_schemas,
+}
+
+
+def _plainly_valid(schema: Any) -> bool:
+    """True only when `schema` certainly satisfies the 2020-12 meta-schema: a mapping of
+    keywords from a common subset, each with a value of the right kind. False: not sure."""
+    return isinstance(schema, Mapping) and all(
+        key in _PLAIN_KEYWORDS and _PLAIN_KEYWORDS[key](value) for key, value in schema.items())
+
+
+class _Cycle(Exception):
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+
+
+class _TooLong(Exception):
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+
+
+def chain_problems(root: Any) -> list[SchemaProblem]:
+    """A reference cycle that never reads into the value (``{"$ref": "#"}``: validation would
+    recurse forever), or a chain of more than `MAX_SCHEMA_CHAIN` schemas applied to one value;
+    `root` has passed `facts_schema_problems`."""
+    longest: dict[Parts, int] = {}
+    try:
+        for parts, node in _mappings(root):
+            _chain(root, parts, node, longest, set())
+    except _Cycle as cycle:
+        return [SchemaProblem(cycle.parts, "this reference leads back to where it is, without "
+                              "reading into the value: validating would never end",
+                              "schema-cycle", LOCAL_REFERENCE)]
+    except _TooLong as chain:
+        return [SchemaProblem(chain.parts, f"more than {MAX_SCHEMA_CHAIN} schemas apply to one "
+                              "value in a chain of $ref, allOf, anyOf, oneOf, not or if/then/"
+                              "else", "schema-cycle", "a shorter chain")]
+    return []
+
+
+def _chain(root: Any, parts: Parts, node: Mapping[str, Any], longest: dict[Parts, int],
+           path: set[Parts]) -> int:
+    """The longest chain of schemas applied in place from `node`, memoised in `longest`."""
+    known = longest.get(parts)
+    if known is not None:
+        return known
+    if len(path) > MAX_SCHEMA_CHAIN:
+        raise _TooLong(parts)
+    path.add(parts)
+    result = 0
+    for named, where in _applied(parts, node):
+        target, child = _pointed(root, named)
+        if target in path:
+            raise _Cycle(where)
+        if isinstance(child, Mapping):
+            result = max(result, 1 + _chain(root, target, child, longest, path))
+    path.discard(parts)
+    longest[parts] = result
+    return result
+
+
+def _applied(parts: Parts, node: Mapping[str, Any]) -> Iterator[tuple[Parts, Parts]]:
+    """(schema applied to the same value, where it is named) for each in-place applicator."""
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#"):
+        yield _pointer_parts(unquote(reference[1:])), (*parts, "$ref")
+    for key in _IN_PLACE_LISTS:
+        if isinstance(node.get(key), list):
+            for index in range(len(node[key])):
+                yield (*parts, key, index), (*parts, key, index)
+    for key in _IN_PLACE_ONE:
+        if key in node:
+            yield (*parts, key), (*parts, key)
+    dependent = node.get("dependentSchemas")
+    if isinstance(dependent, Mapping):
+        for name in dependent:
+            yield (*parts, "dependentSchemas", name), (*parts, "dependentSchemas", name)
 
 
 def _check_cycles(levels: Sequence[Level], derived: Sequence[DerivedFact],
