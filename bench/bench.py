@@ -132,6 +132,10 @@ def _arguments() -> argparse.Namespace:
                              "1 and 2 workers, and on a tenth of them (memory growth)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile an in-process batch and show where the time goes")
+    parser.add_argument("--fuzz", type=int, default=0,
+                        help="also push this many mutated documents through the reader and "
+                             "the batch reader (tests/fuzzing.py): every one accepted or "
+                             "refused with a clear error")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     return parser.parse_args()
 
@@ -167,6 +171,17 @@ def _analysis_figures(advisor: Advisor, sample: list[Any]) -> dict[str, Any]:
                        "median_candidates": statistics.median(candidates),
                        "max_candidates": max(candidates)},
             "explain": {"median_ms": statistics.median(explain_ms), "max_ms": max(explain_ms)}}
+
+
+def _fuzz_figures(advisor: Advisor, count: int) -> dict[str, Any]:
+    """The suite's fuzzers, at a larger count: any traceback stops the benchmark."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fuzzing import fuzz
+
+    started = time.perf_counter()
+    report = fuzz(advisor.reader, count, seed=2026)
+    return {"documents": report.count, "seconds": time.perf_counter() - started,
+            "endings": dict(report.endings.most_common(8))}
 
 
 def main() -> int:
@@ -253,6 +268,8 @@ def main() -> int:
         figures["batch"] = _batch_figures(args.batch, brm, figures["floor_per_s"])
     if args.profile:
         figures["profile"] = _profile(advisor, orgs)
+    if args.fuzz:
+        figures["fuzz"] = _fuzz_figures(advisor, args.fuzz)
 
     figures["machine"] = {"python": platform.python_version(), "cpus": _cpus(),
                           "platform": platform.platform()}
@@ -402,6 +419,10 @@ def _report(f: dict[str, Any]) -> None:
         print(f"  soak: {soak['assessments']} assessments in one process in "
               f"{soak['seconds']:.1f} s; RSS {soak['rss_start_mb']} MB at start, "
               + ", ".join(f"{n}: {mb} MB" for n, mb in soak["rss_mb_at"].items()))
+    if "fuzz" in f:
+        fz = f["fuzz"]
+        print(f"  fuzz: {fz['documents']} mutated documents in {fz['seconds']:.1f} s, no "
+              "traceback; endings: " + ", ".join(f"{k} {v}" for k, v in fz["endings"].items()))
 
 
 if __name__ == "__main__":
