@@ -3,6 +3,7 @@ and the options that several commands take."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -102,8 +103,26 @@ def db_option(command: F) -> F:
 
 
 def facts_argument(command: F) -> F:
-    return click.argument("facts_file", metavar="FILE",
-                          type=click.Path(exists=True, dir_okay=False, allow_dash=True))(command)
+    return click.argument("facts_file", metavar="FILE", callback=_existing,
+                          type=click.Path(dir_okay=False, allow_dash=True))(command)
+
+
+def _existing(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A usage error for a FILE that is not there, saying why: missing, or a symbolic link
+    that leads nowhere or back to itself (click's own check calls both "does not exist")."""
+    if value == "-":
+        return value
+    try:
+        os.stat(value)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise click.BadParameter(f"{value!r} is a symbolic link loop (following it leads "
+                                     "back to it), not a file") from None
+        if os.path.islink(value):
+            raise click.BadParameter(f"{value!r} is a symbolic link to "
+                                     f"{os.readlink(value)!r}, which does not exist") from None
+        raise click.BadParameter(f"File {value!r} does not exist.") from None
+    return value
 
 
 def read_facts(advisor: Advisor, facts_file: str) -> Facts:

@@ -306,3 +306,15 @@ def test_a_reader_that_leaves_early_ends_brm_quietly(tmp_path):
     errors = process.stderr.read()
     assert process.wait(timeout=120) == 0
     assert b"Broken pipe" not in errors and b"Traceback" not in errors
+
+
+def test_a_symbolic_link_loop_or_a_dangling_link_is_named_as_such(tmp_path):
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    loop = run("assess", str(tmp_path / "a.yaml"))
+    assert loop.exit_code == 2 and "symbolic link loop" in loop.output
+    dangling = run("validate", str(tmp_path / "gone.yaml"))
+    assert dangling.exit_code == 2 and "which does not exist" in dangling.output
+    missing = run("explain", str(tmp_path / "none.yaml"))
+    assert missing.exit_code == 2 and "does not exist" in missing.output
