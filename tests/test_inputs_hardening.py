@@ -565,3 +565,10 @@ def test_a_saved_interviews_record_is_set_aside_not_validated(advisor, base_fact
     with pytest.raises(FactsValidationError) as caught:  # not a mapping: not a record
         advisor.reader.from_data({**base_facts, "interview": "yes"})
     assert caught.value.issues[0].path == "$.interview"
+
+
+def test_a_hostile_key_is_not_echoed_in_full_in_the_path(advisor, base_facts):
+    base_facts["x" * 5000] = 1
+    with pytest.raises(FactsValidationError) as caught:
+        advisor.reader.from_data(base_facts)
+    assert all(len(issue.path) < 100 for issue in caught.value.issues)

@@ -10,16 +10,20 @@ from typing import Any
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+MAX_KEY_SHOWN = 60
+"""Characters of one key shown in a path; a longer key (a hostile one) is elided."""
+
+
 def json_path(parts: Iterable[str | int]) -> str:
-    """``$.engagement.lifecycle[2]``; keys that are not plain names are quoted."""
+    """``$.engagement.lifecycle[2]``; keys that are not plain names are quoted, and keys
+    longer than `MAX_KEY_SHOWN` characters shortened (the path is for people to read)."""
     text = "$"
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif _NAME.fullmatch(part):
-            text += f".{part}"
-        else:
-            text += "[" + repr(part) + "]"
+            continue
+        key = part if len(part) <= MAX_KEY_SHOWN else part[:MAX_KEY_SHOWN - 3] + "..."
+        text += f".{key}" if _NAME.fullmatch(part) else "[" + repr(key) + "]"
     return text
 
 
