@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 import click
 
 from brm_advisor.cli.common import EXIT_USAGE, fail, handle_errors, pack_option
-from brm_advisor.engine import Advisor, resolve_pack
-from brm_advisor.engine.present.text import render_text
+from brm_advisor.engine import Advisor, render_text, resolve_pack
 
 if TYPE_CHECKING:
-    from brm_advisor.engine.interview import Interview, InterviewQuestion, SavedFile, Why
+    from brm_advisor.engine import Interview, InterviewQuestion, SavedFile, Why
 
 DEFAULT_OUTPUT = Path("brm-interview.yaml")
 
@@ -53,20 +52,26 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     again and every field it holds is kept, but not its comments or layout, so brm asks
     before writing into it; -o NEW saves the answers in another file and leaves it as it is.
     """
-    from brm_advisor.engine import interview as iv
+    from brm_advisor.engine import (
+        Interview,
+        OtherPackError,
+        SaveError,
+        check_can_save,
+        load_saved,
+    )
 
     _lenient_stdin()
     pack = resolve_pack(pack_ref)
     path = output or resume or DEFAULT_OUTPUT
     into_resumed = resume is not None and path.resolve() == resume.resolve()
-    saved = iv.load_saved(resume) if resume is not None else None
+    saved = load_saved(resume) if resume is not None else None
     with Advisor(pack) as advisor:
         try:
-            session = iv.Interview(advisor, quick=quick, resumed=saved, save_to=path)
-            iv.check_can_save(path)  # before asking anything, not after
-        except iv.OtherPackError as error:
+            session = Interview(advisor, quick=quick, resumed=saved, save_to=path)
+            check_can_save(path)  # before asking anything, not after
+        except OtherPackError as error:
             fail(f"error: {error}; continue it with --pack {error.record.pack}", EXIT_USAGE)
-        except iv.SaveError as error:
+        except SaveError as error:
             hint = ("make it writable, or save the answers in another file with -o FILE"
                     if error.read_only else "choose another file with -o FILE")
             fail(f"error: {error}: {hint}", EXIT_USAGE)
@@ -134,7 +139,7 @@ MAX_REJECTED = 25
 
 def _ask(session: Interview, question: InterviewQuestion, number: int) -> None:
     """Ask one question until the answer is accepted; ? explains, help helps."""
-    from brm_advisor.engine.interview import AnswerError
+    from brm_advisor.engine import AnswerError
 
     click.echo("")
     lines = question.prompt_lines()

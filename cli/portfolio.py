@@ -21,14 +21,19 @@ from brm_advisor.cli.common import (
     handle_errors,
     pack_option,
 )
-from brm_advisor.engine import Advisor, EngineError, RulePack, resolve_pack
-from brm_advisor.engine.inputs.records import count_records, input_problems, read_records
-from brm_advisor.engine.present.words import met_word, plural, show_value
+from brm_advisor.engine import (
+    Advisor,
+    EngineError,
+    RulePack,
+    count_records,
+    input_problems,
+    read_records,
+    resolve_pack,
+    words,
+)
 
 if TYPE_CHECKING:
-    from brm_advisor.engine.portfolio.batch import BatchOutput, Summary
-    from brm_advisor.engine.portfolio.compare import Snapshot
-    from brm_advisor.engine.portfolio.history import History
+    from brm_advisor.engine import BatchOutput, History, Snapshot, Summary
 
 EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
 
@@ -54,7 +59,7 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     are reported and counted, never stop the batch, and make the exit status 1. Ctrl-C stops
     after the record being assessed: what was assessed is written and saved (exit status 130).
     """
-    from brm_advisor.engine.portfolio import batch as b
+    from brm_advisor.engine import BatchOutput, batch_id
 
     pack = resolve_pack(pack_ref)
     _check_paths(inputs, output, force)
@@ -62,7 +67,7 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     progress = _Progress(count_records(inputs) if tty else None, tty)
     with contextlib.ExitStack() as stack:
         history = stack.enter_context(_history(db)) if save else None
-        out = b.BatchOutput(output or sys.stdout, history, b.batch_id(inputs))
+        out = BatchOutput(output or sys.stdout, history, batch_id(inputs))
         try:
             interrupted = _assess_and_write(pack, inputs, workers, out, progress)
         except (KeyboardInterrupt, EngineError) as error:
@@ -81,7 +86,7 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
 
 
 def _history(db: Path | None) -> History:
-    from brm_advisor.engine.portfolio.history import History
+    from brm_advisor.engine import History
 
     return History(db)
 
@@ -89,7 +94,7 @@ def _history(db: Path | None) -> History:
 def _check_paths(inputs: tuple[str, ...], output: Path | None, force: bool) -> None:
     """Refuse, before anything is read or written: inputs that are missing or not files or
     folders, an output that is one of the inputs, and overwriting without asking."""
-    from brm_advisor.engine.portfolio.batch import overwritten_input
+    from brm_advisor.engine import overwritten_input
 
     problems = input_problems(inputs)
     if problems:
@@ -109,7 +114,7 @@ def _check_paths(inputs: tuple[str, ...], output: Path | None, force: bool) -> N
 def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int,
                       out: BatchOutput, progress: _Progress) -> bool:
     """Every record assessed and written (and saved); True when Ctrl-C stopped it early."""
-    from brm_advisor.engine.portfolio.batch import assess_all
+    from brm_advisor.engine import assess_all
 
     records = read_records(inputs, pack.fields, sys.stdin.buffer)
     # with workers, each worker compiles the pack; the parent only reads and writes
@@ -130,9 +135,9 @@ def _stopped(out: BatchOutput, pack: RulePack, progress: _Progress, how: str) ->
     """What a batch stopped early did: its summary, and what was written and saved."""
     progress.close()
     _batch_summary(out.summary, pack)
-    saved = f", {plural(out.saved, 'assessment')} saved in the history" \
+    saved = f", {words.plural(out.saved, 'assessment')} saved in the history" \
         if out.history is not None else ""
-    click.echo(f"{how}: {plural(out.written, 'record')} assessed and written to "
+    click.echo(f"{how}: {words.plural(out.written, 'record')} assessed and written to "
                f"{out.destination}{saved}; the records after them were not assessed", err=True)
 
 
@@ -213,7 +218,7 @@ def history() -> None:
 @handle_errors
 def history_list(organization: str | None, output_format: str, db: Path | None) -> None:
     """List saved assessments (of ORGANIZATION, or all)."""
-    from brm_advisor.engine.portfolio.history import listing
+    from brm_advisor.engine import listing
 
     with _history(db) as store:
         saved = store.assessments(organization)
@@ -263,7 +268,7 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
     When the pack differs, it separates what changed because of the rules (A's facts re-run
     on the current pack) from what changed because of the facts.
     """
-    from brm_advisor.engine.portfolio.compare import compare
+    from brm_advisor.engine import compare
 
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
@@ -277,7 +282,7 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
                f"{report.overall.level_after['name']}")
     click.echo("Facts that changed")
     for path, x, y in report.facts_changed:
-        click.echo(f"  {path}: {show_value(x)} -> {show_value(y)}")
+        click.echo(f"  {path}: {words.show_value(x)} -> {words.show_value(y)}")
     if not report.facts_changed:
         click.echo("  none")
     sections = [("Overall", report.overall)]
@@ -290,11 +295,11 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
     for title, d in sections:
         click.echo(f"{title}: {d.level_before['name']} -> {d.level_after['name']}")
         for ident, before, after in d.flipped:
-            click.echo(f"  {ident}: {met_word(before)} -> {met_word(after)}")
+            click.echo(f"  {ident}: {words.met_word(before)} -> {words.met_word(after)}")
 
 
 def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Snapshot:
-    from brm_advisor.engine.portfolio.compare import load_snapshot
+    from brm_advisor.engine import load_snapshot
 
     snapshot = load_snapshot(advisor, reference, db, sys.stdin.buffer)
     if snapshot is None:

@@ -19,6 +19,8 @@ private (their modules may move or change between versions):
 - ``present``: the words printed, text and JSON, reports, charts, PDF;
 - ``interview``: the guided interview.
 
+A name may differ from its module's (``load_saved`` is the interview's ``savefile.load``).
+
 Names are imported on first use, so that a command pays only for what it uses (start-up time).
 """
 
@@ -93,6 +95,33 @@ _EXPORTS: dict[str, str] = {
     "print_pdf": "present.pdf",
     "BrowserError": "present.pdf",
     "words": "present.words",
+    # portfolio
+    "History": "portfolio.history",
+    "Timeline": "portfolio.history",
+    "listing": "portfolio.history",
+    "BatchOutput": "portfolio.batch",
+    "Summary": "portfolio.batch",
+    "assess_all": "portfolio.batch",
+    "batch_id": "portfolio.batch",
+    "overwritten_input": "portfolio.batch",
+    "Record": "inputs.records",
+    "read_records": "inputs.records",
+    "count_records": "inputs.records",
+    "input_problems": "inputs.records",
+    "Snapshot": "portfolio.compare",
+    "load_snapshot": "portfolio.compare",
+    "compare": "portfolio.compare",
+    "ComparisonReport": "portfolio.compare",
+    # the interview
+    "Interview": "interview.session",
+    "OtherPackError": "interview.session",
+    "InterviewQuestion": "interview.questions",
+    "AnswerError": "interview.answers",
+    "SavedFile": "interview.savefile",
+    "SaveError": "interview.savefile",
+    "check_can_save": "interview.savefile",
+    "load_saved": "interview.savefile:load",
+    "Why": "interview.advice",
     # files
     "write_text": "files",
     "atomic_output": "files",
@@ -100,25 +129,30 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "Advisor", "atomic_output", "available_packs", "BrmError", "BrowserError", "DEFAULT_PACK",
-    "Diagnosis", "DiagnosisDiff", "diff", "DocumentError", "EditError", "EngineError", "explain",
-    "Explanation", "Facts", "FactsReader", "FactsValidationError", "find_pack", "HistoryError",
-    "InputError", "Issue", "IssuesError", "LevelRef", "levels_dict", "lint_pack", "LintReport",
-    "load_pack", "pack_listing", "pack_summary", "PackError", "PackNotFoundError", "PackRef",
-    "parse_edit", "print_pdf", "render_comparison", "render_explanation", "render_json",
-    "render_levels", "render_report", "render_search", "render_text", "report_context",
-    "ReportError", "resolve_pack", "RulePack", "run_cases", "RunawayError", "scaffold",
-    "ScaffoldError", "search", "SearchResult", "shipped_packs", "UnknownLevelError", "what_if",
-    "WhatIf", "words", "write_bytes", "write_text",
+    "Advisor", "AnswerError", "assess_all", "atomic_output", "available_packs", "batch_id",
+    "BatchOutput", "BrmError", "BrowserError", "check_can_save", "compare", "ComparisonReport",
+    "count_records", "DEFAULT_PACK", "Diagnosis", "DiagnosisDiff", "diff", "DocumentError",
+    "EditError", "EngineError", "explain", "Explanation", "Facts", "FactsReader",
+    "FactsValidationError", "find_pack", "History", "HistoryError", "input_problems", "InputError",
+    "Interview", "InterviewQuestion", "Issue", "IssuesError", "LevelRef", "levels_dict",
+    "lint_pack", "LintReport", "listing", "load_pack", "load_saved", "load_snapshot",
+    "OtherPackError", "overwritten_input", "pack_listing", "pack_summary", "PackError",
+    "PackNotFoundError", "PackRef", "parse_edit", "print_pdf", "read_records", "Record",
+    "render_comparison", "render_explanation", "render_json", "render_levels", "render_report",
+    "render_search", "render_text", "report_context", "ReportError", "resolve_pack", "RulePack",
+    "run_cases", "RunawayError", "SavedFile", "SaveError", "scaffold", "ScaffoldError", "search",
+    "SearchResult", "shipped_packs", "Snapshot", "Summary", "Timeline", "UnknownLevelError",
+    "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
+    where = _EXPORTS.get(name)
+    if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module_name, _, attribute = where.partition(":")  # "module:name" when named otherwise
     module = importlib.import_module(f".{module_name}", __name__)
-    value = module if name in _MODULES else getattr(module, name)
+    value = module if name in _MODULES else getattr(module, attribute or name)
     globals()[name] = value  # the next lookup does not come here
     return value
 
@@ -136,6 +170,13 @@ if TYPE_CHECKING:
     from .inference.advisor import Advisor
     from .inference.diagnosis import Diagnosis, LevelRef
     from .inputs.facts import Facts, FactsReader
+    from .inputs.records import Record, count_records, input_problems, read_records
+    from .interview.advice import Why
+    from .interview.answers import AnswerError
+    from .interview.questions import InterviewQuestion
+    from .interview.savefile import SavedFile, SaveError, check_can_save
+    from .interview.savefile import load as load_saved
+    from .interview.session import Interview, OtherPackError
     from .packs.cases import run_cases
     from .packs.discovery import (
         DEFAULT_PACK,
@@ -150,6 +191,9 @@ if TYPE_CHECKING:
     from .packs.model import RulePack
     from .packs.scaffold import ScaffoldError, scaffold
     from .packs.summary import levels_dict, pack_listing, pack_summary
+    from .portfolio.batch import BatchOutput, Summary, assess_all, batch_id, overwritten_input
+    from .portfolio.compare import ComparisonReport, Snapshot, compare, load_snapshot
+    from .portfolio.history import History, Timeline, listing
     from .present import words as words
     from .present.pdf import BrowserError, print_pdf
     from .present.report import ReportError, render_report, report_context
