@@ -21,11 +21,17 @@ def atomic_output(path: str | Path, *, newline: str | None = None) -> Iterator[I
     exception; on an exception the temporary file is removed and `path` is untouched.
 
     Raises `PermissionError` (before anything is written) when `path` exists and is not
-    writable: the user made it read-only, and a rename would silently get around that."""
-    with _replacing(path) as handle, os.fdopen(handle, "w", encoding="utf-8",
-                                               newline=newline) as stream:
-        yield stream
-        _sync(stream)
+    writable: the user made it read-only, and a rename would silently get around that. A
+    `path` that is not a regular file (``/dev/null``, a pipe) is written to, not replaced."""
+    if _special(path):
+        with open(path, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+        return
+    with _replacing(path) as handle:
+        stream = os.fdopen(handle, "w", encoding="utf-8", newline=newline)
+        with _closing(stream):
+            yield stream
+            _sync(stream)
 
 
 def write_text(path: str | Path, text: str) -> None:
@@ -36,9 +42,37 @@ def write_text(path: str | Path, text: str) -> None:
 
 def write_bytes(path: str | Path, data: bytes) -> None:
     """Replace `path` with `data`, atomically (a PDF, for instance)."""
-    with _replacing(path) as handle, os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-        _sync(stream)
+    if _special(path):
+        Path(path).write_bytes(data)
+        return
+    with _replacing(path) as handle:
+        stream = os.fdopen(handle, "wb")
+        with _closing(stream):
+            stream.write(data)
+            _sync(stream)
+
+
+@contextlib.contextmanager
+def _closing(stream: IO[str] | IO[bytes]) -> Iterator[None]:
+    """Close `stream`; when the block failed, a second failure while closing (flushing into
+    the same full disk) is dropped so that the first one, which says what happened, is
+    raised."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            stream.close()
+        raise
+    stream.close()
+
+
+def _special(path: str | Path) -> bool:
+    """Whether `path` exists and is not a regular file (a device, a pipe): renaming over it
+    would replace it."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
