@@ -190,3 +190,54 @@ def test_the_compiler_stays_within_the_nesting_limit():
     compiled = compile_pack(resolve_pack())
     assert max(_nested_connectives(leg) for rule in compiled.definition.values()
                for leg in _legs(rule)) <= ENGINE_LIMITS.nested_connectives
+
+
+def test_what_one_test_of_the_network_carries_as_the_compiler_counts_it():
+    from brm_advisor.engine.inference.compiler import _Network
+
+    def same_leg(count: int) -> dict[str, Any]:  # every rule ends at the same test
+        return rules(**{f"r{i}": [{"m": {"$and": [{"t": "facts"}, {"a": 1}]}}]
+                        for i in range(count)})
+
+    def shared_alternative(count: int) -> dict[str, Any]:  # every $or ends one branch at b=1
+        return rules(**{f"r{i}": [{"m": {"$and": [{"t": "facts"}, {"$or": [
+            {"b": 1}, {f"a{i}": 1}]}]}}] for i in range(count)})
+
+    # Full tables hold 256 and 128: the engine accepts them. Past them it reads (and writes)
+    # beyond its table: refused with error 108 or 107 when the memory after it is not zero,
+    # corrupted otherwise. Only the compiler's counts, below the tables, are pinned here.
+    assert max(_Network(same_leg(256)).rules.values()) == 256
+    DurableRuleset("rules-256", same_leg(256)).close()
+    assert max(_Network(shared_alternative(128)).alternatives.values()) == 128
+    DurableRuleset("alternatives-128", shared_alternative(128)).close()
+    assert ENGINE_LIMITS.rules_per_node < 256 and ENGINE_LIMITS.alternatives_per_node < 128
+    assert ENGINE_LIMITS.tests_per_node < 512
+
+
+def test_a_rule_joins_at_most_16_facts():
+    def joining(count: int) -> DurableRuleset:
+        legs = [{f"m_{i}": {"$and": [{"t": "c"}, {"id": f"c{i}"}]}} for i in range(count)]
+        return DurableRuleset(f"join-{count}", rules(go=[{"m": {"t": "go"}}], r=legs))
+
+    def run(ruleset: DurableRuleset, count: int) -> list[str]:
+        facts = [json.dumps({"t": "c", "id": f"c{i}"}) for i in range(count)]
+        fired = collect(ruleset, {"t": "go"},
+                        derive=lambda rule, _: [json.loads(f) for f in facts] if rule == "go"
+                        else [])
+        return [name for name, _ in fired]
+
+    limit = ENGINE_LIMITS.facts_per_rule
+    assert run(joining(limit), limit) == ["go", "r"]
+    with pytest.raises(EngineError, match="304"):
+        run(joining(limit + 1), limit + 1)
+
+
+def test_the_shipped_packs_stay_well_within_the_network_limits():
+    from brm_advisor.engine.inference.compiler import _Network, compile_pack
+    from brm_advisor.engine.packs.discovery import shipped_packs
+
+    for ref in shipped_packs():
+        network = _Network(compile_pack(resolve_pack(ref.location)).definition)
+        assert max(map(len, network.follow.values())) < ENGINE_LIMITS.tests_per_node // 4
+        assert max(network.alternatives.values()) < ENGINE_LIMITS.alternatives_per_node // 4
+        assert max(network.rules.values()) < ENGINE_LIMITS.rules_per_node // 4

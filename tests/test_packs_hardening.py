@@ -542,3 +542,27 @@ def test_an_unknown_target_is_a_failed_case_not_a_crash(tmp_path):
     assert result.failures and result.failures[0].startswith("target: unknown level 'nosuch'")
     outcome = run("packs", "test", str(folder))
     assert outcome.exit_code == 1 and "FAIL" in outcome.output
+
+
+def test_a_pack_whose_network_the_engine_cannot_hold_is_refused_not_run(tmp_path):
+    schema = with_property("role", {"type": "boolean"}, **{"properties": {
+        **SCHEMA["properties"],
+        **{f"f{k}": {"type": "integer", "minimum": 0, "maximum": 9} for k in range(100)}}})
+    derived = "".join(f"  - {{id: d{i}, text: D, source: s, when: {{fact: f{i % 100}, "
+                      f"equals: {i // 100}}}}}\n" for i in range(200))
+    folder = make_pack(tmp_path / "p", schema, pack=PACK.replace(
+        "criteria:\n", "derived:\n" + derived + "criteria:\n"))
+    with hang_guard(10), pytest.raises(PackError) as caught:
+        Advisor(load_pack(folder))  # the engine would hang, or crash the process
+    messages = [issue.message for issue in caught.value.issues]
+    assert any(m.startswith("402 different tests follow one same test") for m in messages)
+
+
+def test_a_level_needing_more_criteria_than_the_engine_joins_is_refused(tmp_path):
+    criteria = "".join(f"  - {{id: high.c{i}, level: high, text: C, source: s, "
+                       "when: {fact: role, equals: true}}\n" for i in range(17))
+    folder = make_pack(tmp_path / "p", pack=PACK.replace("criteria:\n", "criteria:\n" + criteria))
+    with pytest.raises(PackError) as caught:
+        Advisor(load_pack(folder))
+    assert [(i.path, i.code) for i in caught.value.issues] == [("level:high", "too-complex")]
+    assert "joins 18 facts" in caught.value.issues[0].message

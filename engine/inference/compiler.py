@@ -276,6 +276,11 @@ class _Compiler:
             return (f"the condition expands to more than {error.args[0]} alternative "
                     f"rules; at most {MAX_BRANCHES_PER_RULE} are allowed")
         built = [self._rule(kind, ident, value, asserts, branch) for branch in alternatives]
+        joined = max(len(rule["all"]) for _, rule in built) if built else 0
+        if joined > ENGINE_LIMITS.facts_per_rule:
+            return (f"the condition joins {joined} facts (the input facts and conclusions it "
+                    f"refers to) in one engine rule; the engine joins at most "
+                    f"{ENGINE_LIMITS.facts_per_rule}: name some of them as derived facts")
         limit = ENGINE_LIMITS.nested_connectives
         if any(_nested_connectives(leg) > limit for _, rule in built for leg in _legs(rule)):
             return (f"the condition nests and/any more than {limit} deep in one test of the "
@@ -386,6 +391,26 @@ class _Compiler:
                 self.issues.append(Issue(
                     "$", f"{key!r} is tested for {count} different values; the engine hangs "
                     f"near 512, at most {limits.tests_per_field} are allowed", code="too-large"))
+        self._check_network(_Network(self.definition))
+
+    def _check_network(self, network: _Network) -> None:
+        """What one test of the engine's network may carry after it."""
+        limits = ENGINE_LIMITS
+        checks = [
+            ({node: len(tests) for node, tests in network.follow.items()},
+             limits.tests_per_node, "different tests follow", "the engine hangs near 512"),
+            (network.alternatives, limits.alternatives_per_node,
+             "absence tests and alternatives follow", "the engine refuses more than 128"),
+            (network.rules, limits.rules_per_node, "engine rules end at",
+             "the engine refuses more than 256"),
+        ]
+        for counts, limit, words, engine in checks:
+            count, test = network.busiest(counts)
+            if count > limit:
+                self.issues.append(Issue(
+                    "$", f"{count} {words} one same test of the engine's network ({test}); "
+                    f"{engine}, at most {limit} are allowed: test fewer different things in "
+                    "the same place, or name them as derived facts", code="too-large"))
 
     def _values_per_field(self) -> list[tuple[str, int]]:
         """How many different values each field is tested for equality with, by field."""
@@ -395,6 +420,61 @@ class _Compiler:
                 for key, value in _equality_tests(leg):
                     per_field.setdefault(key, set()).add(value)
         return [(key, len(values)) for key, values in sorted(per_field.items())]
+
+
+class _Network:
+    """The engine's network of tests (its alpha nodes) as durable-rules builds it from a
+    ruleset definition, counted: which tests follow each test, and how many rules end there.
+
+    A leg's ``$and`` is a chain (each test follows the previous one); the alternatives of an
+    ``$or`` each follow the test before it and end in a node of their own; identical tests
+    after the same test are one node. Only the counts the engine limits are kept.
+    """
+
+    def __init__(self, definition: Mapping[str, Any]) -> None:
+        self.follow: dict[int, set[str]] = {}  # node -> the tests after it (hashed)
+        self.alternatives: dict[int, int] = {}  # node -> $nex tests and ends of $or after it
+        self.rules: dict[int, int] = {}  # node -> legs that end there
+        self.label: dict[int, str] = {0: "the start"}  # node -> the test it is, for messages
+        self._nodes: dict[tuple[int, str], int] = {}
+        for rule in definition.values():
+            for leg in rule["all"]:
+                for expression in leg.values():
+                    end = self._walk(expression, 0)
+                    self.rules[end] = self.rules.get(end, 0) + 1
+
+    def _walk(self, expression: Mapping[str, Any], parent: int) -> int:
+        if "$and" in expression:
+            node = parent
+            for item in expression["$and"]:
+                node = self._walk(item, node)
+            return node
+        if "$or" in expression:
+            joined = self._new("one of several alternatives")
+            for item in expression["$or"]:
+                end = self._walk(item, parent)
+                self.alternatives[end] = self.alternatives.get(end, 0) + 1
+            return joined
+        test = json.dumps(expression, sort_keys=True, separators=(",", ":"))
+        known = self._nodes.get((parent, test))
+        if known is not None:
+            return known
+        node = self._nodes[(parent, test)] = self._new(test)
+        if "$nex" in expression:
+            self.alternatives[parent] = self.alternatives.get(parent, 0) + 1
+        else:
+            self.follow.setdefault(parent, set()).add(test)
+        return node
+
+    def _new(self, label: str) -> int:
+        node = len(self.label)
+        self.label[node] = label
+        return node
+
+    def busiest(self, counts: Mapping[int, int]) -> tuple[int, str]:
+        """The largest count and the test it follows."""
+        node = max(counts, key=lambda key: (counts[key], -key), default=0)
+        return counts.get(node, 0), self.label[node]
 
 
 def _legs(definition: Mapping[str, Any]) -> list[Any]:

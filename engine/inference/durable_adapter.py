@@ -50,6 +50,23 @@ class Limits(NamedTuple):
     """Distinct values one field is tested for equality with, across the ruleset: each is a
     branch of one node of the engine's network. 511 worked; at 512 the first fact asserted hangs
     forever, and past about 600 creating the ruleset hangs (jruizgit/rules#312)."""
+    tests_per_node: int = 400
+    """Distinct tests that follow one same test in the engine's network (its alpha nodes: each
+    test of a leg follows the one before it; the alternatives of an ``$or`` all follow the test
+    before the ``$or``), whatever fields they test: the node keeps them in a table of 512
+    slots (``NEXT_BUCKET_LENGTH``), and near full it hangs as ``tests_per_field`` says."""
+    alternatives_per_node: int = 100
+    """``$nex`` tests and ends of ``$or`` alternatives that follow one same test: a table of
+    128 (``NEXT_LIST_LENGTH``). Past it the engine reads and writes beyond the table: it refuses
+    the ruleset (error 107) or corrupts its memory. A fact that reaches that test also visits
+    every alternative at once, on a stack of 64 (see ``pending_tests``)."""
+    rules_per_node: int = 200
+    """Rules whose leg ends at one same test (e.g. every rule joining ``criterion X is met``):
+    a table of 256 (``BETA_LIST_LENGTH``). Past it the engine refuses the ruleset (error 108)
+    or, reading and writing beyond the table, corrupts its memory."""
+    facts_per_rule: int = 16
+    """Facts one rule joins (its legs). A rule of 17 fails when its 17th fact arrives, during
+    an assessment (error 304, ``MAX_MESSAGE_FRAMES``)."""
     fact_keys: int = 200
     """Keys of the one fact asserted per assessment (input values, list flags and counts, and
     the engine's own keys). 253 worked; a fact of 254 keys or more is refused when it is
@@ -61,6 +78,10 @@ class Limits(NamedTuple):
     """Live sessions of one ruleset: the 1025th raises ``MemoryError`` and the ruleset stays
     broken. Not a limit for packs: `DurableRuleset.run` deletes its session when it ends, so at
     most one is live at a time."""
+    pending_tests: int = 64
+    """Tests a fact has passed whose followers are still to visit (``MAX_STACK_SIZE``): past it
+    the fact is refused (error 303). It depends on the facts, so the compiler does not check it;
+    the shipped packs' networks, counting every test as passed, stay at 56 at most."""
 
 
 ENGINE_LIMITS = Limits()
