@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from brm_advisor.engine import resolve_pack
-from brm_advisor.engine.analysis.dependencies import Knowledge
+from brm_advisor.engine.analysis.dependencies import Dependencies
 from brm_advisor.engine.analysis.thresholds import lower_bound, thresholds
 from brm_advisor.engine.packs.conditions import FactTest
 
@@ -31,7 +31,7 @@ def test_lower_bound_of_a_test(test: FactTest, bound: int | None) -> None:
 
 def test_each_level_asks_for_what_its_criteria_and_those_below_test() -> None:
     pack = resolve_pack("merlyn-brm")
-    deps = Knowledge(pack)
+    deps = Dependencies(pack)
     by_rank = {level.rank: thresholds(pack, deps, level.rank) for level in pack.levels}
     assert by_rank[1] == {} and by_rank[2] == {}
     assert by_rank[3] == {"competencies.business_environment": 3,

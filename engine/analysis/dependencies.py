@@ -22,7 +22,7 @@ MAX_LIST_ITEMS_EXHAUSTIVE = 8
 those within two item changes of the current value."""
 
 
-class Knowledge:
+class Dependencies:
     """For one pack: the input facts each criterion rests on, and the tests made on each."""
 
     def __init__(self, pack: RulePack) -> None:

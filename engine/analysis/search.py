@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..inputs.facts import Facts
-from .dependencies import Knowledge
+from .dependencies import Dependencies
 from .edits import Change, changes_between, with_values
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class _Searcher:
     def __init__(self, advisor: Advisor, facts: Facts, budget: Budget | None = None) -> None:
         self.advisor = advisor
         self.facts = facts
-        self.knowledge = advisor.knowledge
+        self.dependencies = advisor.dependencies
         self.budget = budget or Budget()
         self.evaluated = 0
 
@@ -118,7 +118,7 @@ class _Searcher:
         """The smallest sets of field values (fewest fields) that meet every criterion of
         `goal`, as the engine decides; [] when no allowed values do."""
         paths = self.advisor.pack.fact_paths
-        options = {f: self.knowledge.alternatives(paths[f], self.facts.get(f)) for f in fields}
+        options = {f: self.dependencies.alternatives(paths[f], self.facts.get(f)) for f in fields}
         for size in range(1, len(fields) + 1):
             found: list[dict[str, Any]] = []
             try:
@@ -188,7 +188,7 @@ def _options_per_group(searcher: _Searcher, before: Diagnosis, target: LevelRef
     required = [c.id for c in pack.criteria if pack.rank(c.level) <= target.rank]
     unmet = {c.id for c in before.criteria if not c.met}
     per_group: list[list[dict[str, Any]]] = []
-    for criteria, fields in _groups(required, searcher.knowledge.fields):
+    for criteria, fields in _groups(required, searcher.dependencies.fields):
         if not unmet & set(criteria):
             continue
         options = searcher.fewest(criteria, fields)
@@ -218,7 +218,7 @@ def _confirmed(searcher: _Searcher, before: Diagnosis, target: LevelRef,
         change_list = changes_between(facts, with_values(facts, changes), changes)
         solutions.append(Solution(change_list, after.level,
                                   _recommendations_for(before, after, change_list,
-                                                       searcher.knowledge)))
+                                                       searcher.dependencies)))
     solutions.sort(key=lambda s: (len(s.changes), s.level.rank))
     return solutions
 
@@ -252,12 +252,12 @@ def _combinations(per_group: list[list[dict[str, Any]]], limit: int
 
 
 def _recommendations_for(before: Diagnosis, after: Diagnosis, changes: Sequence[Change],
-                         knowledge: Knowledge) -> tuple[tuple[str, tuple[str, ...]], ...]:
+                         deps: Dependencies) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """For each change, the recommendations of the diagnosis whose criteria it closes."""
     now_met = {c.id for c in after.criteria if c.met} - {c.id for c in before.criteria if c.met}
     result = []
     for change in changes:
-        closed = {c for c in now_met if change.path in knowledge.fields[c]}
+        closed = {c for c in now_met if change.path in deps.fields[c]}
         result.append((change.path, tuple(r.id for r in before.recommendations
                                           if set(r.criteria) & closed)))
     return tuple(result)
@@ -285,7 +285,7 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     searcher = _Searcher(advisor, facts, budget)
     held = [c.id for c in advisor.pack.criteria
             if advisor.pack.rank(c.level) <= diagnosis.level.rank]
-    fields = list(dict.fromkeys(f for c in held for f in searcher.knowledge.fields[c]))
+    fields = list(dict.fromkeys(f for c in held for f in searcher.dependencies.fields[c]))
     found = []
     try:
         for path in fields:
@@ -300,7 +300,7 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
 def _drops(searcher: _Searcher, path: str, rank: int) -> tuple[tuple[Any, LevelRef], ...]:
     info = searcher.advisor.pack.fact_paths[path]
     drops = []
-    for value in searcher.knowledge.alternatives(info, searcher.facts.get(path)):
+    for value in searcher.dependencies.alternatives(info, searcher.facts.get(path)):
         after = searcher.assess({path: value})
         if after.level.rank < rank:
             drops.append((value, after.level))
@@ -312,7 +312,7 @@ def meetable(advisor: Advisor, facts: Facts, criterion_id: str,
     """Whether some values the schema allows for its facts meet the criterion (by the
     engine), whatever that does to other criteria; None when the budget ran out first."""
     searcher = _Searcher(advisor, facts, budget)
-    found = searcher.fewest([criterion_id], searcher.knowledge.fields[criterion_id], limit=1)
+    found = searcher.fewest([criterion_id], searcher.dependencies.fields[criterion_id], limit=1)
     if not found and searcher.cut:
         return None
     return bool(found)
@@ -325,9 +325,9 @@ def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, cri
     the engine, while keeping what already holds on the same facts; and how many fact sets
     the engine assessed."""
     searcher = _Searcher(advisor, facts, budget)
-    fields = searcher.knowledge.fields[criterion_id]
+    fields = searcher.dependencies.fields[criterion_id]
     keep = [c.id for c in diagnosis.criteria  # what already holds on these fields stays so
-            if c.met and set(searcher.knowledge.fields[c.id]) & set(fields)]
+            if c.met and set(searcher.dependencies.fields[c.id]) & set(fields)]
     options = (searcher.fewest([criterion_id, *keep], fields, limit=MAX_SOLUTIONS)
                or searcher.fewest([criterion_id], fields, limit=MAX_SOLUTIONS))
     found = tuple(changes_between(facts.data, with_values(facts.data, option), option)

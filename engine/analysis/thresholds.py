@@ -2,7 +2,7 @@
 for: "communication must be at least 3 for Advisor".
 
 Read from the tests the criteria make on input facts (through derived facts, as
-`dependencies.Knowledge` records them): a test that sets a lower bound (``at_least``,
+`dependencies.Dependencies` records them): a test that sets a lower bound (``at_least``,
 ``above``, or the negation of ``at_most`` / ``below``) asks for at least that value; the
 largest bound over the criteria of the levels up to a rank is the threshold. Used by reports to
 draw a level's thresholds on the competency radar; whether a level is attained is only ever
@@ -15,10 +15,10 @@ import math
 
 from ..packs.conditions import FactTest
 from ..packs.model import RulePack
-from .dependencies import Knowledge
+from .dependencies import Dependencies
 
 
-def thresholds(pack: RulePack, deps: Knowledge, up_to_rank: int) -> dict[str, int]:
+def thresholds(pack: RulePack, deps: Dependencies, up_to_rank: int) -> dict[str, int]:
     """Fact path -> the least integer value that the criteria of the levels of rank
     `up_to_rank` and below ask for, for each fact some of those criteria bound from below."""
     found: dict[str, int] = {}

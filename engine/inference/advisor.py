@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from ..analysis.dependencies import Knowledge
+from ..analysis.dependencies import Dependencies
 from ..errors import EngineError, UnknownLevelError
 from ..inputs.facts import Facts, FactsReader
 from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
@@ -41,15 +41,15 @@ class Advisor:
                                        self.compiled.definition)
         self.pack_info = PackInfo(pack.id, pack.version, pack.name, pack.content_hash)
         """The pack's id, version, name and content hash, as results carry them."""
-        self._knowledge: Knowledge | None = None
+        self._dependencies: Dependencies | None = None
 
     @property
-    def knowledge(self) -> Knowledge:
+    def dependencies(self) -> Dependencies:
         """What the pack's criteria rest on; built once, on first use (searches, interviews,
         reports need it; plain assessments do not)."""
-        if self._knowledge is None:
-            self._knowledge = Knowledge(self.pack)
-        return self._knowledge
+        if self._dependencies is None:
+            self._dependencies = Dependencies(self.pack)
+        return self._dependencies
 
     def close(self) -> None:
         """Free the engine's ruleset (also done when the advisor is collected)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..analysis.dependencies import Knowledge
+from ..analysis.dependencies import Dependencies
 from ..errors import BrmError
 from ..packs.conditions import Condition, fact_tests, references
 from ..packs.fields import Field
@@ -39,10 +39,10 @@ class Why(NamedTuple):
 def why(advisor: Advisor, question: InterviewQuestion, answers: Mapping[str, Any]) -> Why:
     """The rules that use this fact, and what each possible answer would change (by the
     engine, on the answers so far; unanswered facts take placeholder values)."""
-    pack, knowledge, path = advisor.pack, advisor.knowledge, question.path
-    using = [c for c in pack.criteria if path in knowledge.fields[c.id]]
+    pack, deps, path = advisor.pack, advisor.dependencies, question.path
+    using = [c for c in pack.criteria if path in deps.fields[c.id]]
     names = {level.id: level.name for level in pack.levels}
-    depends = sorted({f for c in using for f in knowledge.fields[c.id]
+    depends = sorted({f for c in using for f in deps.fields[c.id]
                       if f != path and f not in answers})
     return Why(path, tuple((c.id, names[c.level], c.text) for c in using),
                tuple(_other_rules(pack, path)), tuple(_effects(advisor, path, using, answers)),
@@ -74,7 +74,7 @@ def _effects(advisor: Advisor, path: str, using: list[Criterion],
     if base is None or info is None:
         return []
     effects = []
-    for value in _answers_to_try(advisor.knowledge, info, answers.get(path)):
+    for value in _answers_to_try(advisor.dependencies, info, answers.get(path)):
         try:
             facts = advisor.reader.from_data(nest({**base, path: value}))
         except BrmError:
@@ -86,13 +86,13 @@ def _effects(advisor: Advisor, path: str, using: list[Criterion],
     return effects
 
 
-def _answers_to_try(knowledge: Knowledge, info: Field, current: Any) -> list[Any]:
+def _answers_to_try(deps: Dependencies, info: Field, current: Any) -> list[Any]:
     """Every choice of a single-valued fact; for a list, one answer per class of answers the
     rules treat alike (the empty list first)."""
     if info.kind != "list" and info.choices:
         return list(info.choices)
     values = [current] if current is not None else []
-    values += knowledge.alternatives(info, current)
+    values += deps.alternatives(info, current)
     values = [v for v in values if v is not None]
     return sorted(values, key=lambda v: len(v) if isinstance(v, list) else 0)[:MAX_ANSWERS_TRIED]
 
@@ -121,7 +121,7 @@ def can_matter(advisor: Advisor, question: InterviewQuestion, answers: Mapping[s
     """
     if question.needs_answer or question.path == "target_level":
         return True  # the facts file needs it whatever the diagnosis; the target sets the reach
-    return _used_within(advisor.pack, advisor.knowledge, question.path,
+    return _used_within(advisor.pack, advisor.dependencies, question.path,
                         _reach(advisor, answers, target))
 
 
@@ -134,16 +134,16 @@ def _reach(advisor: Advisor, answers: Mapping[str, Any], target: str | None) -> 
     if base is not None:
         diagnosis = advisor.assess(advisor.reader.from_data(nest(base)))
         for criterion in pack.criteria:
-            decided = all(f in answers for f in advisor.knowledge.fields[criterion.id])
+            decided = all(f in answers for f in advisor.dependencies.fields[criterion.id])
             if decided and not diagnosis.criterion(criterion.id).met:
                 ceiling = min(ceiling, pack.rank(criterion.level))
     target_id = target or answers.get("target_level")
     return max(ceiling, pack.ranks.get(str(target_id), 0))
 
 
-def _used_within(pack: RulePack, knowledge: Knowledge, path: str, reach: int) -> bool:
+def _used_within(pack: RulePack, deps: Dependencies, path: str, reach: int) -> bool:
     """Whether a criterion or a recommendation of a level up to `reach` uses the fact."""
-    if any(path in knowledge.fields[c.id] and pack.rank(c.level) <= reach
+    if any(path in deps.fields[c.id] and pack.rank(c.level) <= reach
            for c in pack.criteria):
         return True
     return any(rec.when is not None and pack.rank(rec.level) <= reach and _tests(rec.when, path)

@@ -75,7 +75,7 @@ def _json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-class Assessor:
+class RecordAssessor:
     """Turns records into outcomes with one advisor (one compiled pack)."""
 
     def __init__(self, advisor: Any, keep: bool = False) -> None:
@@ -113,7 +113,7 @@ def _invalid(record: Record, issues: tuple[Issue, ...]) -> Outcome:
 
 # Each worker process compiles the pack once and keeps it here: process-local by design (the
 # parent never sets it), which is how a process pool carries per-worker state.
-_WORKER: Assessor | None = None
+_WORKER: RecordAssessor | None = None
 
 
 def _start_worker(pack_location: str, keep: bool) -> None:
@@ -124,7 +124,7 @@ def _start_worker(pack_location: str, keep: bool) -> None:
     # Ctrl-C at a terminal reaches every process of the group: the parent decides what to do
     # (stop after the records assessed), so a worker finishes its chunk instead of dying.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = Assessor(Advisor(load_pack(pack_location)), keep)
+    _WORKER = RecordAssessor(Advisor(load_pack(pack_location)), keep)
 
 
 def _work(records: list[Record]) -> list[Outcome]:
@@ -153,7 +153,7 @@ def assess_all(pack: RulePack, records: Iterable[Record], workers: int = 1,
     from ..inference.advisor import Advisor
 
     own = advisor or Advisor(pack)
-    assess = Assessor(own, keep)
+    assess = RecordAssessor(own, keep)
     try:
         for record in records:
             yield assess(record)

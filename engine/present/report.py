@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.dependencies import Knowledge
+from ..analysis.dependencies import Dependencies
 from ..analysis.explain import Explanation, ProofNode
 from ..analysis.thresholds import thresholds
 from ..errors import BrmError
@@ -49,7 +49,7 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     return {
         **_heading(facts, diagnosis, len(pack.levels)),
         **_ladder(pack, diagnosis),
-        **_competencies(pack, advisor.knowledge, facts, diagnosis),
+        **_competencies(pack, advisor.dependencies, facts, diagnosis),
         "criteria_by_level": _criteria_by_level(pack, diagnosis),
         "roadmap": _roadmap(pack, diagnosis),
         "findings": [f._asdict() for f in diagnosis.findings],
@@ -133,23 +133,23 @@ def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
     return lines
 
 
-def _competencies(pack: RulePack, knowledge: Knowledge, facts: Facts,
+def _competencies(pack: RulePack, deps: Dependencies, facts: Facts,
                   d: Diagnosis) -> dict[str, Any]:
     """The radar of rated facts, as a chart (None when the pack rates nothing) and in words."""
-    axes, maximum = competency_axes(pack, knowledge, facts, d)
+    axes, maximum = competency_axes(pack, deps, facts, d)
     return {"radar_svg": radar_svg(axes, maximum) if axes else None,
             "radar": [{"name": a.name, "rating": a.rating, "thresholds": list(a.thresholds)}
                       for a in axes]}
 
 
-def competency_axes(pack: RulePack, knowledge: Knowledge, facts: Facts,
+def competency_axes(pack: RulePack, deps: Dependencies, facts: Facts,
                     d: Diagnosis) -> tuple[list[Axis], int]:
     """Rated facts (integers on a bounded scale that rules test), each with the thresholds the
     next level and the target set for it; and the top of the scale."""
-    rated = rated_fields(pack, knowledge)
+    rated = rated_fields(pack, deps)
     if not rated:
         return [], 0
-    needed = {label: thresholds(pack, knowledge, rank) for label, rank in _goals(d)}
+    needed = {label: thresholds(pack, deps, rank) for label, rank in _goals(d)}
     axes = [Axis(_label(field), facts.get(field.path),
                  tuple(sorted((label, by_path[field.path]) for label, by_path in needed.items()
                               if field.path in by_path)))
@@ -157,12 +157,12 @@ def competency_axes(pack: RulePack, knowledge: Knowledge, facts: Facts,
     return axes, int(max(field.maximum for field in rated if field.maximum is not None))
 
 
-def rated_fields(pack: RulePack, knowledge: Knowledge) -> list[Field]:
+def rated_fields(pack: RulePack, deps: Dependencies) -> list[Field]:
     """The facts a radar shows: integers on a short bounded scale that some rule tests."""
     return [field for field in pack.fact_paths.values()
             if field.kind == "integer" and field.minimum is not None
             and field.maximum is not None and field.maximum - field.minimum <= MAX_RATING_SPAN
-            and field.path in knowledge.tests]
+            and field.path in deps.tests]
 
 
 def _goals(d: Diagnosis) -> list[tuple[str, int]]:
