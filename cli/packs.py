@@ -102,7 +102,8 @@ def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) 
         written = scaffold(folder, pack_id, name or stem.replace("-", " ").replace("_", " "),
                            force=force)
     except ScaffoldError as error:
-        fail(f"error: {error}", EXIT_USAGE)
+        hint = "; use --force to replace them" if error.existing else ""
+        fail(f"error: {error}{hint}", EXIT_USAGE)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: brm packs lint {folder} && brm packs test {folder}")

@@ -83,26 +83,3 @@ class FactsReader:
         if not aside:
             return data
         return {key: value for key, value in data.items() if key not in aside}
-
-
-def made_up_facts(schema: Mapping[str, Any]) -> Any:
-    """A document with the first allowed value for every required field of `schema`: a
-    starting point for searches and placeholders, never shown as an answer."""
-    if "const" in schema:
-        return schema["const"]
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        return {name: made_up_facts(properties.get(name, {}))
-                for name in schema.get("required", [])}
-    if kind == "array":
-        return []
-    if kind == "boolean":
-        return False
-    if kind in ("integer", "number"):
-        return schema.get("minimum", 0)
-    if kind == "string":
-        return "example"
-    return None

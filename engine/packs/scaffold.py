@@ -13,7 +13,11 @@ TEMPLATES = Path(__file__).resolve().parent / "scaffold"
 
 
 class ScaffoldError(BrmError):
-    """`brm packs new` would overwrite files the user wrote."""
+    """Scaffolding would overwrite files the user wrote (`existing`), or the id is unusable."""
+
+    def __init__(self, message: str, existing: tuple[Path, ...] = ()) -> None:
+        self.existing = existing
+        super().__init__(message)
 
 
 def scaffold(folder: Path, pack_id: str, name: str, *, force: bool = False) -> list[Path]:
@@ -28,8 +32,8 @@ def scaffold(folder: Path, pack_id: str, name: str, *, force: bool = False) -> l
                folder / "tests" / "basic.yaml": TEMPLATES / "tests.yaml.tmpl"}
     existing = [path for path in targets if path.exists()]
     if existing and not force:
-        raise ScaffoldError("would overwrite " + ", ".join(map(str, existing))
-                            + "; use --force to replace them")
+        raise ScaffoldError("would overwrite " + ", ".join(map(str, existing)),
+                            tuple(existing))
     written = []
     for target, template in targets.items():
         target.parent.mkdir(parents=True, exist_ok=True)
