@@ -13,18 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brm_advisor.cli.main import cli
 from brm_advisor.engine import Advisor, FactsValidationError, PackError, load_pack
 from brm_advisor.engine.packs import loader
 from brm_advisor.engine.packs.cases import load_cases, run_case
 from brm_advisor.engine.packs.discovery import declared_id
 from brm_advisor.engine.packs.lint import lint_pack
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, run
 
 PACK = """\
 pack:
@@ -127,8 +125,6 @@ def memory_peak() -> Iterator[list[float]]:
         tracemalloc.stop()
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 def test_the_pack_used_here_loads_and_runs(tmp_path):
@@ -262,6 +258,26 @@ def test_every_problem_of_a_facts_schema_at_once_with_its_place(tmp_path):
     assert pattern.code == "schema-pattern" and "not a valid regular expression" in \
         pattern.message
     assert all(issue.message.startswith("facts.json:") for issue in issues)
+
+
+@pytest.mark.parametrize(("extension", "where"), [
+    ({"properties": 5}, "$.properties"),
+    ({"properties": {"sourcing": {"type": "string"}}, "required": "sourcing"}, "$.required"),
+])
+def test_an_extension_of_the_wrong_shape_is_refused_with_its_place(tmp_path, extension, where):
+    folder = make_pack(tmp_path / "p")
+    (folder / "pack.yaml").write_text(PACK.replace(
+        "  facts_schema: facts.json\n", "  facts_schema: facts.json\n  facts_extensions: x.json\n"))
+    (folder / "x.json").write_text(json.dumps(extension))
+    issues = refused(folder)
+    assert [(i.path, i.code) for i in issues] == [("$.pack.facts_extensions", "schema")]
+    assert issues[0].message.startswith(f"x.json:1: {where}: ")
+
+
+def test_an_empty_enum_is_refused_rather_than_crashing_later(tmp_path):
+    issues = refused(make_pack(tmp_path / "p", with_property("organization", {"enum": []})))
+    assert [issue.code for issue in issues] == ["schema"]
+    assert "$.properties.organization.enum: an empty enum allows no value" in issues[0].message
 
 
 @pytest.mark.parametrize("pattern", [

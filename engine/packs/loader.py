@@ -337,16 +337,19 @@ def _extended(schema: Mapping[str, Any], reference: str, folder: Path, problem: 
         return schema, b"", []
     extension = document.data
     added = extension.get("properties", {})
+    required = extension.get("required", [])
+    if not isinstance(added, Mapping) or not isinstance(required, list):
+        return schema, b"", [_SchemaFile(reference, where, document)]  # the checks say why
     clashes = sorted(set(added) & set(schema.get("properties", {})))
-    if clashes or not isinstance(added, Mapping):
+    if clashes:
         problem(where, f"{reference!r} redefines fields of the facts schema: "
-                f"{', '.join(clashes) or 'properties is not a mapping'}",
+                f"{', '.join(clashes)}",
                 allowed="new field names only: contract fields are never replaced",
                 code="schema")
         return schema, b"", []
     merged = dict(schema)
     merged["properties"] = {**schema.get("properties", {}), **added}
-    merged["required"] = [*schema.get("required", []), *extension.get("required", [])]
+    merged["required"] = [*schema.get("required", []), *required]
     return merged, raw, [_SchemaFile(reference, where, document)]
 
 
@@ -433,6 +436,9 @@ def facts_schema_problems(schema: Any, root: Any) -> list[SchemaProblem]:
     problems = list(_reference_problems(schema, root))
     problems += _pattern_problems(schema)
     problems += _meta_problems(schema)
+    problems += [SchemaProblem((*parts, "enum"), "an empty enum allows no value at all",
+                               "schema", "at least one value")
+                 for parts, node in _mappings(schema) if node.get("enum") == []]
     return problems
 
 
