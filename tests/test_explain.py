@@ -12,6 +12,8 @@ from brm_advisor.engine.analysis.edits import Edit, apply_edits
 from brm_advisor.engine.analysis.explain import explain
 from brm_advisor.engine.packs.cases import load_cases
 
+from conftest import ROOT
+
 PACK = resolve_pack()
 CASES = load_cases(Path(PACK.location) / "tests")
 
@@ -70,14 +72,14 @@ WHY_NOT = {
 @pytest.mark.parametrize("level", list(WHY_NOT))
 def test_why_not_names_exactly_the_unmet_criteria_at_every_level(advisor, level):
     path, unmet = WHY_NOT[level]
-    facts = advisor.read(Path(__file__).resolve().parent.parent / path)
+    facts = advisor.read(ROOT / path)
     diagnosis = advisor.assess(facts)
     assert diagnosis.level.id == level
     assert [u.id for u in explain(advisor, facts, diagnosis).why_not] == unmet
 
 
 def test_why_not_a_level_further_up_includes_the_levels_between(advisor):
-    facts = advisor.read(Path(__file__).resolve().parent.parent / "examples/acme.yaml")
+    facts = advisor.read(ROOT / "examples/acme.yaml")
     explanation = explain(advisor, facts, advisor.assess(facts), level="strategic_partner")
     assert explanation.why_not_level.id == "strategic_partner"
     levels = {u.level for u in explanation.why_not}
@@ -86,7 +88,7 @@ def test_why_not_a_level_further_up_includes_the_levels_between(advisor):
 
 @pytest.mark.parametrize("path", sorted(WHY_NOT[level][0] for level in WHY_NOT))
 def test_what_would_satisfy_and_what_the_level_rests_on_are_confirmed(advisor, path):
-    facts = advisor.read(Path(__file__).resolve().parent.parent / path)
+    facts = advisor.read(ROOT / path)
     diagnosis = advisor.assess(facts)
     explanation = explain(advisor, facts, diagnosis)
     for unmet in explanation.why_not:
@@ -103,7 +105,7 @@ def test_what_would_satisfy_and_what_the_level_rests_on_are_confirmed(advisor, p
 
 
 def test_the_floor_rests_on_nothing(advisor):
-    facts = advisor.read(Path(__file__).resolve().parent.parent / "examples/globex-ad-hoc.yaml")
+    facts = advisor.read(ROOT / "examples/globex-ad-hoc.yaml")
     explanation = explain(advisor, facts, advisor.assess(facts))
     assert explanation.robustness == ()
     assert explanation.why.kind == "level" and explanation.why.id == "ad_hoc"

@@ -20,17 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from brm_advisor.cli.main import cli
 from brm_advisor.engine import resolve_pack
 from brm_advisor.engine.inputs.records import MAX_LINE_BYTES, read_records
 from brm_advisor.engine.portfolio.batch import Outcome, Summary, csv_row
 from brm_advisor.engine.portfolio.history import History
 
+from conftest import ROOT, run
 from installed import BRM
 
-ROOT = Path(__file__).resolve().parent.parent
 NUMBER_PACK = str(ROOT / "tests" / "data" / "portfolio" / "number-pack")
 
 ACME = {"organization": "Acme Corp", "brm": {"formal_role": True},
@@ -40,8 +38,6 @@ ACME = {"organization": "Acme Corp", "brm": {"formal_role": True},
 GOOD = json.dumps(ACME)
 
 
-def run(*args: str, input: str | bytes | None = None):
-    return CliRunner().invoke(cli, list(args), input=input)
 
 
 def out_lines(path: Path) -> list[dict]:

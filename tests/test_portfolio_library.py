@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +21,8 @@ from brm_advisor.engine.portfolio.batch import (
 from brm_advisor.engine.portfolio.compare import compare, load_snapshot, saved_number
 from brm_advisor.engine.portfolio.history import History
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 EXAMPLES = ROOT / "examples"
 ACME = {"organization": "Acme Corp", "brm": {"formal_role": True},
         "engagement": {"mode": "order_taking", "prioritization": "first_come",

@@ -16,8 +16,8 @@ from brm_advisor.engine.present.charts import Axis, Rung, ladder_svg, radar_svg
 from brm_advisor.engine.present.report import markdown_escape
 
 from browser import chromium_or_skip, rendered_dom, screenshot
+from conftest import ROOT, run
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {"ad_hoc": "globex-ad-hoc.yaml", "order_taker": "acme.yaml",
             "advisor": "initech-advisor.json", "strategic_partner": "umbrella-partner.yaml"}
 SECTIONS = ["summary", "ladder", "competencies", "criteria", "roadmap", "findings",
@@ -25,7 +25,7 @@ SECTIONS = ["summary", "ladder", "competencies", "criteria", "roadmap", "finding
 
 
 def report(path: Path, fmt: str, *extra: str) -> str:
-    result = CliRunner().invoke(cli, ["assess", str(path), "--format", fmt, *extra])
+    result = run("assess", str(path), "--format", fmt, *extra)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -127,8 +127,8 @@ def test_pdf_without_chromium_says_how_to_get_one(tmp_path, monkeypatch):
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(cli, ["report", str(ROOT / "examples" / "acme.yaml"), "-o",
-                                      str(out), "--pdf"])
+    result = run("report", str(ROOT / "examples" / "acme.yaml"), "-o",
+                                      str(out), "--pdf")
     assert result.exit_code == 1
     assert "apt-get install chromium" in result.output
     assert out.is_file(), "the HTML report is still written"
@@ -139,8 +139,8 @@ def test_the_report_renders_in_headless_chromium(tmp_path):
     from PIL import Image
 
     out = tmp_path / "acme.html"
-    CliRunner().invoke(cli, ["report", str(ROOT / "examples" / "acme.yaml"), "-o", str(out),
-                             "--target", "strategic_partner"])
+    run("report", str(ROOT / "examples" / "acme.yaml"), "-o", str(out),
+                             "--target", "strategic_partner")
     dom = rendered_dom(out)
     for section in SECTIONS:
         assert f'id="{section}"' in dom
@@ -156,8 +156,8 @@ def test_the_report_renders_in_headless_chromium(tmp_path):
 def test_pdf_through_chromium(tmp_path):
     chromium_or_skip()
     out = tmp_path / "acme.html"
-    result = CliRunner().invoke(cli, ["report", str(ROOT / "examples" / "acme.yaml"), "-o",
-                                      str(out), "--pdf"])
+    result = run("report", str(ROOT / "examples" / "acme.yaml"), "-o",
+                                      str(out), "--pdf")
     assert result.exit_code == 0, result.output
     pdf = out.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

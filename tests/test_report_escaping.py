@@ -30,7 +30,8 @@ from brm_advisor.engine.present.report import (
     report_context,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 PAYLOAD = ("<img src=x onerror=alert(1)><svg onload=alert(2)>"
            "<iframe src=file:///etc/passwd></iframe><script>alert(3)</script>")
 MARKDOWN_PAYLOAD = "[link](javascript:alert(4)) `code` *em* | cell"

@@ -20,24 +20,22 @@ from typing import Any
 
 import html5lib
 import pytest
-from click.testing import CliRunner
 
 from brm_advisor.cli import diagnose
-from brm_advisor.cli.main import cli
 from brm_advisor.engine import Advisor, explain, resolve_pack
 from brm_advisor.engine.present import pdf as pdf_module
 from brm_advisor.engine.present.pdf import BrowserError, print_pdf, sandbox_flags
 from brm_advisor.engine.present.report import ReportError, render_report, report_context
 
 from browser import chromium_or_skip
+from conftest import ROOT, run
 
-ROOT = Path(__file__).resolve().parent.parent
 ACME = ROOT / "examples" / "acme.yaml"
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n')
 
 
 def html_report(path: Path = ACME) -> str:
-    result = CliRunner().invoke(cli, ["assess", str(path), "--format", "html"])
+    result = run("assess", str(path), "--format", "html")
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -178,8 +176,8 @@ def test_a_failed_print_leaves_the_existing_pdf_as_it_was(
     fake_chromium(tmp_path, monkeypatch, body)
     html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
     pdf.write_bytes(b"%PDF-1.4 the previous report")
-    result = CliRunner().invoke(cli, ["report", str(ACME), "-o", str(html), "--pdf",
-                                      "--force"])
+    result = run("report", str(ACME), "-o", str(html), "--pdf",
+                                      "--force")
     assert result.exit_code == 1 and "no PDF written" in result.output
     assert pdf.read_bytes() == b"%PDF-1.4 the previous report"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -222,7 +220,7 @@ def test_report_force_leaves_the_existing_file_when_rendering_fails(
     monkeypatch.setattr(diagnose, "report_context", _with_a_lone_surrogate(report_context))
     existing = tmp_path / "existing.html"
     existing.write_text("the previous report")
-    result = CliRunner().invoke(cli, ["report", str(ACME), "-o", str(existing), "--force"])
+    result = run("report", str(ACME), "-o", str(existing), "--force")
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert "U+DC80" in result.output and "nothing was written" in result.output
     assert existing.read_text() == "the previous report"
