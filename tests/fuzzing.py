@@ -181,6 +181,83 @@ def fuzz(reader: FactsReader, count: int, seed: int = 0) -> FuzzReport:
     return FuzzReport(count, endings)
 
 
+# --- the batch reader -------------------------------------------------------------------------
+
+RECORDS_PER_FILE = 40
+
+
+def batch_files(fields: Any, count: int, seed: int = 0) -> Iterator[tuple[str, bytes]]:
+    """JSONL and CSV files holding `count` records in all, mutated from the examples: JSON lines
+    and CSV rows (columns named by the pack's field paths) with the same mutations."""
+    rng = random.Random(seed)
+    rows = [_flat(json.loads(json.dumps(_load(data)))) for _, data in seeds()]
+    lines = [json.dumps(_load(data), ensure_ascii=False).encode() for _, data in seeds()]
+    columns = [path for path in fields if any(path in row for row in rows)]
+    made = 0
+    while made < count:
+        size = min(RECORDS_PER_FILE, count - made)
+        if rng.random() < 0.5:
+            body = [mutate(rng.choice(lines), rng) for _ in range(size)]
+            yield f"fuzz{made}.jsonl", b"\n".join(body) + b"\n"
+        else:
+            header = ",".join(columns).encode()
+            body = [mutate(_csv_row(rng.choice(rows), columns), rng) for _ in range(size)]
+            yield f"fuzz{made}.csv", header + b"\n" + b"\n".join(body) + b"\n"
+        made += size
+
+
+def _load(data: bytes) -> Any:
+    import yaml
+
+    return yaml.safe_load(data)
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and key != "evidence":
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _csv_row(row: dict[str, Any], columns: list[str]) -> bytes:
+    cells = []
+    for column in columns:
+        value = row.get(column)
+        text = ";".join(map(str, value)) if isinstance(value, list) else (
+            "" if value is None or isinstance(value, dict) else str(value))
+        cells.append('"' + text.replace('"', '""') + '"')
+    return ",".join(cells).encode("utf-8")
+
+
+def fuzz_batch(advisor: Any, folder: Path, count: int, seed: int = 0) -> Counter[str]:
+    """Push `count` mutated records, in JSONL and CSV files written to `folder`, through the
+    batch reader and the batch's per-record assessor; every record must end as a result or an
+    invalid record with printable messages. How they ended, counted."""
+    from brm_advisor.engine.inputs.records import read_records
+    from brm_advisor.engine.portfolio.batch import RecordAssessor
+
+    assess = RecordAssessor(advisor)
+    endings: Counter[str] = Counter()
+    for name, data in batch_files(advisor.pack.fields, count, seed):
+        path = folder / name
+        path.write_bytes(data)
+        try:
+            for record in read_records([str(path)], advisor.pack.fields):
+                outcome = assess(record)
+                (outcome.line + (outcome.error or "")).encode("utf-8")
+                endings["invalid" if outcome.level is None else "assessed"] += 1
+        except BrmError as error:
+            _check_printable(error, name, data)
+            endings[type(error).__name__] += 1
+        except Exception as error:
+            raise FuzzFailure(f"{name}: {type(error).__name__}: {error}\n"
+                              f"input: {data[:600]!r}") from error
+    return endings
+
+
 def main(argv: list[str] | None = None) -> Any:
     """``python tests/fuzzing.py [COUNT [SEED]]``: fuzz the seed pack's reader, print the tally."""
     import sys
