@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from ..errors import DocumentError, Issue, PackError
 from ..inputs.documents import Document, read_document
 from ..inputs.paths import json_path
+from ..inputs.schema_check import cap_issues
 from ..present.words import suggest
 from . import resources
 from .conditions import Condition, ParseContext, parse_condition, references
@@ -158,7 +159,7 @@ class _Builder:
 
     def _error(self) -> PackError:
         unique = sorted(set(self.issues), key=lambda i: (i.line or 0, i.path, i.message))
-        return PackError(self.document.source, tuple(unique))
+        return PackError(self.document.source, cap_issues(unique))  # the first 100, a count
 
     # --- the facts schema -------------------------------------------------------------------
 
