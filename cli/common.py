@@ -21,9 +21,11 @@ from brm_advisor.engine import (
     Facts,
     HistoryError,
     InputError,
+    IssuesError,
     PackError,
     PackNotFoundError,
     UnknownLevelError,
+    words,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +48,13 @@ def reader_gone() -> NoReturn:
     sys.exit(0)
 
 
+def _issues_text(what: str, error: IssuesError) -> str:
+    """``error: X is not valid (3 problems):`` and one line a problem (a capped list ends with
+    how many more there are)."""
+    header = f"error: {what} ({words.plural(error.total, 'problem')}):"
+    return header + "\n" + "\n".join("  " + i.describe(error.source) for i in error.issues)
+
+
 def handle_errors(command: F) -> F:
     """Turn the library's errors into messages and exit statuses."""
 
@@ -54,16 +63,9 @@ def handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            count = len(error.issues)
-            header = f"error: {error.source} is not valid ({count} problem{'s' * (count != 1)}):"
-            fail(header + "\n" + "\n".join("  " + i.describe(error.source)
-                                            for i in error.issues), EXIT_INVALID)
+            fail(_issues_text(f"{error.source} is not valid", error), EXIT_INVALID)
         except PackError as error:
-            count = len(error.issues)
-            header = (f"error: the rule pack {error.source} is not valid "
-                      f"({count} problem{'s' * (count != 1)}):")
-            fail(header + "\n" + "\n".join("  " + i.describe(error.source)
-                                            for i in error.issues), EXIT_INVALID)
+            fail(_issues_text(f"the rule pack {error.source} is not valid", error), EXIT_INVALID)
         except EditError as error:
             fail(f"error: --set {error}", EXIT_USAGE)
         except (PackNotFoundError, UnknownLevelError) as error:

@@ -26,6 +26,8 @@ class Issue(NamedTuple):
     """1-based line in the file, when known."""
     code: str = "invalid"
     """A stable, machine-readable kind of problem (``enum``, ``unknown-field``...)."""
+    more: int = 0
+    """On the last issue of a capped list (code ``more``): how many problems were left out."""
 
     def describe(self, source: str | None = None) -> str:
         """One line: ``file:line: $.path: message; allowed: ... (did you mean 'x'?)``."""
@@ -63,6 +65,11 @@ class IssuesError(BrmError):
 
     def describe(self) -> str:
         return "\n".join(issue.describe(self.source) for issue in self.issues)
+
+    @property
+    def total(self) -> int:
+        """How many problems were found: those listed, and those a capped list left out."""
+        return sum(issue.more or 1 for issue in self.issues)
 
 
 class InputError(IssuesError):

@@ -259,3 +259,16 @@ def test_list_includes_folders_given_with_pack(tmp_path):
     folder = scaffolded(tmp_path)
     rows = json.loads(run("packs", "list", "--pack", str(folder), "--format", "json").output)
     assert rows[-1]["id"] == "p" and rows[-1]["origin"] == "path"
+
+
+def test_a_pack_with_hundreds_of_problems_lists_the_first_hundred_and_a_count(tmp_path):
+    folder = scaffolded(tmp_path)
+    many = "".join(f"  - id: valued.c{i}\n    level: valued\n    text: c\n    source: own{i}\n"
+                   f"    when: {{fact: engagement.moode, equals: advisory}}\n" for i in range(300))
+    edit(folder, "criteria:\n", "criteria:\n" + many)
+    with deadline(60):
+        result = run("assess", "--pack", str(folder), str(ROOT / "examples" / "acme.yaml"))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "(600 problems)" in lines[0] and len(lines) == 102  # 100 listed, then a count
+    assert lines[-1].endswith("... and 500 more problems")

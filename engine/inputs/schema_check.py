@@ -301,7 +301,7 @@ def cap_issues(issues: Sequence[Issue], limit: int = MAX_ISSUES, *,
     if total <= len(listed):
         return listed
     more = plural(total - len(listed), "more problem")
-    return (*listed, Issue("$", f"... and {more}", code="more"))
+    return (*listed, Issue("$", f"... and {more}", code="more", more=total - len(listed)))
 
 
 class Located(NamedTuple):
