@@ -272,3 +272,12 @@ def test_a_pack_with_hundreds_of_problems_lists_the_first_hundred_and_a_count(tm
     lines = result.output.splitlines()
     assert "(600 problems)" in lines[0] and len(lines) == 102  # 100 listed, then a count
     assert lines[-1].endswith("... and 500 more problems")
+
+
+def test_lint_names_the_case_file_a_problem_is_in(tmp_path):
+    folder = scaffolded(tmp_path)
+    bad = folder / "tests" / "bad.yaml"
+    bad.write_text("cases:\n  - name: x\n    facts: {organization: A}\n    expect: 5\n")
+    report = lint_pack(folder)
+    [problem] = report.errors
+    assert problem.describe(report.source).startswith(f"{bad}:4: error: $.cases[0].expect:")

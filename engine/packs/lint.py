@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from ..analysis.dependencies import conditions_of
 from ..analysis.search import MAX_CANDIDATES, meetable, search
-from ..errors import InputError, Issue, PackError
+from ..errors import EngineError, InputError, Issue, PackError
 from ..inference.advisor import Advisor
 from ..inputs.documents import Document, read_document
 from ..inputs.facts import Facts
@@ -37,8 +37,10 @@ class Problem(NamedTuple):
     severity: str  # "error" | "warning"
     issue: Issue
     subject: str | None = None  # the id concerned, when there is one
+    file: str | None = None  # where the problem is, when not in pack.yaml (a test case file)
 
     def describe(self, source: str) -> str:
+        source = self.file or source
         where = source if self.issue.line is None else f"{source}:{self.issue.line}"
         subject = f"{self.subject}: " if self.subject else f"{self.issue.path}: "
         text = f"{where}: {self.severity}: {subject}{self.issue.message}"
@@ -72,6 +74,10 @@ def lint_pack(location: str | Path) -> LintReport:
         advisor = Advisor(pack)
     except PackError as error:
         return LintReport(source, tuple(Problem("error", i) for i in error.issues))
+    except EngineError as error:  # the engine refused the compiled pack
+        return LintReport(source, (Problem("error", Issue("$", f"the inference engine "
+                                                                f"refused the pack: {error}",
+                                                                code="engine")),))
     document = read_document(pack_file, max_bytes=4 * 1024 * 1024)
     problems: list[Problem] = []
     with advisor:
@@ -79,7 +85,7 @@ def lint_pack(location: str | Path) -> LintReport:
         problems += _unused_and_uncovered(pack, document)
         problems += _never_fire(pack, document)
         problems += _unreachable(pack, document, advisor)
-    problems.sort(key=lambda p: (p.issue.line or 0, p.severity, p.issue.code))
+    problems.sort(key=lambda p: (p.file or "", p.issue.line or 0, p.severity, p.issue.code))
     return LintReport(source, tuple(problems))
 
 
@@ -148,8 +154,7 @@ def _test_files(pack: RulePack) -> list[Problem]:
     try:
         cases = load_cases(folder)
     except (PackError, InputError) as error:
-        return [Problem("error", issue._replace(message=f"{error.source}: {issue.message}"))
-                for issue in error.issues]
+        return [Problem("error", issue, file=error.source) for issue in error.issues]
     if not cases:
         return [Problem("warning", Issue("$", "tests/ holds no cases", code="no-tests"))]
     return []
