@@ -3,12 +3,14 @@ hostile packs refused without running anything."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from brm_advisor.engine import Advisor, PackError, load_pack, shipped_packs
 from brm_advisor.engine.inference.compiler import compile_pack
+from brm_advisor.engine.inputs.schema_check import SchemaValidator
 
 SEED = Path(__file__).resolve().parent.parent / "rules" / "merlyn_brm" / "pack.yaml"
 MINIMAL = """\
@@ -168,3 +170,46 @@ def test_a_condition_too_complex_for_the_engine_is_refused(tmp_path):
     pack = load_pack(write(tmp_path, text))
     with Advisor(pack) as advisor:  # compiles within the engine's limits, or says why not
         assert advisor.compiled.rules
+
+
+def test_fields_defined_by_local_references_or_const_are_facts_rules_can_test(tmp_path):
+    """A facts schema may define a field through ``$ref: "#/$defs/..."`` (or as a ``const``):
+    rules test it like any field, and the field's own schema checks one answer alone."""
+    schema = {"type": "object", "additionalProperties": False,
+              "required": ["organization", "tier", "kind"],
+              "$defs": {"tier": {"enum": ["bronze", "gold"], "description": "Tier."},
+                        "kinds": {"enum": ["internal", "external"]}},
+              "properties": {"organization": {"type": "string", "minLength": 1},
+                             "tier": {"$ref": "#/$defs/tier"},
+                             "kind": {"type": "array", "items": {"$ref": "#/$defs/kinds"}},
+                             "version": {"const": "v1"}}}
+    (tmp_path / "facts.json").write_text(json.dumps(schema))
+    (tmp_path / "pack.yaml").write_text("""\
+pack:
+  id: refs
+  name: Refs
+  version: 0.1.0
+  description: Fields through references.
+  facts_schema: facts.json
+  sources: [{id: own, title: Ours}]
+levels:
+  - {id: starting, name: Starting, summary: Start., source: own}
+  - {id: organized, name: Organized, summary: Gold., source: own}
+  - {id: valued, name: Valued, summary: External., source: own}
+criteria:
+  - {id: organized.gold, level: organized, text: Gold., source: own,
+     when: {fact: tier, equals: gold}}
+  - {id: valued.external, level: valued, text: External., source: own,
+     when: {all: [{fact: kind, includes: external}, {fact: version, equals: v1}]}}
+recommendations:
+  - {id: rec.gold, level: organized, addresses: [organized.gold], action: Go gold., source: own}
+""")
+    pack = load_pack(tmp_path)
+    assert pack.fact_paths["tier"].choices == ("bronze", "gold")
+    assert pack.fact_paths["kind"].choices == ("internal", "external")
+    assert pack.fact_paths["version"].choices == ("v1",)
+    with Advisor(pack) as advisor:
+        facts = advisor.reader.from_data({"organization": "A", "tier": "gold",
+                                          "kind": ["external"], "version": "v1"})
+        assert advisor.assess(facts).level.id == "valued"
+    assert SchemaValidator(pack.fields["kind"].schema).issues(["nope"])[0].code == "enum"

@@ -41,7 +41,7 @@ class FieldTable(Mapping[str, Field]):
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
-        self._fields = {f.path: f for f in _walk(schema, "", True)}
+        self._fields = {f.path: f for f in _walk(schema, "", True, schema)}
         self.testable: Mapping[str, Field] = {p: f for p, f in self._fields.items()
                                               if f.testable}
         """The fields a rule may test (what conditions address)."""
@@ -63,31 +63,64 @@ class FieldTable(Mapping[str, Field]):
     def placeholder_document(self) -> Any:
         """A document with the first allowed value for every required field: a starting point
         for searches and for questions not answered yet, never shown as an answer."""
-        return _placeholder(self.schema)
+        return _placeholder(self.schema, self.schema)
 
 
-def _walk(schema: Mapping[str, Any], prefix: str, required: bool) -> Iterator[Field]:
+def _walk(schema: Mapping[str, Any], prefix: str, required: bool, root: Mapping[str, Any]
+          ) -> Iterator[Field]:
     needed = set(schema.get("required", ()))
     for name, child in schema.get("properties", {}).items():
         if not isinstance(child, Mapping):
             continue
+        child = _resolved(child, root)
         path = f"{prefix}{name}"
         is_required = required and name in needed
         if child.get("type") == "object" and "properties" in child:
-            yield from _walk(child, path + ".", is_required)
+            yield from _walk(child, path + ".", is_required, root)
         else:
-            yield _field(path, child, is_required, all(_IDENT.fullmatch(part)
-                                                       for part in path.split(".")))
+            yield _field(path, _standalone(child, root), is_required,
+                         all(_IDENT.fullmatch(part) for part in path.split(".")))
+
+
+MAX_REFERENCES = 32
+"""Local ``$ref``s followed in a row to find what a field is (the loader refuses cycles)."""
+
+
+def _resolved(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A field's schema with a local ``$ref`` (``#/$defs/x``) replaced by what it points to,
+    its own other keywords kept beside."""
+    for _ in range(MAX_REFERENCES):
+        pointer = schema.get("$ref")
+        if not isinstance(pointer, str) or not pointer.startswith("#"):
+            return schema
+        target: Any = root
+        for part in pointer[2:].split("/") if len(pointer) > 1 else ():
+            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(
+                target, Mapping) else None
+        if not isinstance(target, Mapping):
+            return schema
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _standalone(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The field's schema, usable alone (to check one answer): with the root's definitions,
+    which references inside it may point to."""
+    if "$defs" in root and "$defs" not in schema:
+        return {**schema, "$defs": root["$defs"]}
+    return schema
 
 
 def _field(path: str, schema: Mapping[str, Any], required: bool, plain_name: bool) -> Field:
     kind = schema.get("type")
     choices: tuple[Any, ...] = ()
     if kind == "array":
-        items = schema.get("items", {})
+        items = _resolved(schema.get("items", {}), schema)
         kind, choices = "list", tuple(items.get("enum", ())) if isinstance(items, Mapping) else ()
     elif "enum" in schema:
         kind, choices = _kind_of(schema["enum"]), tuple(schema["enum"])
+    elif "const" in schema:
+        kind, choices = _kind_of([schema["const"]]), (schema["const"],)
     elif kind not in TESTABLE_KINDS:
         kind = "other"
     ranged = kind in ("integer", "number") and not choices
@@ -107,7 +140,8 @@ def _kind_of(choices: Sequence[Any]) -> str:
     return "string"
 
 
-def _placeholder(schema: Mapping[str, Any]) -> Any:
+def _placeholder(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
+    schema = _resolved(schema, root)
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:
@@ -115,7 +149,7 @@ def _placeholder(schema: Mapping[str, Any]) -> Any:
     kind = schema.get("type")
     if kind == "object":
         properties = schema.get("properties", {})
-        return {name: _placeholder(properties.get(name, {}))
+        return {name: _placeholder(properties.get(name, {}), root)
                 for name in schema.get("required", [])}
     return _SCALAR_PLACEHOLDERS.get(str(kind), lambda s: None)(schema)
 
