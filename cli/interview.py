@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shlex
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from brm_advisor.cli.common import EXIT_USAGE, fail, handle_errors, pack_option
-from brm_advisor.engine import Advisor, render_text, resolve_pack
+from brm_advisor.cli.common import EXIT_INVALID, EXIT_USAGE, fail, handle_errors, pack_option
+from brm_advisor.engine import Advisor, resolve_pack
 
 if TYPE_CHECKING:
-    from brm_advisor.engine import Interview, InterviewQuestion, SavedFile, Why
+    from brm_advisor.engine import Diagnosis, Interview, InterviewQuestion, SavedFile, Why
 
 DEFAULT_OUTPUT = Path("brm-interview.yaml")
 
@@ -41,16 +42,24 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
               pack_ref: str | None) -> None:
     """Collect the facts by answering questions, then get the diagnosis.
 
-    Each answer is checked at once. Type ? (or why) to see why a question is asked and what
-    each answer would change, help for more about it. The answers are saved after every
-    one, so an interruption loses nothing: continue with --resume FILE. Answers can be
-    piped on standard input.
+    Each answer is checked at once. At any question: ? (or why) tells why it matters, in
+    the client's words; ?? (or why more) shows the rules behind it and what each answer
+    would change, for the consultant; help says how to answer; back changes the previous
+    answer; q (quit, exit) stops. The answers are saved after every one, so stopping or an
+    interruption (Ctrl-C, Ctrl-D) loses nothing: continue with --resume FILE. Answers can
+    be piped on standard input. To give a command word itself as an answer, quote it: 'q'.
+
+    Without --quick, the target level is asked last, once the facts show where the
+    organization is, and offers only the levels above. The end shows the level and the
+    first actions; brm explain, assess and report FILE give the rest.
 
     The saved file is a facts file that brm assess reads, with an `interview:` section
-    naming the pack and the questions skipped or not asked. --resume also completes a
-    facts file that brm interview did not write: the questions it answers are not asked
-    again and every field it holds is kept, but not its comments or layout, so brm asks
-    before writing into it; -o NEW saves the answers in another file and leaves it as it is.
+    naming the pack and the questions skipped or not asked (--quick leaves those that
+    cannot change the diagnosis unanswered: --resume without --quick asks them). --resume
+    also completes a facts file that brm interview did not write: the questions it answers
+    are not asked again and every field it holds is kept, but not its comments or layout,
+    so brm asks before writing into it; -o NEW saves the answers in another file and leaves
+    it as it is.
     """
     from brm_advisor.engine import (
         Interview,
@@ -78,12 +87,9 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
         _confirm_writing(path, saved if into_resumed else None, force)
         if saved is not None:
             _resuming(saved, session)
-        _run(session, path)
-        facts = session.facts()
-        click.echo(f"\n{session.asked} questions asked; answers saved in {path}.\n")
-        click.echo(render_text(advisor.assess(facts), pack), nl=False)
-        pack_arg = f" --pack {pack_ref}" if pack_ref else ""
-        click.echo(f"\nReproduce with: brm assess {path}{pack_arg}")
+        again = _command("interview --resume", path, pack_ref) + (" --quick" if quick else "")
+        _run(session, path, again)
+        _end(session, advisor, path, pack_ref, again)
 
 
 def _lenient_stdin() -> None:
@@ -121,15 +127,40 @@ def _resuming(saved: SavedFile, session: Interview) -> None:
                    f"continuing with {pack.version}", err=True)
 
 
-def _run(session: Interview, path: Path) -> None:
-    """Ask every pending question; on Ctrl-C or end of input, save and say how to go on."""
+def _command(name: str, path: Path, pack_ref: str | None) -> str:
+    """A brm command line about the file, as the user would type it."""
+    pack_arg = f" --pack {shlex.quote(pack_ref)}" if pack_ref else ""
+    return f"brm {name} {shlex.quote(str(path))}{pack_arg}"
+
+
+class _Stop(Exception):
+    """The user asked to stop (q, quit, exit)."""
+
+
+INTRO = ("Type each answer and press Enter. At any question: ? tells why it matters, help "
+         "how to answer, back goes back to change the previous answer, and q stops (the "
+         "answers are saved: continue later with --resume).")
+
+
+def _run(session: Interview, path: Path, again: str) -> None:
+    """Ask every pending question; on q, Ctrl-C or end of input, save and say how to go
+    on."""
+    intro = textwrap.fill(INTRO, width=80)  # on the first prompt, once
     try:
-        for number, question in session.pending():
-            _ask(session, question, number)
+        for turn in session.pending():
+            if intro:
+                click.echo("\n" + intro)
+                intro = ""
+            _ask(session, turn)
+    except _Stop:
+        session.save()
+        click.echo(f"\nStopped: {len(session.answers)} answers saved in {path}; continue "
+                   f"with: {again}", err=True)
+        sys.exit(0)
     except (KeyboardInterrupt, click.Abort):
         session.save()
         click.echo(f"\nInterrupted: {len(session.answers)} answers saved in {path}; continue "
-                   f"with: brm interview --resume {path}", err=True)
+                   f"with: {again}", err=True)
         sys.exit(130)
 
 
@@ -137,51 +168,106 @@ MAX_REJECTED = 25
 """Answers not accepted in a row after which the interview stops (the answers so far kept)."""
 
 
-def _ask(session: Interview, question: InterviewQuestion, number: int) -> None:
-    """Ask one question until the answer is accepted; ? explains, help helps."""
-    from brm_advisor.engine import AnswerError
-
-    click.echo("")
-    lines = question.prompt_lines()
-    click.echo(f"[{number}/{session.total}] {lines[0]}")
-    for line in lines[1:]:
-        click.echo(line)
+def _ask(session: Interview, turn: Interview.Turn) -> None:
+    """Ask one question until the answer is accepted (or the user goes back or stops); ?, ??
+    and help explain, and ask again."""
+    question = turn.question
+    _show(turn)
     rejected = 0
     while rejected < MAX_REJECTED:  # a script feeding answers that never fit: stop, saved
-        raw = click.prompt(f"({question.hint()}; ? for why)", default="", show_default=False,
-                           prompt_suffix="> ")
-        word = raw.strip().lower()
-        if word in ("?", "why"):
-            click.echo(_why_text(session.why(question)))
-        elif word == "help":
-            click.echo(textwrap.fill(question.help or "No more help for this question.",
-                                     width=80, initial_indent="  ", subsequent_indent="  "))
-        else:
-            try:
-                session.answer(question, raw)
+        raw = click.prompt(f"({question.hint()}; ? why, back, q quit)", default="",
+                           show_default=False, prompt_suffix="> ")
+        action = session.command(raw)
+        if action == "quit":
+            raise _Stop
+        if action == "back":
+            if session.back(question) is not None:
                 return
-            except AnswerError as error:
-                rejected += 1
-                click.echo(f"  not accepted: {error}", err=True)
+            click.echo("  There is no earlier answer to go back to.")
+        elif action is not None:
+            click.echo(_EXPLAIN[action](session, question))
+        elif _answered(session, question, raw):
+            return
+        else:
+            rejected += 1
     raise click.Abort()
 
 
-def _why_text(why: Why) -> str:
+def _show(turn: Interview.Turn) -> None:
+    if turn.before:
+        click.echo("\n" + textwrap.fill(turn.before, width=80))
+    lines = turn.question.prompt_lines()
+    click.echo(f"\n[{turn.number}/{turn.total}] {lines[0]}")
+    for line in lines[1:]:
+        click.echo(line)
+    if turn.again:
+        click.echo(f"  Your answer was: {_shown(turn.current)} (Enter keeps it)")
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "skipped"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
+
+
+def _answered(session: Interview, question: InterviewQuestion, raw: str) -> bool:
+    """Whether the answer was accepted (if not, the reason is said)."""
+    from brm_advisor.engine import AnswerError
+
+    try:
+        value = session.answer(question, raw)
+    except AnswerError as error:
+        click.echo(f"  not accepted: {error}", err=True)
+        return False
+    taken = session.taken_as(question, raw, value)
+    if taken is not None:
+        click.echo(f"  taken as: {taken}")
+    return True
+
+
+def _fill(text: str, indent: str = "  ", more: str | None = None) -> list[str]:
+    return textwrap.wrap(text, width=80, initial_indent=indent,
+                         subsequent_indent=more if more is not None else indent)
+
+
+def _reason_text(session: Interview, question: InterviewQuestion) -> str:
+    """? : why the question matters, for the client (never which answer scores better)."""
+    reason = session.reason(question)
+    lines = _fill(f"Why it matters: {reason.text}")
+    if reason.feeds:
+        lines.append("  Your answer helps decide whether:")
+        for text in reason.feeds:
+            lines += _fill(f"- {text}", "    ", "      ")
+    lines.append("  (?? shows the rules behind it, for the consultant)")
+    return "\n".join(lines)
+
+
+def _help_text(session: Interview, question: InterviewQuestion) -> str:
+    return "\n".join(_fill(question.help or "No more help for this question."))
+
+
+def _why_text(session: Interview, question: InterviewQuestion) -> str:
+    """?? : the rules behind the question and what each answer would change."""
+    why: Why = session.why(question)
     lines = []
     if why.criteria:
-        lines.append(f"  {why.path} is used by these criteria:")
+        lines.append(f"  For the consultant: {why.path} is used by these criteria:")
         for ident, level, text in why.criteria:
-            lines += textwrap.wrap(f"- {ident} ({level}): {text}", width=80,
-                                   initial_indent="    ", subsequent_indent="      ")
+            lines += _fill(f"- {ident} ({level}): {text}", "    ", "      ")
     else:
-        lines.append(f"  No criterion uses {why.path}; it shapes the result's wording or "
-                     "scope.")
+        lines.append(f"  For the consultant: no criterion uses {why.path}.")
     if why.others:
-        lines += textwrap.wrap("Also used by: " + ", ".join(why.others), width=80,
-                               initial_indent="  ", subsequent_indent="    ")
+        lines += _fill("Also used by: " + ", ".join(why.others), "  ", "    ")
     if why.effects:
         lines += _effects_text(why)
     return "\n".join(lines)
+
+
+_EXPLAIN = {"why": _reason_text, "why more": _why_text, "help": _help_text}
 
 
 def _effects_text(why: Why) -> list[str]:
@@ -192,9 +278,45 @@ def _effects_text(why: Why) -> list[str]:
         text = f"- {shown or 'none'}: meets {met}"
         if effect.unmet:
             text += f"; leaves unmet {', '.join(effect.unmet)}"
-        lines += textwrap.wrap(text, width=80, initial_indent="    ", subsequent_indent="      ")
+        lines += _fill(text, "    ", "      ")
     if why.depends_on:
-        lines += textwrap.wrap("(these criteria also depend on facts not answered yet: "
-                               + ", ".join(why.depends_on) + ")", width=80,
-                               initial_indent="    ", subsequent_indent="     ")
+        lines += _fill("(these criteria also depend on facts not answered yet: "
+                       + ", ".join(why.depends_on) + ")", "    ", "     ")
     return lines
+
+
+def _end(session: Interview, advisor: Advisor, path: Path, pack_ref: str | None,
+         again: str) -> None:
+    """The end: one screen (the level, the target, the first actions, and the commands for
+    the rest); or, while required questions are open, which ones, and no diagnosis."""
+    click.echo(f"\n{session.asked} questions asked; answers saved in {path}.")
+    still = session.open_required()
+    if still:
+        listed = "; ".join(f"{q.path} ({q.text})" for q in still)
+        fail(f"\nNot assessed: the facts are not complete until these required questions "
+             f"are answered: {listed}. Continue with: {again}", EXIT_INVALID)
+    diagnosis = advisor.assess(session.facts())
+    click.echo("\n".join(_closing_lines(session, diagnosis, path, pack_ref)))
+
+
+def _closing_lines(session: Interview, diagnosis: Diagnosis, path: Path,
+                   pack_ref: str | None) -> list[str]:
+    end = session.summary(diagnosis)
+    target = f" Target: {end.target}." if end.target else ""
+    lines = [""] + _fill(f"{end.organization}: {end.level} (level {end.rank} of "
+                         f"{end.levels}).{target}", "")
+    if end.actions:
+        shown = len(end.actions)
+        lines += ["", f"First actions ({shown} of {shown + end.more_actions}):"]
+        for number, (level, action) in enumerate(end.actions, start=1):
+            lines += _fill(f"{number}. [{level}] {action}", "  ", "     ")
+    elif end.top:
+        lines += ["", f"{end.level} is the top level: no action is needed to go further."]
+    if end.findings:
+        lines += _fill(f"{end.findings} finding{'s' if end.findings > 1 else ''} to review: "
+                       "the full diagnosis lists them.", "")
+    report = path.with_name(path.stem + ("-report" if path.suffix == ".html" else "") + ".html")
+    return lines + ["", "Why this level:        " + _command("explain", path, pack_ref),
+                    "The full diagnosis:    " + _command("assess", path, pack_ref),
+                    "A report to hand over: " + _command("report", path, pack_ref)
+                    + f" -o {shlex.quote(str(report))}"]

@@ -18,6 +18,7 @@ from test_interview import (
     AD_HOC,
     COMPETENCIES,
     ORDER_TAKER,
+    PROMPT,
     resume_interview,
     run_interview,
     saved_facts,
@@ -61,7 +62,7 @@ def test_skipped_and_not_asked_are_data_in_the_file_not_comments(tmp_path):
     assert "# skipped" not in text and "# not asked" not in text
     assert saved_record(path) == {
         "pack": "merlyn-brm", "version": "1.0.0", "skipped": ["target_level"],
-        "not_asked": ["engagement.lifecycle"] + [f"competencies.{c}" for c in COMPETENCIES]}
+        "not_asked": ["assessed_on"] + [f"competencies.{c}" for c in COMPETENCIES]}
 
 
 def test_comments_are_never_read_back(tmp_path):
@@ -71,7 +72,7 @@ def test_comments_are_never_read_back(tmp_path):
                     "interview: {pack: merlyn-brm, version: 1.0.0, skipped: [target_level]}\n")
     result = resume_interview(path, AD_HOC, all_asked=False)
     assert result.exit_code == 0, result.output
-    assert asked(result.output) == list(range(3, 16))  # not the organization, nor the target
+    assert asked(result.output) == list(range(3, 17))  # not the organization, nor the target
     assert saved_facts(path)["brm"] == {"formal_role": False}
     assert saved_record(path)["skipped"][0] == "target_level"
 
@@ -79,15 +80,20 @@ def test_comments_are_never_read_back(tmp_path):
 def test_a_file_saved_by_the_previous_version_resumes(tmp_path):
     path = tmp_path / "legacy.yaml"
     path.write_text(LEGACY)
-    result = resume_interview(path, {"measures": "none"})
+    # the empty lifecycle was made up by quick mode, not answered: asked now
+    result = resume_interview(path, {"engagement.lifecycle": "2", "measures": "none"})
     assert result.exit_code == 0, result.output
     assert "Resuming" in result.output and "not written by brm interview" not in result.output
-    assert asked(result.output) == list(range(7, 16))  # measures, then the competencies
-    assert saved_facts(path) == {**yaml.safe_load(LEGACY), "measures": []}
+    assert asked(result.output) == list(range(6, 17))  # the date, lifecycle, measures...
+    assert saved_facts(path) == {**yaml.safe_load(LEGACY), "measures": [],
+                                 "engagement": {"mode": "reactive",
+                                                "prioritization": "loudest_voice",
+                                                "lifecycle": ["planning"]}}
     assert saved_record(path) == {
         "pack": "merlyn-brm", "version": "1.0.0",
-        "skipped": ["target_level"] + [f"competencies.{c}" for c in COMPETENCIES],
-        "not_asked": ["engagement.lifecycle"]}
+        "skipped": ["target_level", "assessed_on"] + [f"competencies.{c}"
+                                                      for c in COMPETENCIES],
+        "not_asked": []}
     assert "# skipped" not in path.read_text()
 
 
@@ -98,7 +104,7 @@ def test_a_bare_not_asked_line_of_an_old_file_is_no_traceback(tmp_path):
     result = resume_interview(path, AD_HOC, all_asked=False)
     assert result.exit_code == 0, result.output
     assert result.exception is None
-    assert asked(result.output) == list(range(2, 16))
+    assert asked(result.output) == list(range(2, 17))
 
 
 def test_a_malformed_interview_record_is_a_clear_error(tmp_path):
@@ -160,7 +166,7 @@ def test_resuming_a_facts_file_keeps_every_field(tmp_path):
         result = resume_interview(path, {"measures": "1"}, *args, before=typed,
                                   all_asked=False)
         assert result.exit_code == 0, result.output
-        assert asked(result.output) == list(range(7, 16))
+        assert asked(result.output) == list(range(8, 17))  # 7 answered in the file
         assert saved_facts(path) == {**yaml.safe_load(PARTIAL), "measures": ["satisfaction"]}
         assert saved_record(path)["pack"] == "merlyn-brm"
         assert "Acme Corp: Order Taker (level 2 of 4)" in result.output
@@ -177,7 +183,7 @@ def test_resume_into_another_file_leaves_the_original_as_it_is(tmp_path):
     assert "not written by brm interview" not in result.output
     assert path.read_text() == PARTIAL
     assert saved_facts(out) == {**yaml.safe_load(PARTIAL), "measures": ["satisfaction"]}
-    assert f"Reproduce with: brm assess {out}" in result.output
+    assert f"The full diagnosis:    brm assess {out}" in result.output
 
 
 def test_a_json_facts_file_stays_json(tmp_path):
@@ -197,7 +203,8 @@ def test_a_new_interview_saved_as_json_is_json(tmp_path):
     assert result.exit_code == 0, result.output
     saved = json.loads(path.read_text())
     assert saved["organization"] == "Globex"
-    assert saved["interview"]["skipped"][0] == "target_level"
+    assert saved["interview"]["skipped"] == ["assessed_on"] + [
+        f"competencies.{c}" for c in COMPETENCIES] + ["target_level"]
 
 
 # --- another pack's interview -----------------------------------------------------------------
@@ -214,7 +221,7 @@ def test_an_interview_for_another_pack_is_not_resumed_with_this_one(tmp_path):
             "merlyn-brm; it was left as it was; continue it with --pack brmi-relationship"
             ) in result.stderr
     assert path.read_bytes() == before
-    assert "? for why" not in result.output
+    assert PROMPT not in result.output
 
 
 def test_an_old_interview_for_another_pack_is_not_resumed_either(tmp_path):
@@ -239,7 +246,7 @@ def test_a_read_only_output_is_refused_before_any_question(tmp_path):
     assert (f"error: {path} is read-only (it was left as it was); the answers could not be "
             "saved there: make it writable, or save the answers in another file with -o FILE"
             ) in result.stderr
-    assert "? for why" not in result.output and "Overwrite" not in result.output
+    assert PROMPT not in result.output and "Overwrite" not in result.output
     assert path.read_text() == "my notes\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
 
@@ -252,11 +259,11 @@ def test_a_read_only_interview_is_refused_before_any_question(tmp_path):
     path.chmod(0o400)
     result = resume_interview(path, ORDER_TAKER, all_asked=False)
     assert result.exit_code == 2, result.output
-    assert "is read-only" in result.stderr and "? for why" not in result.output
+    assert "is read-only" in result.stderr and PROMPT not in result.output
     assert path.read_bytes() == before
     # its answers can still be completed into another file
     out = tmp_path / "completed.yaml"
-    lines = ["1,2"] + [""] * 8
+    lines = ["1,2"] + [""] * 9  # measures, then the competencies and the target skipped
     result = CliRunner().invoke(cli, ["interview", "--resume", str(path), "-o", str(out)],
                                 input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output

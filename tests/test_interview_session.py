@@ -29,9 +29,9 @@ NOT_UTF8 = "Ac\udcffme"
 def run_session(session: Interview, answers: dict[str, str]) -> list[str]:
     """Answer every pending question by path (skip those not listed); the paths asked."""
     asked = []
-    for _number, question in session.pending():
-        asked.append(question.path)
-        session.answer(question, answers.get(question.path, ""))
+    for turn in session.pending():
+        asked.append(turn.question.path)
+        session.answer(turn.question, answers.get(turn.question.path, ""))
     return asked
 
 
@@ -40,11 +40,10 @@ def test_the_library_decides_what_quick_mode_asks(tmp_path):
     session = Interview(advisor_for(), quick=True, save_to=path)
     asked = run_session(session, AD_HOC)
     assert asked == ["organization", "target_level", "brm.formal_role", "engagement.mode",
-                     "engagement.prioritization", "measures"]
-    assert session.not_asked == ["engagement.lifecycle"] + [f"competencies.{c}"
-                                                            for c in COMPETENCIES]
-    assert session.skipped == ["target_level"] and session.asked == 6
-    assert session.answers["engagement.lifecycle"] == []  # a required list not asked: empty
+                     "engagement.prioritization", "engagement.lifecycle", "measures"]
+    assert session.not_asked == ["assessed_on"] + [f"competencies.{c}" for c in COMPETENCIES]
+    assert session.skipped == ["target_level"] and session.asked == 7
+    assert session.answers["engagement.lifecycle"] == []  # the client's answer: none
     assert advisor_for().assess(session.facts()).level.id == "ad_hoc"
     saved = load_saved(path)
     assert saved.record is not None and saved.record.not_asked == tuple(session.not_asked)
@@ -54,7 +53,8 @@ def test_the_library_decides_what_quick_mode_asks(tmp_path):
 def test_every_question_is_asked_without_quick_mode():
     session = Interview(advisor_for())
     asked = run_session(session, AD_HOC)
-    assert asked == [q.path for q in questions_for(advisor_for().pack)]
+    paths = [q.path for q in questions_for(advisor_for().pack)]
+    assert asked == [p for p in paths if p != "target_level"] + ["target_level"]  # last
     assert session.not_asked == [] and session.still_open == []
 
 
@@ -75,7 +75,7 @@ def test_an_answer_that_is_not_valid_text_is_refused_whatever_the_question(seed_
 def test_an_answer_that_is_not_valid_text_is_neither_recorded_nor_saved(tmp_path):
     path = tmp_path / "answers.yaml"
     session = Interview(advisor_for(), save_to=path)
-    _number, question = next(session.pending())
+    question = next(session.pending()).question
     with pytest.raises(AnswerError):
         session.answer(question, NOT_UTF8)
     assert session.answers == {} and session.skipped == [] and not path.exists()
@@ -83,7 +83,8 @@ def test_an_answer_that_is_not_valid_text_is_neither_recorded_nor_saved(tmp_path
     assert saved_facts(path) == {"organization": "Acme"}
 
 
-LINES = [b"Ac\xffme", b"Acme", b"", b"no", b"1", b"1", b"none", b"none"] + [b""] * 8
+LINES = [b"Ac\xffme", b"Acme", b"", b"no", b"1", b"1", b"none", b"none"] + [b""] * 9
+"""Answers to the whole interview (the date, the eight competencies and the target skipped)."""
 
 
 @pytest.mark.installed
@@ -110,13 +111,13 @@ def test_typed_bytes_that_are_not_utf8_are_refused_in_a_pseudo_terminal(tmp_path
     pexpect = pytest.importorskip("pexpect")
     path = tmp_path / "tty.yaml"
     child = pexpect.spawn(BRM, ["interview", "-o", str(path)], timeout=30)
-    child.expect(rb"\? for why\)> ")
+    child.expect(rb"q quit\)> ")
     child.sendline(b"Ac\xffme")
     child.expect(b"not valid text")
-    child.expect(rb"\? for why\)> ")
+    child.expect(rb"q quit\)> ")
     child.sendline(b"Acme")
-    child.expect(rb"\[2/15\]")
-    child.expect(rb"\? for why\)> ")
+    child.expect(rb"\[2/16\]")
+    child.expect(rb"q quit\)> ")
     child.sendintr()
     child.expect(b"Interrupted: 1 answers saved")
     child.expect(pexpect.EOF)

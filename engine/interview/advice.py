@@ -1,10 +1,15 @@
-"""Why a question is asked, and whether its answer can still matter: both decided by the
-pack's rules and the engine, on the answers given so far (facts not answered yet take
-placeholder values)."""
+"""Why a question is asked, and whether its answer can still matter.
+
+Two registers, on purpose. `reason` is for the client across the table: why the question
+matters, in the pack's words, and the criteria it feeds in plain words; it never says which
+answer scores better. `why` is for the consultant: the rules that use the fact and what each
+answer would change, worked out by the engine on the answers so far (facts not answered yet
+take placeholder values). Whether a question can still matter (`can_matter`, `still_matter`)
+is decided by the engine too."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..analysis.dependencies import Dependencies
@@ -13,7 +18,7 @@ from ..packs.conditions import Condition, fact_tests, references
 from ..packs.fields import Field
 from ..packs.model import Criterion, RulePack
 from .answers import flatten, nest
-from .questions import InterviewQuestion
+from .questions import TARGET, InterviewQuestion
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
@@ -26,6 +31,33 @@ class Effect(NamedTuple):
     value: Any
     met: tuple[str, ...]  # criteria using this fact that this answer would meet
     unmet: tuple[str, ...]
+
+
+class Reason(NamedTuple):
+    """Why a question matters, for the client: the pack's words (or, for a fact the pack says
+    nothing about, what the rules do with it), and the criteria it feeds in plain words, in the
+    pack's order, never ranked by answer."""
+
+    text: str
+    feeds: tuple[str, ...]
+
+
+def reason(pack: RulePack, deps: Dependencies, question: InterviewQuestion) -> Reason:
+    """Why the question matters, in the client's language: every question has one."""
+    using = [c for c in pack.criteria if question.path in deps.fields[c.id]]
+    feeds = tuple(dict.fromkeys(c.text.strip() for c in using))
+    return Reason(question.reason or _default_reason(pack, question, bool(using)), feeds)
+
+
+def _default_reason(pack: RulePack, question: InterviewQuestion, criteria: bool) -> str:
+    """A reason for a question the pack gives none for, from what the rules do with it."""
+    if criteria:
+        return "The level is decided on answers like this one."
+    if question.path == TARGET:
+        return "The recommendations then cover every level up to the one aimed for."
+    if _other_rules(pack, question.path):
+        return "It shapes the recommendations and the points to watch in the report."
+    return "It is kept with the assessment and shown in the report."
 
 
 class Why(NamedTuple):
@@ -112,17 +144,34 @@ def _placeholder_facts(advisor: Advisor, answers: Mapping[str, Any]) -> dict[str
 
 def can_matter(advisor: Advisor, question: InterviewQuestion, answers: Mapping[str, Any],
                target: str | None = None) -> bool:
-    """Whether the answer can still change the level or the recommendations.
+    """Whether the answer can still change the level or the recommendations (see
+    `still_matter`)."""
+    return question.path in still_matter(advisor, (question,), answers, target)
 
-    A fact matters while some criterion or recommendation that uses it belongs to a level that
-    can still be next, or is within the target. Levels above a criterion already decided unmet
-    (all its facts answered, decided by the engine) cannot be reached, so their facts are not
-    asked in quick mode.
+
+def still_matter(advisor: Advisor, questions: Iterable[InterviewQuestion],
+                 answers: Mapping[str, Any], target: str | None = None) -> set[str]:
+    """The paths of the questions whose answer can still change the level or the
+    recommendations.
+
+    A required fact always matters: the facts are not complete without it (a required list
+    too: an empty list is an answer the client gives, never one made up). The target sets the
+    reach. Any other fact matters while some criterion or recommendation that uses it belongs
+    to a level that can still be next, or is within the target. Levels above a criterion
+    already decided unmet (all its facts answered, decided by the engine) cannot be reached, so
+    their facts are not asked in quick mode. The reach is worked out once for all the questions.
     """
-    if question.needs_answer or question.path == "target_level":
-        return True  # the facts file needs it whatever the diagnosis; the target sets the reach
-    return _used_within(advisor.pack, advisor.dependencies, question.path,
-                        _reach(advisor, answers, target))
+    wanted = set()
+    reach: int | None = None
+    for question in questions:
+        if question.required or question.path == TARGET:
+            wanted.add(question.path)
+            continue
+        if reach is None:
+            reach = _reach(advisor, answers, target)
+        if _used_within(advisor.pack, advisor.dependencies, question.path, reach):
+            wanted.add(question.path)
+    return wanted
 
 
 def _reach(advisor: Advisor, answers: Mapping[str, Any], target: str | None) -> int:

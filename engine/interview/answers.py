@@ -10,19 +10,40 @@ from typing import Any
 from ..errors import BrmError
 from ..inputs.paths import container_at, value_at
 from ..inputs.schema_check import SchemaValidator
+from ..packs.model import QuestionWording
 from ..present.words import did_you_mean, suggest
-from .questions import InterviewQuestion
+from .questions import InterviewQuestion, normal
 
-SKIP_WORDS = ("", "skip", "-")
-NONE_WORDS = ("none", "[]")
+COMMANDS = QuestionWording.commands()
+"""Words read as commands at any question (``?``, ``back``, ``q``...), and what each does."""
+SKIP_WORDS = ("", *(word for word, action in COMMANDS.items() if action == "skip"))
+NONE_WORDS = QuestionWording.empty_list_words()
 YES = ("y", "yes", "true", "1")
 NO = ("n", "no", "false", "0")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_QUOTES = ("'", '"')
 
 
 class AnswerError(BrmError):
     """An answer the question does not accept; the message says what would be."""
+
+
+def command(raw: str) -> str | None:
+    """What a typed line asks the interview to do, when it is a command rather than an answer:
+    ``why``, ``why more``, ``help``, ``back`` or ``quit`` (None for an answer, a skip included).
+    A command word in quotes is an answer: ``'q'``."""
+    action = COMMANDS.get(" ".join(raw.lower().split()))
+    return action if action != "skip" else None
+
+
+def _unquoted(text: str) -> str:
+    """A command word typed in quotes, as the answer it then is (other text as it is)."""
+    if len(text) > 2 and text[0] == text[-1] and text[0] in _QUOTES:
+        inner = text[1:-1]
+        if " ".join(inner.lower().split()) in COMMANDS:
+            return inner
+    return text
 
 
 def parse_answer(question: InterviewQuestion, raw: str) -> Any:
@@ -33,7 +54,7 @@ def parse_answer(question: InterviewQuestion, raw: str) -> Any:
     text = raw.strip()
     if text.lower() in SKIP_WORDS:
         return _skipped(question)
-    return _PARSERS[question.kind](question, text)
+    return _PARSERS[question.kind](question, _unquoted(text))
 
 
 def _skipped(question: InterviewQuestion) -> None:
@@ -50,22 +71,52 @@ def _choice(question: InterviewQuestion, text: str) -> str:
         if 1 <= number <= len(question.choices):
             return question.choices[number - 1]
         raise AnswerError(f"{number} is not one of the numbers 1-{len(question.choices)}")
-    lowered = {choice.lower(): choice for choice in question.choices}
-    if text.lower() in lowered:
-        return lowered[text.lower()]
+    chosen = question.choice_for(text)
+    if chosen is not None:
+        return chosen
+    refusal = question.not_offered.get(normal(text))
+    if refusal is not None:
+        raise AnswerError(f"{refusal}; allowed: {', '.join(question.choices)}")
     raise AnswerError(f"{text!r} is not one of the choices: {', '.join(question.choices)}"
-                      + did_you_mean(suggest(text, question.choices)))
+                      + did_you_mean(_suggestion(question, text)))
+
+
+def _suggestion(question: InterviewQuestion, text: str) -> str | None:
+    """The choice a mistyped answer most likely means: close to a choice, else to one of the
+    words the pack declares for a choice (``SLAz``: service_levels)."""
+    close = suggest(text, question.choices)
+    if close is not None:
+        return close
+    word = suggest(normal(text), question.synonyms)
+    return question.synonyms[word] if word is not None else None
 
 
 def _choices(question: InterviewQuestion, text: str) -> list[str]:
     if text.lower() in NONE_WORDS:
         return []
-    picked = [_choice(question, part.strip()) for part in re.split(r"[,\s]+", text)
-              if part.strip()]
+    picked = [value for _typed, value in _pieces(question, text)]
     duplicates = sorted({p for p in picked if picked.count(p) > 1})
     if duplicates:
         raise AnswerError(f"{', '.join(duplicates)} given twice")
     return sorted(picked, key=question.choices.index)
+
+
+def _pieces(question: InterviewQuestion, text: str) -> list[tuple[str, str]]:
+    """The answers in a list answer, each as typed and as the choice it names: separated by
+    commas, or by spaces where the words name no choice together (``csat service levels`` is
+    two answers: the longest run of words that names a choice is one)."""
+    pieces = []
+    for part in text.split(","):
+        words = part.split()
+        start = 0
+        while start < len(words):
+            end = next((end for end in range(len(words), start, -1)
+                        if question.choice_for(" ".join(words[start:end])) is not None),
+                       start + 1)
+            typed = " ".join(words[start:end])
+            pieces.append((typed, _choice(question, typed)))
+            start = end
+    return pieces
 
 
 def _boolean(question: InterviewQuestion, text: str) -> bool:
@@ -89,8 +140,10 @@ def _checked(question: InterviewQuestion, value: Any) -> Any:
     issues = SchemaValidator(question.schema).issues(value)
     if issues:
         issue = issues[0]
-        allowed = f"; allowed: {issue.allowed}" if issue.allowed else ""
-        raise AnswerError(f"{issue.message}{allowed}")
+        allowed = issue.allowed
+        if issue.code == "pattern" and question.form:  # the form, not the description
+            allowed = question.form
+        raise AnswerError(f"{issue.message}" + (f"; allowed: {allowed}" if allowed else ""))
     return value
 
 
@@ -98,6 +151,19 @@ _PARSERS: dict[str, Callable[[InterviewQuestion, str], Any]] = {
     "choice": _choice, "choices": _choices, "boolean": _boolean, "integer": _number,
     "number": _number, "text": _checked,
 }
+
+
+def taken_as(question: InterviewQuestion, raw: str, value: Any) -> str | None:
+    """What an accepted answer was taken as, when it was given in other words than the
+    choices' own names or numbers (a synonym, another case or spelling): ``service_levels``
+    for ``SLAs``. None when the answer said it in the choices' words."""
+    if question.kind not in ("choice", "choices") or value is None or value == []:
+        return None
+    text = raw.strip()
+    typed = [text] if question.kind == "choice" else [t for t, _ in _pieces(question, text)]
+    if all(t.isdigit() or t in question.choices for t in typed):
+        return None
+    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 # --- answers by path, and the facts document they make ----------------------------------------
@@ -124,3 +190,13 @@ def _copy(data: Mapping[str, Any]) -> dict[str, Any]:
     and scalars are replaced, never changed in place)."""
     return {key: _copy(value) if isinstance(value, Mapping) else value
             for key, value in data.items()}
+
+
+def without(data: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """A copy of a document without the values at `paths` (the groups holding them kept)."""
+    copy = _copy(data)
+    for path in paths:
+        if value_at(copy, path) is not None:
+            parent, key = container_at(copy, path)
+            del parent[key]
+    return copy

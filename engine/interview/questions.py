@@ -4,6 +4,9 @@ the pack's question order, then the schema's.
 The wording comes from the pack (``questions:``); for a fact without one, from its facts schema:
 the description is the question, the enum the numbered choices. (Not to be confused with the
 pack's `QuestionWording`, which is only the wording this module starts from.)
+
+The target level is a question of its own kind: asked after the facts, it offers only the
+levels above the one they reach (`target_question`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,21 @@ KINDS = ("choice", "choices", "boolean", "integer", "number", "text")
 """How an answer is typed: one of numbered choices, several of them (a list), yes or no, a
 number, or free text."""
 
+TARGET = "target_level"
+"""The fact that names the level aimed for: asked last, about the levels above the diagnosis."""
+
+TARGET_AFTER_DIAGNOSIS = "You are at {level}. Where should you be?"
+"""The target question once the facts are in (the seed's own closing question)."""
+
+FORMS = {"date": "YYYY-MM-DD", "date-time": "YYYY-MM-DDThh:mm:ssZ", "time": "hh:mm:ss",
+         "email": "name@example.org", "uri": "https://example.org/page"}
+"""The form a text answer takes, by the facts schema's `format`, when the pack names none."""
+
+
+def normal(word: str) -> str:
+    """A word as answers are compared (see `QuestionWording.normal`)."""
+    return QuestionWording.normal(word)
+
 
 class InterviewQuestion(NamedTuple):
     """One question of the interview, about the fact at `path`."""
@@ -30,6 +48,10 @@ class InterviewQuestion(NamedTuple):
     labels: Mapping[str, str]
     required: bool
     schema: Mapping[str, Any]  # the fact's own JSON Schema: what an answer must satisfy
+    reason: str | None = None  # why the question matters, in the client's words (pack `why`)
+    form: str | None = None  # the form a text answer takes, e.g. "YYYY-MM-DD"
+    synonyms: Mapping[str, str] = {}  # a word's normal form -> the choice it stands for
+    not_offered: Mapping[str, str] = {}  # a word's normal form -> why it is not a choice here
 
     def prompt_lines(self) -> list[str]:
         """The question as shown: the text, then numbered choices when there are any."""
@@ -51,7 +73,22 @@ class InterviewQuestion(NamedTuple):
             return f"{low}-{high}" if low is not None and high is not None else "a number"
         if self.kind == "choice":
             return f"1-{len(self.choices)} or a name"
+        if self.kind == "text" and self.form:
+            return self.form
         return _HINTS[self.kind]
+
+    def choice_for(self, word: str) -> str | None:
+        """The choice a word names: the choice itself or one of its synonyms, in any case,
+        with spaces, hyphens or underscores alike."""
+        key = normal(word)
+        for choice in self.choices:
+            if normal(choice) == key:
+                return choice
+        return self.synonyms.get(key)
+
+    def synonyms_of(self, choice: str) -> list[str]:
+        """The other words a choice may be given in (in their normal form)."""
+        return [word for word, value in self.synonyms.items() if value == choice]
 
 
 _HINTS = {"choices": "numbers or names separated by commas, or none", "boolean": "yes or no",
@@ -72,7 +109,7 @@ def questions_for(pack: RulePack) -> list[InterviewQuestion]:
 
 def _wanted(pack: RulePack, worded: set[str]) -> list[str]:
     """The facts asked about, in the schema's order."""
-    tested = tested_paths(pack) | worded | {"target_level"}
+    tested = tested_paths(pack) | worded | {TARGET}
     return [path for path, field in pack.fields.items() if field.required or path in tested]
 
 
@@ -83,7 +120,10 @@ def _question(path: str, schema: Mapping[str, Any], required: bool,
     text = wording.ask if wording else (description or path)
     help_text = wording.help if wording and wording.help else description
     labels = dict(wording.labels) if wording else {}
-    return InterviewQuestion(path, text, help_text, kind, choices, labels, required, schema)
+    synonyms = {normal(word): value for word, value in wording.synonyms} if wording else {}
+    form = (wording.form if wording else None) or FORMS.get(str(schema.get("format")))
+    return InterviewQuestion(path, text, help_text, kind, choices, labels, required, schema,
+                             wording.why if wording else None, form, synonyms)
 
 
 def _shape(schema: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -98,3 +138,37 @@ def _shape(schema: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
     if kind in ("boolean", "integer", "number"):
         return str(kind), ()
     return "text", ()
+
+
+def target_question(question: InterviewQuestion, pack: RulePack, above: int,
+                    diagnosed: str | None = None) -> InterviewQuestion:
+    """The target question offering only the levels ranked above `above`: the level the facts
+    reach, named in the question (`diagnosed`), or the floor when it is asked before the facts
+    (a target at the floor is no target). The levels' names are understood as answers; a level
+    not offered is refused with the reason."""
+    offered = [level for level in pack.levels
+               if level.rank > above and level.id in question.choices]
+    left = [level for level in pack.levels if level.rank <= above]
+    choices = tuple(level.id for level in offered)
+    labels = {level.id: question.labels.get(level.id, level.name) for level in offered}
+    synonyms = {normal(level.name): level.id for level in offered}
+    synonyms.update({word: value for word, value in question.synonyms.items()
+                     if value in choices})
+    refusals = {}
+    for level in left:
+        reason = _not_offered(level.name, level.rank == above, diagnosed, pack.levels[0].name)
+        words = [level.id, level.name, *(w for w, v in question.synonyms.items()
+                                         if v == level.id)]
+        refusals.update({normal(word): reason for word in words})
+    text = TARGET_AFTER_DIAGNOSIS.format(level=diagnosed) if diagnosed else question.text
+    return question._replace(text=text, choices=choices, labels=labels, synonyms=synonyms,
+                             not_offered=refusals)
+
+
+def _not_offered(name: str, current: bool, diagnosed: str | None, floor: str) -> str:
+    """Why a level is not offered as a target."""
+    if diagnosed is None:
+        return (f"{floor} is the floor of the model, where every organization starts: a "
+                "target is a level above it")
+    where = "is where" if current else f"is below {diagnosed}, where"
+    return f"{name} {where} the organization is now: a target is a level above it"

@@ -1,26 +1,29 @@
 """One interview in progress: which question comes next (in quick mode, only those whose answer
-can still change the diagnosis), the answers, skips and questions not asked, and the file they
-are saved in after every answer. Terminal input and output live in the CLI: this object is the
-whole interview without a terminal.
+can still change the diagnosis), numbered among those it will ask; the answers, skips and
+questions not asked, and the file they are saved in after every answer; going back to change an
+answer; the target asked last, about the levels above the one the facts reach. Terminal input
+and output live in the CLI: this object is the whole interview without a terminal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from ..errors import BrmError, DocumentError, Issue
 from ..inputs.facts import Facts
 from ..inputs.paths import json_path, value_at
-from .advice import Why, can_matter, why
-from .answers import flatten, nest, parse_answer
-from .questions import InterviewQuestion, questions_for
+from .advice import Reason, Why, reason, still_matter, why
+from .answers import command, flatten, nest, parse_answer, taken_as, without
+from .closing import Closing, closing
+from .questions import TARGET, InterviewQuestion, questions_for, target_question
 from .savefile import InterviewRecord, SavedFile
 from .savefile import save as save_file
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
+    from ..inference.diagnosis import Diagnosis
 
 
 class OtherPackError(BrmError):
@@ -35,14 +38,41 @@ class OtherPackError(BrmError):
                          f"{record.version}, not for {pack_id}; it was left as it was")
 
 
+class Turn(NamedTuple):
+    """The question to ask now.
+
+    `number` counts the questions this interview asks (those answered or skipped, earlier
+    sessions included, then this one); `total` is that count plus the questions still to ask,
+    worked out again at every turn: in quick mode an answer can make other questions pointless,
+    and `back` can make them matter again. So the number goes up one at a time and is never
+    above the total."""
+
+    number: int
+    total: int
+    question: InterviewQuestion
+    before: str | None = None  # shown before the question: the diagnosis, before the target
+    again: bool = False  # asked again after `back`: an empty answer keeps `current`
+    current: Any = None  # the answer given before (None: skipped or none)
+
+
 class Interview:
     """The questions of one pack, asked in order, with the answers so far.
 
     Started afresh, or from a `SavedFile` (`resumed`): every field that file holds is kept in
     what is saved, whether the interview asks about it or not; the answers it already gives
-    are not asked again, nor the questions it lists as skipped or not asked. With `save_to`,
+    are not asked again, nor the questions it lists as skipped. Questions an earlier quick
+    interview did not ask are asked (in quick mode: if they can matter by now). With `save_to`,
     the answers are saved after each one (`answer`, `record`) and on demand (`save`).
+
+    Without quick mode the target level comes last, once the facts are in, offering only the
+    levels above the one they reach (not asked at the top level); in quick mode it comes in the
+    pack's order, where it sets what else is asked, and never offers the floor level.
     """
+
+    Turn: TypeAlias = Turn
+    Reason: TypeAlias = Reason
+    Closing: TypeAlias = Closing
+    """The types of what an interview hands out (``Interview.Turn``...), for its callers."""
 
     def __init__(self, advisor: Advisor, *, quick: bool = False,
                  resumed: SavedFile | None = None, save_to: Path | None = None) -> None:
@@ -50,72 +80,189 @@ class Interview:
         self.pack = advisor.pack
         self.quick = quick
         self.save_to = save_to
-        self.questions: tuple[InterviewQuestion, ...] = tuple(questions_for(self.pack))
+        self.questions: tuple[InterviewQuestion, ...] = _asking_order(questions_for(self.pack),
+                                                                       quick)
+        self._by_path = {q.path: q for q in self.questions}
+        self._index = {q.path: i for i, q in enumerate(self.questions)}
         start = resumed if resumed is not None else SavedFile("<new interview>", {}, None)
         _check_resumable(start, self.pack.id, self.questions)
-        self._document: Mapping[str, Any] = start.facts
-        self.answers: dict[str, Any] = flatten(start.facts, (q.path for q in self.questions))
         record = start.record or InterviewRecord(self.pack.id, self.pack.version)
-        self.skipped: list[str] = [p for p in record.skipped if p not in self.answers]
-        self.not_asked: list[str] = [p for p in record.not_asked
-                                     if p not in self.skipped]  # with [] for a required list
-        self.asked = 0
-        """Questions answered (or skipped) in this session."""
+        made_up = [p for p in record.not_asked if value_at(start.facts, p) == []]
+        self._document: Mapping[str, Any] = without(start.facts, made_up)  # see _made_up
+        self.answers: dict[str, Any] = flatten(self._document, self._by_path)
+        required = {q.path for q in self.questions if q.required}
+        self.skipped: list[str] = [p for p in record.skipped
+                                   if p not in self.answers and p not in required]
+        self._earlier_not_asked = [p for p in record.not_asked if p not in self.answers]
+        self._left_out: list[str] = []  # not asked in this session: could not matter
+        self._reopened: set[str] = set()  # to ask again (`back`), the answer kept till then
+        self._history: list[str] = []  # the questions answered in this session, in order
 
     # --- the questions ------------------------------------------------------------------------
 
-    @property
-    def total(self) -> int:
-        return len(self.questions)
-
     def settled(self, path: str) -> bool:
-        """Whether the fact needs no question: answered, skipped, or left out as not mattering."""
-        return path in self.answers or path in self.skipped or path in self.not_asked
+        """Whether the fact needs no question now: answered, skipped, or left out as not
+        mattering in this session (and not reopened by `back`)."""
+        if path in self._reopened:
+            return False
+        return path in self.answers or path in self.skipped or path in self._left_out
+
+    @property
+    def not_asked(self) -> list[str]:
+        """The questions left unanswered because they could not matter (in this session, or
+        in an earlier quick one and not asked since)."""
+        return [q.path for q in self.questions
+                if q.path not in self.answers and q.path not in self.skipped
+                and (q.path in self._left_out or q.path in self._earlier_not_asked)]
 
     @property
     def still_open(self) -> list[str]:
-        return [q.path for q in self.questions if not self.settled(q.path)]
+        """The questions neither answered, skipped nor left out as not mattering."""
+        left = set(self.not_asked)
+        return [q.path for q in self.questions if q.path not in self.answers
+                and q.path not in self.skipped and q.path not in left]
 
-    def pending(self) -> Iterator[tuple[int, InterviewQuestion]]:
-        """The questions to ask, each with its number (1-based, among all the questions), one
-        at a time: in quick mode, whether a question can still matter is decided when its turn
-        comes, on the answers given by then; those that cannot are noted as not asked (a
-        required list is then taken as empty) and passed over. When no question is left, the
+    @property
+    def asked(self) -> int:
+        """Questions answered (or skipped) in this session."""
+        return len(self._history)
+
+    def open_required(self) -> list[InterviewQuestion]:
+        """The required questions without an answer: until they have one, the facts are not
+        complete and there is no diagnosis (nothing is made up in their place)."""
+        return [q for q in self.questions if q.required and q.path not in self.answers]
+
+    def pending(self) -> Iterator[Turn]:
+        """The turns to ask, one at a time (`next_turn`), each to be answered (`answer`) or
+        gone back from (`back`) before the next is drawn; when no question is left, the
         answers are saved (with the questions not asked since the last answer)."""
-        for number, question in enumerate(self.questions, start=1):
-            if self.settled(question.path):
-                continue
-            if self.quick and not can_matter(self.advisor, question, self.answers):
-                self._leave_out(question)
-                continue
-            yield number, question
+        while (turn := self.next_turn()) is not None:
+            yield turn
         self.save()
 
-    def _leave_out(self, question: InterviewQuestion) -> None:
-        if question.kind == "choices" and question.required:
-            self.answers[question.path] = []
-        self.not_asked.append(question.path)
+    def next_turn(self) -> Turn | None:
+        """The question to ask now, or None when the interview is over.
+
+        In quick mode, whether a question can still matter is decided when its turn comes, on
+        the answers given by then; those that cannot are noted as not asked and passed over
+        (left unanswered: a required fact always matters). The target, asked last without
+        quick mode, is passed over at the top level."""
+        while True:
+            waiting = [q for q in self.questions if not self.settled(q.path)]
+            if self.quick and waiting:
+                matter = still_matter(self.advisor, waiting, self.answers)
+                for question in waiting:
+                    if question.path in matter:
+                        break
+                    self._left_out.append(question.path)
+                waiting = [q for q in waiting if q.path in matter]
+            if not waiting:
+                return None
+            turn = self._turn(waiting[0], len(waiting))
+            if turn is not None:
+                return turn
+            self._left_out.append(waiting[0].path)  # the target, at the top level
+
+    def _turn(self, question: InterviewQuestion, waiting: int) -> Turn | None:
+        done = sum(1 for q in self.questions if q.path not in self._reopened
+                   and (q.path in self.answers or q.path in self.skipped))
+        before = None
+        if question.path == TARGET:
+            target, before = self._target(question)
+            if target is None:
+                return None
+            question = target
+        return Turn(done + 1, done + waiting, question, before,
+                    question.path in self._reopened, self.answers.get(question.path))
+
+    def _target(self, question: InterviewQuestion
+                ) -> tuple[InterviewQuestion | None, str | None]:
+        """The target question as it is asked now, and the diagnosis to show before it (None
+        for the question at the top level: no level is above)."""
+        diagnosis = None if self.quick else self._diagnosis()
+        if diagnosis is None:  # quick mode, or facts that cannot be assessed (yet)
+            return target_question(question, self.pack, above=1), None
+        level = diagnosis.level
+        if level.rank == len(self.pack.levels):
+            return None, None
+        before = (f"With these answers, {diagnosis.organization} is at {level.name} "
+                  f"(level {level.rank} of {len(self.pack.levels)}).")
+        return target_question(question, self.pack, level.rank, level.name), before
+
+    def _diagnosis(self) -> Diagnosis | None:
+        try:
+            return self.advisor.assess(self.facts())
+        except BrmError:  # a resumed file's field the schema refuses: said at the end
+            return None
+
+    def back(self, current: InterviewQuestion) -> InterviewQuestion | None:
+        """Go back to the question answered before `current`, to change its answer: it is asked
+        again next, and its answer is kept until a new one replaces it (an empty answer keeps
+        it). Questions after it that quick mode passed over are decided again. None when there
+        is no answer before this one to go back to."""
+        path = self._history.pop() if self._history else self._previous(current)
+        if path is None:
+            return None
+        self._reopened.add(path)
+        index = self._index[path]
+        self._left_out = [p for p in self._left_out if self._index[p] < index]
+        return self._by_path[path]
+
+    def _previous(self, current: InterviewQuestion) -> str | None:
+        """The last question before `current` answered or skipped (in an earlier session)."""
+        before = self.questions[:self._index.get(current.path, len(self.questions))]
+        return next((q.path for q in reversed(before) if q.path not in self._reopened
+                     and (q.path in self.answers or q.path in self.skipped)), None)
+
+    def reason(self, question: InterviewQuestion) -> Reason:
+        """Why the question matters, for the client: the pack's words and the criteria it
+        feeds, in plain words, never ranking the answers."""
+        return reason(self.pack, self.advisor.dependencies, question)
 
     def why(self, question: InterviewQuestion) -> Why:
-        """Why the question is asked, and what each answer would change."""
+        """For the consultant: the rules that use the fact, and what each answer would
+        change."""
         return why(self.advisor, question, self.answers)
 
     # --- the answers --------------------------------------------------------------------------
 
+    @staticmethod
+    def command(raw: str) -> str | None:
+        """What a typed line asks for when it is a command: ``why``, ``why more``, ``help``,
+        ``back`` or ``quit``; None when it is an answer."""
+        return command(raw)
+
     def answer(self, question: InterviewQuestion, raw: str) -> Any:
         """Take a typed answer: checked (`AnswerError` with the reason when refused), then
-        recorded and saved. Returns the value it stands for (None: skipped)."""
-        value = parse_answer(question, raw)
+        recorded and saved. Returns the value it stands for (None: skipped). Asked again after
+        `back`, an empty answer keeps the one given before."""
+        if question.path in self._reopened and not raw.strip():
+            value = self.answers.get(question.path)
+        else:
+            value = parse_answer(question, raw)
         self.record(question, value)
         return value
 
+    @staticmethod
+    def taken_as(question: InterviewQuestion, raw: str, value: Any) -> str | None:
+        """What an answer given in other words (a synonym) was taken as; None otherwise."""
+        return taken_as(question, raw, value)
+
     def record(self, question: InterviewQuestion, value: Any) -> None:
         """Record an accepted value (None: skipped) and save."""
+        path = question.path
+        self._reopened.discard(path)
         if value is None:
-            self.skipped.append(question.path)
+            if path in self.answers:  # an answer skipped when asked again: gone
+                del self.answers[path]
+                self._document = without(self._document, [path])
+            if path not in self.skipped:
+                self.skipped.append(path)
         else:
-            self.answers[question.path] = value
-        self.asked += 1
+            self.answers[path] = value
+            if path in self.skipped:
+                self.skipped.remove(path)
+        self._history.append(path)
         self.save()
 
     # --- the document -------------------------------------------------------------------------
@@ -133,13 +280,25 @@ class Interview:
         file cannot be written (a read-only file is refused, and left as it was)."""
         if self.save_to is not None:
             save_file(self.save_to, self.document(), self.interview_record(),
-                          self.still_open)
+                      self.still_open)
 
     def facts(self) -> Facts:
         """The answers as validated facts (`InputError` when the resumed file held fields the
-        facts schema refuses)."""
+        facts schema refuses, or a required question is still open)."""
         source = str(self.save_to) if self.save_to is not None else "<interview>"
         return self.advisor.reader.from_data(self.document(), source)
+
+    def summary(self, diagnosis: Diagnosis) -> Closing:
+        """What to show at the end: the level, the target, the first actions."""
+        return closing(diagnosis, self.pack)
+
+
+def _asking_order(questions: list[InterviewQuestion], quick: bool
+                  ) -> tuple[InterviewQuestion, ...]:
+    """The pack's order; without quick mode, the target last (asked once the facts are in)."""
+    if quick:
+        return tuple(questions)
+    return tuple(sorted(questions, key=lambda q: q.path == TARGET))
 
 
 def _check_resumable(resumed: SavedFile, pack_id: str,

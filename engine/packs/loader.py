@@ -279,22 +279,45 @@ def _questions(items: Sequence[Mapping[str, Any]], fields: FieldTable, problem: 
             problem(("questions", index, "fact"), f"{fact!r} has two questions",
                     code="duplicate-id")
         seen.add(fact)
+        field = fields[fact]
+        _check_choice_labels(index, field.choices, item, fact, problem,
+                             is_list=field.kind == "list")
         labels = item.get("choices", {})
-        _check_choice_labels(index, fields[fact].choices, labels, fact, problem)
-        found.append(QuestionWording(fact, item["ask"], item.get("help"),
-                                     tuple((str(k), str(v)) for k, v in labels.items())))
+        synonyms = item.get("synonyms", {})
+        found.append(QuestionWording(
+            fact, item["ask"], item.get("help"),
+            tuple((str(k), str(v)) for k, v in labels.items()), item.get("why"),
+            item.get("form"),
+            tuple((str(word), str(value)) for value, words in synonyms.items()
+                  for word in words)))
     return tuple(found)
 
 
-def _check_choice_labels(index: int, choices: Sequence[Any], labels: Mapping[str, Any],
-                         fact: str, problem: Problem) -> None:
+def _check_choice_labels(index: int, choices: Sequence[Any], item: Mapping[str, Any],
+                         fact: str, problem: Problem, *, is_list: bool = False) -> None:
+    """A question's labels and synonyms name values the fact can take; each synonym stands
+    for one value only, and is not another allowed value, a number or a command word (see
+    `QuestionWording.synonym_problem`)."""
     allowed = [str(a) for a in choices]
-    for value in labels:
-        if value not in allowed:
-            problem(("questions", index, "choices", value),
-                    f"{value!r} is not a value {fact} can take",
-                    allowed=", ".join(allowed) or "no choices",
-                    suggestion=suggest(value, allowed), code="unknown-value")
+    for key in ("choices", "synonyms"):
+        for value in item.get(key, {}):
+            if str(value) not in allowed:
+                problem(("questions", index, key, value),
+                        f"{value!r} is not a value {fact} can take",
+                        allowed=", ".join(allowed) or "no choices",
+                        suggestion=suggest(value, allowed), code="unknown-value")
+    values = {QuestionWording.normal(a): a for a in allowed}
+    taken: dict[str, str] = {}
+    for value, words in item.get("synonyms", {}).items():
+        for position, word in enumerate(words):
+            refused = QuestionWording.synonym_problem(word, str(value), values, taken,
+                                                      is_list=is_list)
+            if refused:
+                problem(("questions", index, "synonyms", value, position), refused,
+                        allowed="a word or words standing for this value alone",
+                        code="ambiguous-synonym")
+            else:
+                taken.setdefault(QuestionWording.normal(word), str(value))
 
 
 def _text(value: Any) -> str | None:

@@ -75,12 +75,63 @@ class Finding(NamedTuple):
 
 
 class QuestionWording(NamedTuple):
-    """How the interview asks for one fact (the pack's wording; defaults come from the schema)."""
+    """How the interview asks for one fact (the pack's wording; defaults come from the schema):
+    the question, help on how to answer, why it matters in the client's words, the form a text
+    answer takes, a label per allowed value, and other words an allowed value may be given in.
+    """
 
     fact: str
     ask: str
     help: str | None = None
     labels: tuple[tuple[str, str], ...] = ()  # (allowed value, label)
+    why: str | None = None  # why the question matters, for the client
+    form: str | None = None  # the form of a text answer, e.g. "YYYY-MM-DD"
+    synonyms: tuple[tuple[str, str], ...] = ()  # (word, the allowed value it stands for)
+
+    @staticmethod
+    def commands() -> dict[str, str]:
+        """Words the interview reads as commands at any question, never as answers (compared
+        in lower case, spaces collapsed), and what each does."""
+        return {"?": "why", "why": "why", "??": "why more", "why more": "why more",
+                "help": "help", "back": "back", "q": "quit", "quit": "quit", "exit": "quit",
+                "skip": "skip", "-": "skip"}
+
+    @staticmethod
+    def empty_list_words() -> tuple[str, ...]:
+        """Words a question whose answer is a list reads as the empty list."""
+        return ("none", "[]")
+
+    @staticmethod
+    def normal(word: str) -> str:
+        """A word as answers and synonyms are compared: lower case, with spaces, hyphens and
+        underscores alike (``Service-Levels`` and ``service_levels`` are one word)."""
+        return " ".join(word.lower().replace("_", " ").replace("-", " ").split())
+
+    @staticmethod
+    def synonym_problem(word: str, value: str, values: Mapping[str, str],
+                        taken: Mapping[str, str], *, is_list: bool) -> str | None:
+        """Why `word` cannot stand for `value` (None when it can): it has nothing to type, it
+        would be read as a choice's number or as a command, holds the comma that separates
+        answers, is itself another allowed value, or already stands for another one.
+        `values` and `taken` map the normal form of the allowed values and of the synonyms
+        accepted so far to the value each stands for."""
+        key = QuestionWording.normal(word)
+        commands = set(QuestionWording.commands())
+        commands |= set(QuestionWording.empty_list_words()) if is_list else set()
+        problems = (
+            (not key, "has no letter or digit to type"),
+            (key.isdigit(), "would be read as the number of a choice"),
+            ("," in word, "holds a comma, which separates the answers to a list"),
+            (key in commands or word.strip().lower() in commands,
+             "is a word the interview reads as a command"),
+            (values.get(key, value) != value,
+             f"is itself the allowed value {values.get(key)!r}, so it cannot also stand for "
+             f"{value!r}"),
+            (taken.get(key, value) != value,
+             f"is given for both {taken.get(key)!r} and {value!r}: a synonym stands for one "
+             "value only"),
+        )
+        return next((f"{word!r} {reason}" for refused, reason in problems if refused), None)
 
 
 class RulePack(NamedTuple):

@@ -1,0 +1,42 @@
+"""What the interview shows at its end: a screen, not the whole diagnosis. The level, the target,
+the first actions to take, and how many findings there are to review; the commands for the
+rest (explanation, full diagnosis, report) are the terminal's to print."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..inference.diagnosis import Diagnosis
+from ..packs.model import RulePack
+
+TOP_ACTIONS = 3
+"""Recommendations shown at the end of an interview: the first ones, in the diagnosis's order."""
+
+
+class Closing(NamedTuple):
+    """The end of an interview, in a few lines. (The maturity index joins the level here once
+    the packs define one.)"""
+
+    organization: str
+    level: str  # the level's name
+    rank: int
+    levels: int  # how many levels the pack has
+    target: str | None  # the target level's name
+    actions: tuple[tuple[str, str], ...]  # (level name, action) of the first recommendations
+    more_actions: int  # recommendations beyond those shown
+    findings: int  # findings to review
+
+    @property
+    def top(self) -> bool:
+        """Whether the level is the pack's top level (nothing above to recommend)."""
+        return self.rank == self.levels
+
+
+def closing(diagnosis: Diagnosis, pack: RulePack) -> Closing:
+    """The end of an interview, from its diagnosis."""
+    shown = diagnosis.recommendations[:TOP_ACTIONS]
+    return Closing(
+        diagnosis.organization, diagnosis.level.name, diagnosis.level.rank, len(pack.levels),
+        diagnosis.target.name if diagnosis.target else None,
+        tuple((pack.level(rec.level).name, rec.action.strip()) for rec in shown),
+        len(diagnosis.recommendations) - len(shown), len(diagnosis.findings))
