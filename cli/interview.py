@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from brm_advisor.cli.common import EXIT_INVALID, EXIT_USAGE, fail, handle_errors, pack_option
-from brm_advisor.engine import Advisor, resolve_pack
+from brm_advisor.engine import Advisor, resolve_pack, words
 
 if TYPE_CHECKING:
     from brm_advisor.engine import Diagnosis, Interview, InterviewQuestion, SavedFile, Why
@@ -153,15 +153,17 @@ def _run(session: Interview, path: Path, again: str) -> None:
                 intro = ""
             _ask(session, turn)
     except _Stop:
-        session.save()
-        click.echo(f"\nStopped: {len(session.answers)} answers saved in {path}; continue "
-                   f"with: {again}", err=True)
+        _saved_on_stopping(session, path, "Stopped", again)
         sys.exit(0)
     except (KeyboardInterrupt, click.Abort):
-        session.save()
-        click.echo(f"\nInterrupted: {len(session.answers)} answers saved in {path}; continue "
-                   f"with: {again}", err=True)
+        _saved_on_stopping(session, path, "Interrupted", again)
         sys.exit(130)
+
+
+def _saved_on_stopping(session: Interview, path: Path, how: str, again: str) -> None:
+    session.save()
+    saved = words.plural(len(session.answers), "answer")
+    click.echo(f"\n{how}: {saved} saved in {path}; continue with: {again}", err=True)
 
 
 MAX_REJECTED = 25
@@ -198,8 +200,8 @@ def _show(turn: Interview.Turn) -> None:
         click.echo("\n" + textwrap.fill(turn.before, width=80))
     lines = turn.question.prompt_lines()
     click.echo(f"\n[{turn.number}/{turn.total}] {lines[0]}")
-    for line in lines[1:]:
-        click.echo(line)
+    for line in lines[1:]:  # a choice: "  2. order_taking: label", wrapped under its label
+        click.echo("\n".join(_fill(line.strip(), "  ", " " * (line.index(". ") + 2))))
     if turn.again:
         click.echo(f"  Your answer was: {_shown(turn.current)} (Enter keeps it)")
 
@@ -221,7 +223,7 @@ def _answered(session: Interview, question: InterviewQuestion, raw: str) -> bool
     try:
         value = session.answer(question, raw)
     except AnswerError as error:
-        click.echo(f"  not accepted: {error}", err=True)
+        click.echo("\n".join(_fill(f"not accepted: {error}", "  ", "    ")), err=True)
         return False
     taken = session.taken_as(question, raw, value)
     if taken is not None:
@@ -231,7 +233,8 @@ def _answered(session: Interview, question: InterviewQuestion, raw: str) -> bool
 
 def _fill(text: str, indent: str = "  ", more: str | None = None) -> list[str]:
     return textwrap.wrap(text, width=80, initial_indent=indent,
-                         subsequent_indent=more if more is not None else indent)
+                         subsequent_indent=more if more is not None else indent,
+                         break_on_hyphens=False, break_long_words=False)
 
 
 def _reason_text(session: Interview, question: InterviewQuestion) -> str:
@@ -289,7 +292,7 @@ def _end(session: Interview, advisor: Advisor, path: Path, pack_ref: str | None,
          again: str) -> None:
     """The end: one screen (the level, the target, the first actions, and the commands for
     the rest); or, while required questions are open, which ones, and no diagnosis."""
-    click.echo(f"\n{session.asked} questions asked; answers saved in {path}.")
+    click.echo(f"\n{words.plural(session.asked, 'question')} asked; answers saved in {path}.")
     still = session.open_required()
     if still:
         listed = "; ".join(f"{q.path} ({q.text})" for q in still)

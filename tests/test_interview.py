@@ -158,6 +158,11 @@ PROMPT = "q quit)> "
 PROMPT_RE = r"q quit\)> "
 
 
+def said(output: str) -> str:
+    """What the terminal shows, its lines joined (long messages are wrapped at 80 columns)."""
+    return " ".join(output.split())
+
+
 def prompts(output: str) -> int:
     """How many times the interview prompted."""
     return output.count(PROMPT)
@@ -205,9 +210,9 @@ def test_wrong_answers_are_asked_again_with_the_reason(tmp_path):
                "measures": ["1,1", "1"], "competencies.value_realization": ["7", "3"]}
     result, path = run_interview(tmp_path, answers)
     assert result.exit_code == 0, result.output
-    errors = result.stderr
+    errors = said(result.stderr)
     assert "an answer is needed: this fact is required" in errors
-    assert "'22/03/2026' does not have the expected form; allowed: YYYY-MM-DD\n" in errors
+    assert "'22/03/2026' does not have the expected form; allowed: YYYY-MM-DD not" in errors
     assert "'maybe' is not yes or no" in errors
     assert "9 is not one of the numbers 1-4" in errors
     assert "(did you mean 'advisory'?)" in errors

@@ -119,7 +119,7 @@ def test_typed_bytes_that_are_not_utf8_are_refused_in_a_pseudo_terminal(tmp_path
     child.expect(rb"\[2/16\]")
     child.expect(rb"q quit\)> ")
     child.sendintr()
-    child.expect(b"Interrupted: 1 answers saved")
+    child.expect(b"Interrupted: 1 answer saved")
     child.expect(pexpect.EOF)
     child.close()
     assert yaml.safe_load(Path(path).read_text())["organization"] == "Acme"
