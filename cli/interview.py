@@ -137,8 +137,8 @@ class _Stop(Exception):
     """The user asked to stop (q, quit, exit)."""
 
 
-INTRO = ("Type each answer and press Enter. At any question: ? tells why it matters, help "
-         "how to answer, back goes back to change the previous answer, and q stops (the "
+INTRO = ("Type each answer and press Enter. At any question, type ? to hear why it matters, "
+         "help for how to answer, back to change the previous answer, or q to stop (the "
          "answers are saved: continue later with --resume).")
 
 
