@@ -41,7 +41,7 @@ class FieldTable(Mapping[str, Field]):
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
-        self._fields = {f.path: f for f in _walk(schema, "", True, schema)}
+        self._fields = {f.path: f for f in _walk(schema, "", True, schema, frozenset())}
         self.testable: Mapping[str, Field] = {p: f for p, f in self._fields.items()
                                               if f.testable}
         """The fields a rule may test (what conditions address)."""
@@ -66,17 +66,22 @@ class FieldTable(Mapping[str, Field]):
         return _placeholder(self.schema, self.schema)
 
 
-def _walk(schema: Mapping[str, Any], prefix: str, required: bool, root: Mapping[str, Any]
-          ) -> Iterator[Field]:
+def _walk(schema: Mapping[str, Any], prefix: str, required: bool, root: Mapping[str, Any],
+          within: frozenset[str]) -> Iterator[Field]:
+    """The leaf fields under `schema`; `within` holds the references already followed on the
+    way down, so that a recursive definition (a tree) is one field, not an endless walk."""
     needed = set(schema.get("required", ()))
     for name, child in schema.get("properties", {}).items():
         if not isinstance(child, Mapping):
             continue
-        child = _resolved(child, root)
+        reference = child.get("$ref")
+        recursive = isinstance(reference, str) and reference in within
+        child = child if recursive else _resolved(child, root)
         path = f"{prefix}{name}"
         is_required = required and name in needed
-        if child.get("type") == "object" and "properties" in child:
-            yield from _walk(child, path + ".", is_required, root)
+        if not recursive and child.get("type") == "object" and "properties" in child:
+            followed = within | {reference} if isinstance(reference, str) else within
+            yield from _walk(child, path + ".", is_required, root, followed)
         else:
             yield _field(path, _standalone(child, root), is_required,
                          all(_IDENT.fullmatch(part) for part in path.split(".")))
