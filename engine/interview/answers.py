@@ -4,6 +4,7 @@ answers by dotted path as a facts document and back."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ from ..errors import BrmError
 from ..inputs.paths import container_at, value_at
 from ..inputs.schema_check import SchemaValidator
 from ..packs.model import QuestionWording
-from ..present.words import did_you_mean, suggest
+from ..present.words import describe_value, did_you_mean, suggest
 from .questions import InterviewQuestion, normal
 
 COMMANDS = QuestionWording.commands()
@@ -77,7 +78,8 @@ def _choice(question: InterviewQuestion, text: str) -> str:
     refusal = question.not_offered.get(normal(text))
     if refusal is not None:
         raise AnswerError(f"{refusal}; allowed: {', '.join(question.choices)}")
-    raise AnswerError(f"{text!r} is not one of the choices: {', '.join(question.choices)}"
+    raise AnswerError(f"{describe_value(text)} is not one of the choices: "
+                      f"{', '.join(question.choices)}"
                       + did_you_mean(_suggestion(question, text)))
 
 
@@ -95,7 +97,8 @@ def _choices(question: InterviewQuestion, text: str) -> list[str]:
     if text.lower() in NONE_WORDS:
         return []
     picked = [value for _typed, value in _pieces(question, text)]
-    duplicates = sorted({p for p in picked if picked.count(p) > 1})
+    counts = Counter(picked)
+    duplicates = sorted(value for value, count in counts.items() if count > 1)
     if duplicates:
         raise AnswerError(f"{', '.join(duplicates)} given twice")
     return sorted(picked, key=question.choices.index)
@@ -105,16 +108,20 @@ def _pieces(question: InterviewQuestion, text: str) -> list[tuple[str, str]]:
     """The answers in a list answer, each as typed and as the choice it names: separated by
     commas, or by spaces where the words name no choice together (``csat service levels`` is
     two answers: the longest run of words that names a choice is one)."""
+    longest = max((len(normal(word).split()) for word in (*question.choices,
+                                                          *question.synonyms)), default=1)
     pieces = []
     for part in text.split(","):
         words = part.split()
         start = 0
         while start < len(words):
-            end = next((end for end in range(len(words), start, -1)
+            end = next((end for end in range(min(len(words), start + longest), start, -1)
                         if question.choice_for(" ".join(words[start:end])) is not None),
                        start + 1)
             typed = " ".join(words[start:end])
             pieces.append((typed, _choice(question, typed)))
+            if len(pieces) > len(question.choices):  # one is given twice: enough read
+                return pieces
             start = end
     return pieces
 
@@ -124,7 +131,7 @@ def _boolean(question: InterviewQuestion, text: str) -> bool:
         return True
     if text.lower() in NO:
         return False
-    raise AnswerError(f"{text!r} is not yes or no")
+    raise AnswerError(f"{describe_value(text)} is not yes or no")
 
 
 def _number(question: InterviewQuestion, text: str) -> Any:
@@ -132,7 +139,8 @@ def _number(question: InterviewQuestion, text: str) -> Any:
         value: int | float = int(text) if question.kind == "integer" else float(text)
     except ValueError:
         kind = "a whole number" if question.kind == "integer" else "a number"
-        raise AnswerError(f"{text!r} is not {kind}; allowed: {question.hint()}") from None
+        raise AnswerError(f"{describe_value(text)} is not {kind}; "
+                          f"allowed: {question.hint()}") from None
     return _checked(question, value)
 
 
@@ -161,7 +169,8 @@ def taken_as(question: InterviewQuestion, raw: str, value: Any) -> str | None:
         return None
     text = raw.strip()
     typed = [text] if question.kind == "choice" else [t for t, _ in _pieces(question, text)]
-    if all(t.isdigit() or t in question.choices for t in typed):
+    own = {normal(choice) for choice in question.choices}
+    if all(t.isdigit() or normal(t) in own for t in typed):  # numbers, names in any case
         return None
     return ", ".join(value) if isinstance(value, list) else str(value)
 
