@@ -1,21 +1,30 @@
-"""The guided interview: the pack's questions, answers checked at once, why each is asked,
-which questions can still matter, and the file the answers are saved in.
+"""The guided interview: the pack's questions, answers checked at once, why each is asked (for
+the client and for the consultant), which questions can still matter, the end of an interview
+on one screen, and the file the answers are saved in.
 
-    from brm_advisor.engine.interview import Interview, load_saved
+    from brm_advisor.engine.interview import AnswerError, Interview
 
     session = Interview(advisor, quick=True, save_to=Path("answers.yaml"))
-    for number, question in session.pending():
-        session.answer(question, input(question.text))  # AnswerError: ask again
+    for turn in session.pending():  # [turn.number/turn.total] turn.question.text
+        while True:
+            try:
+                session.answer(turn.question, input(turn.question.hint() + "> "))
+                break
+            except AnswerError as error:  # the reason; ask again
+                print(error)
     diagnosis = advisor.assess(session.facts())
+    print(session.summary(diagnosis))
 
-One module per concept: `questions` (what is asked), `answers` (what an answer stands for),
-`advice` (why a question is asked, whether it can still matter), `savefile` (the saved file),
-`session` (the interview in progress).
+One module per concept: `questions` (what is asked, the target among the levels above the
+diagnosis), `answers` (what an answer stands for: numbers, names, synonyms; the commands),
+`advice` (why a question is asked, whether it can still matter), `closing` (the end of an
+interview), `savefile` (the saved file), `session` (the interview in progress: turns, back).
 """
 
-from .advice import Effect, Why, can_matter, why
-from .answers import AnswerError, flatten, nest, parse_answer
-from .questions import InterviewQuestion, questions_for
+from .advice import Effect, Reason, Why, can_matter, reason, still_matter, why
+from .answers import AnswerError, command, flatten, nest, parse_answer, taken_as
+from .closing import Closing, closing
+from .questions import InterviewQuestion, questions_for, target_question
 from .savefile import (
     INTERVIEW_KEY,
     InterviewRecord,
@@ -25,11 +34,12 @@ from .savefile import (
     facts_part,
 )
 from .savefile import load as load_saved
-from .session import Interview, OtherPackError
+from .session import Interview, OtherPackError, Turn
 
 __all__ = [
-    "INTERVIEW_KEY", "AnswerError", "Effect", "Interview", "InterviewQuestion",
-    "InterviewRecord", "OtherPackError", "SaveError", "SavedFile", "Why", "can_matter",
-    "check_can_save", "facts_part", "flatten", "load_saved", "nest", "parse_answer",
-    "questions_for", "why",
+    "INTERVIEW_KEY", "AnswerError", "Closing", "Effect", "Interview", "InterviewQuestion",
+    "InterviewRecord", "OtherPackError", "Reason", "SaveError", "SavedFile", "Turn", "Why",
+    "can_matter", "check_can_save", "closing", "command", "facts_part", "flatten",
+    "load_saved", "nest", "parse_answer", "questions_for", "reason", "still_matter",
+    "taken_as", "target_question", "why",
 ]

@@ -43,8 +43,9 @@ _LEGACY_HEADER = re.compile(r"# brm interview for pack (\S+) (\S+)\s*$")
 
 class InterviewRecord(NamedTuple):
     """What an interview keeps about itself in its file: the pack it was made with, and the
-    questions answered by neither a value nor a skip of the facts (skipped, or not asked in
-    quick mode because they could not change the diagnosis)."""
+    questions answered by no value: skipped by the user (not asked again), or not asked
+    because they could not change the diagnosis (quick mode; the target at the top level).
+    Those not asked stay unanswered, never filled in: --resume without --quick asks them."""
 
     pack: str
     version: str
