@@ -32,7 +32,8 @@ DEFAULT_OUTPUT = Path("brm-interview.yaml")
                                  "facts file (asks before writing into a file that brm "
                                  "interview did not write).")
 @click.option("--quick", is_flag=True,
-              help="Ask only what can still change the level or the recommendations.")
+              help="Ask the required facts, and the others only while their answer can "
+                   "still change the level or the recommendations; the target comes first.")
 @click.option("--force", is_flag=True,
               help="Write without asking: over an existing output file, or into a resumed "
                    "facts file that brm interview did not write.")
@@ -120,7 +121,7 @@ def _confirm_writing(path: Path, resumed: SavedFile | None, force: bool) -> None
 
 
 def _resuming(saved: SavedFile, session: Interview) -> None:
-    click.echo(f"Resuming {saved.source}: {len(session.answers)} answers so far.")
+    click.echo(f"Resuming {saved.source}: {words.plural(len(session.answers), 'answer')} so far.")
     record, pack = saved.record, session.pack
     if record is not None and record.version != pack.version:
         click.echo(f"note: {saved.source} was saved with {pack.id} {record.version}; "
