@@ -572,3 +572,22 @@ def test_a_hostile_key_is_not_echoed_in_full_in_the_path(advisor, base_facts):
     with pytest.raises(FactsValidationError) as caught:
         advisor.reader.from_data(base_facts)
     assert all(len(issue.path) < 100 for issue in caught.value.issues)
+
+
+def test_a_string_too_long_to_match_a_pattern_is_refused_without_matching():
+    checker = SchemaValidator({"type": "object",
+                               "properties": {"a": {"type": "string", "pattern": ".*x"}}})
+    with deadline(30):  # matched, 1 MB against .*x takes minutes
+        [issue] = checker.issues({"a": "y" * 1_000_000})
+        assert not checker.is_valid({"a": "y" * 1_000_000 + "x"})
+    assert issue.path == "$.a" and "longer than 10000 characters" in issue.message
+
+
+def test_the_validator_never_retrieves_a_reference(tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"enum": ["SECRET-VALUE"]}))
+    checker = SchemaValidator({"type": "object",
+                               "properties": {"a": {"$ref": secret.as_uri()}}})
+    with pytest.raises(Exception) as caught:  # noqa: B017 - jsonschema's own unresolvable error
+        checker.issues({"a": "anything"})
+    assert "Unresolvable" in str(caught.value) and "SECRET-VALUE" not in str(caught.value)

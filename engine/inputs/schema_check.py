@@ -11,8 +11,9 @@ rejects (hypothesis), so the schema file stays the single source of truth.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import Issue
@@ -76,10 +77,40 @@ class SchemaValidator:
 
     def _validator(self) -> Any:
         if self._full is None:
-            from jsonschema import Draft202012Validator
+            from referencing import Registry
 
-            self._full = Draft202012Validator(self.schema)
+            # nothing is ever retrieved: a reference resolves inside the schema or not at all
+            # (the pack loader refuses others; this is the second line of defence)
+            self._full = _bounded_validator()(self.schema,
+                                              registry=Registry(retrieve=_refuse_retrieval))
         return self._full
+
+
+MAX_PATTERN_INPUT = 10_000
+"""Characters of a string checked against a `pattern`: a longer one is refused unmatched (even
+an innocent-looking pattern such as ``.*x`` takes time quadratic in the text)."""
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
+    raise NoSuchResource(ref=uri)
+
+
+@functools.cache
+def _bounded_validator() -> Any:
+    """Draft 2020-12, with `pattern` refusing strings longer than `MAX_PATTERN_INPUT`."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    matches = Draft202012Validator.VALIDATORS["pattern"]
+
+    def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if isinstance(instance, str) and len(instance) > MAX_PATTERN_INPUT:
+            yield ValidationError(f"is longer than {MAX_PATTERN_INPUT} characters")
+            return
+        yield from matches(validator, regex, instance, schema)
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
 
 
 def _line(line_of: LineFinder, parts: list[str | int], code: str) -> int | None:
@@ -257,7 +288,8 @@ def _array_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Ch
 
 def _pattern(argument: str, schema: Mapping[str, Any]) -> Check:
     regex = re.compile(argument)
-    return lambda value: type(value) is not str or regex.search(value) is not None
+    return lambda value: type(value) is not str or (len(value) <= MAX_PATTERN_INPUT
+                                                     and regex.search(value) is not None)
 
 
 _KEYWORDS: dict[str, Callable[[Any, Mapping[str, Any]], Check]] = {
@@ -444,6 +476,10 @@ def _pattern_issues(failure: _Failure) -> list[Located]:
     described = failure.schema.get("description")
     if isinstance(value, str) and not value.strip():
         return [failure.at("must not be blank", "pattern", allowed=described or "non-blank text")]
+    if isinstance(value, str) and len(value) > MAX_PATTERN_INPUT:
+        return [failure.at(f"is longer than {MAX_PATTERN_INPUT} characters: too long to check "
+                           "against its form", "pattern",
+                           allowed=described or f"text matching {failure.argument}")]
     return [failure.at(f"{describe_value(value)} does not have the expected form", "pattern",
                        allowed=described or f"text matching {failure.argument}")]
 
