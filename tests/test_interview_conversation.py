@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
-from brm_advisor.engine import resolve_pack
+from brm_advisor.engine import Advisor, resolve_pack
 from brm_advisor.engine.interview import (
     AnswerError,
     Interview,
@@ -532,3 +532,28 @@ def test_a_huge_answer_is_refused_at_once_and_not_echoed_in_full(seed_pack):
         with pytest.raises(AnswerError) as refused:
             parse_answer(questions["engagement.mode"], "x" * 500_000)
     assert len(str(refused.value)) < 300
+
+
+def test_a_question_gone_back_to_is_asked_even_if_answers_after_it_made_it_pointless(
+        seed_pack):
+    # an optional question before a required one whose answer lowers the reach
+    wording = {q.fact: q for q in seed_pack.questions}
+    order = ["organization", "target_level", "competencies.communication", "brm.formal_role"]
+    pack = seed_pack._replace(questions=tuple(wording[f] for f in order) + tuple(
+        q for q in seed_pack.questions if q.fact not in order))
+    with Advisor(pack) as advisor:
+        session = Interview(advisor, quick=True)
+        answers = {"organization": "X", "target_level": "", "competencies.communication": "1",
+                   "brm.formal_role": "no"}
+        turn = session.next_turn()
+        while turn is not None and turn.question.path in answers:
+            session.answer(turn.question, answers[turn.question.path])
+            turn = session.next_turn()
+        assert turn is not None and turn.question.path == "engagement.mode"
+        assert session.back(turn.question) is not None  # brm.formal_role
+        turn = session.next_turn()
+        assert turn is not None and session.back(turn.question) is not None
+        turn = session.next_turn()  # formal_role "no": communication cannot matter now...
+        assert turn is not None and turn.question.path == "competencies.communication"
+        assert turn.again and turn.current == 1  # ...but it was gone back to: asked
+        assert (turn.number, turn.total) == (3, 8)

@@ -145,12 +145,12 @@ class Interview:
 
         In quick mode, whether a question can still matter is decided when its turn comes, on
         the answers given by then; those that cannot are noted as not asked and passed over
-        (left unanswered: a required fact always matters). The target, asked last without
-        quick mode, is passed over at the top level."""
+        (left unanswered: a required fact always matters, and so does a question gone back
+        to). The target, asked last without quick mode, is passed over at the top level."""
         while True:
             waiting = [q for q in self.questions if not self.settled(q.path)]
             if self.quick and waiting:
-                matter = still_matter(self.advisor, waiting, self.answers)
+                matter = still_matter(self.advisor, waiting, self.answers) | self._reopened
                 for question in waiting:
                     if question.path in matter:
                         break
