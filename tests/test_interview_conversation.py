@@ -557,3 +557,20 @@ def test_a_question_gone_back_to_is_asked_even_if_answers_after_it_made_it_point
         assert turn is not None and turn.question.path == "competencies.communication"
         assert turn.again and turn.current == 1  # ...but it was gone back to: asked
         assert (turn.number, turn.total) == (3, 8)
+
+
+def test_the_closing_holds_the_level_the_target_and_the_first_actions(advisor, base_facts):
+    from brm_advisor.engine.interview import closing
+
+    diagnosis = advisor.assess(advisor.reader.from_data(base_facts), "strategic_partner")
+    end = closing(diagnosis, advisor.pack)
+    assert (end.organization, end.level, end.rank, end.levels) == ("Acme Corp",
+                                                                   "Order Taker", 2, 4)
+    assert end.target == "Strategic Partner" and not end.top
+    assert [action for _, action in end.actions] == [
+        r.action.strip() for r in diagnosis.recommendations[:3]]
+    assert end.more_actions == len(diagnosis.recommendations) - 3 > 0
+    assert end.findings == len(diagnosis.findings)
+    top = closing(diagnosis._replace(level=diagnosis.level._replace(rank=4),
+                                     recommendations=()), advisor.pack)
+    assert top.top and top.actions == () and top.more_actions == 0
