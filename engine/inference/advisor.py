@@ -3,42 +3,54 @@
 `Advisor` holds one compiled pack, its ruleset in the engine and its facts validator, and
 assesses any number of organizations with them. Two advisors (the same pack twice, or two
 packs) live side by side in one process: nothing here is global.
+
+An assessment asserts the one input fact in the engine's kept session, follows the chain of
+conclusions as the engine fires them (`DurableRuleset.infer`), and reads the result off tables
+worked out once per pack (`runtime.Tables`); the trace is built when it is first read.
+``reference.assess_reference`` computes the same result the plain way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ..analysis.dependencies import Dependencies
 from ..errors import EngineError, UnknownLevelError
 from ..inputs.facts import Facts, FactsReader
-from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
-from .compiler import TARGET_SLOT, CompiledPack, EngineRule, compile_pack
+from ..packs.model import RulePack
+from .compiler import TARGET_SLOT, CompiledPack
 from .diagnosis import (
     CriterionResult,
     Diagnosis,
     FindingResult,
     LevelRef,
-    Matched,
     PackInfo,
     RecommendationResult,
-    TraceStep,
+    Trace,
 )
-from .durable_adapter import Activation, DurableRuleset
+from .durable_adapter import DurableRuleset
+from .runtime import Tables
+
+if TYPE_CHECKING:
+    from ..analysis.dependencies import Dependencies
 
 
 class Advisor:
     """Assesses organizations against one rule pack."""
 
-    def __init__(self, pack: RulePack, *, max_firings: int | None = None) -> None:
+    def __init__(self, pack: RulePack, *, max_firings: int | None = None,
+                 compiled: CompiledPack | None = None) -> None:
         self.pack = pack
-        self.compiled: CompiledPack = compile_pack(pack)
+        if compiled is None:
+            from .cache import compiled_pack
+
+            compiled = compiled_pack(pack)
+        self.compiled: CompiledPack = compiled
         self.reader = FactsReader(pack.facts_schema)
         self.max_firings = max_firings or 10 * len(self.compiled.rules) + 100
         self._ruleset = DurableRuleset(f"brm-{pack.id}-{pack.content_hash[:16]}",
-                                       self.compiled.definition)
+                                       self.compiled.text or self.compiled.definition)
+        self._tables = Tables(self.compiled)
         self.pack_info = PackInfo(pack.id, pack.version, pack.name, pack.content_hash)
         """The pack's id, version, name and content hash, as results carry them."""
         self._dependencies: Dependencies | None = None
@@ -48,6 +60,8 @@ class Advisor:
         """What the pack's criteria rest on; built once, on first use (searches, interviews,
         reports need it; plain assessments do not)."""
         if self._dependencies is None:
+            from ..analysis.dependencies import Dependencies
+
             self._dependencies = Dependencies(self.pack)
         return self._dependencies
 
@@ -69,150 +83,83 @@ class Advisor:
 
     def level_ref(self, level_id: str) -> LevelRef:
         """A level of the pack as results name it; `UnknownLevelError` for an unknown id."""
-        if level_id not in self.pack.ranks:
+        found = self._tables.levels.get(level_id)
+        if found is None:
             raise UnknownLevelError(level_id, tuple(self.pack.ranks))
-        level = self.pack.level(level_id)
-        return LevelRef(level.id, level.rank, level.name)
+        return found
 
     def assess(self, facts: Facts, target: str | None = None) -> Diagnosis:
         """Run the rules on validated facts; `target` overrides the facts' target level."""
         target_id = target or facts.target_level
         target_ref = self.level_ref(target_id) if target_id else None
-        encoded = self.compiled.encode(facts.data, target_ref.rank if target_ref else 0)
-        run = _Run(self.compiled, self.compiled.decode_all(encoded))
-        self._ruleset.run(encoded, run.on_fire, max_firings=self.max_firings)
-        return self._diagnosis(facts, run, target_ref)
+        tables = self._tables
+        text, values = tables.encode(facts.data, target_ref.rank if target_ref else 0)
+        try:
+            fired = self._ruleset.infer(text, tables.chain, max_firings=self.max_firings)
+        except EngineError:
+            # a pack's rules that run away or conclude both ways: the error as the reference
+            # path names it (the rules it names depend on the order they fired in)
+            from .reference import assess_reference
+
+            assess_reference(self, facts, target)
+            raise
+        return self._diagnosis(facts, tables.firsts(fired), values, target_ref)
 
     # building the result -----------------------------------------------------------------
 
-    def _diagnosis(self, facts: Facts, run: _Run, target: LevelRef | None) -> Diagnosis:
-        level = self.level_ref(run.concluded_level(self.pack))
-        next_level = (self.level_ref(self.pack.levels[level.rank].id)
-                      if level.rank < len(self.pack.levels) else None)
-        criteria = tuple(
-            CriterionResult(c.id, c.level, run.decided[("criterion", c.id)], c.text, c.source,
-                            run.facts_behind(("criterion", c.id)),
-                            run.steps[("criterion", c.id)].rule)
-            for c in self.pack.criteria)
+    def _diagnosis(self, facts: Facts, firsts: list[int], values: dict[str, Any],
+                   target: LevelRef | None) -> Diagnosis:
+        tables = self._tables
+        rules, conclusion = tables.rules, tables.chain.conclusion
+        decided = {conclusion[number]: number for number in firsts}
+        level = tables.levels[self._concluded_level(firsts, decided)]
+        next_level = tables.next_levels[level.id]
+        behind = tables.behind(firsts)
+        criteria = []
+        for key, c in tables.criteria:
+            info = rules[decided[key]]
+            criteria.append(CriterionResult(c.id, c.level, info.value, c.text, c.source,
+                                            tables.facts(behind[key], values), info.rule_id))
+        unmet = {c.id for c in criteria if not c.met}
         return Diagnosis(
             organization=facts.organization, level=level, next_level=next_level,
-            target=target, criteria=criteria,
-            derived=tuple((d.id, run.decided[("derived", d.id)]) for d in self.pack.derived),
+            target=target, criteria=tuple(criteria),
+            derived=tuple((ident, rules[decided[key]].value) for key, ident in tables.derived),
             gaps=self._gaps(criteria, next_level, target),
-            recommendations=self._recommendations(run, criteria),
-            findings=self._findings(run), trace=tuple(run.trace), pack=self.pack_info)
+            recommendations=tuple(
+                RecommendationResult(order, rec.id, rec.level, rec.action,
+                                     tuple(c for c in rec.addresses if c in unmet), rec.impact,
+                                     rec.source, rec.rationale)
+                for order, (_, rec) in enumerate(
+                    (item for item in tables.recommendations if item[0] in decided), start=1)),
+            findings=tuple(FindingResult(f.id, f.severity, f.message, f.source,
+                                         tables.facts(behind[key], values))
+                           for key, f in tables.findings if key in decided),
+            trace=Trace(lambda: tables.trace(firsts, values)), pack=self.pack_info)
 
-    def _gaps(self, criteria: Iterable[CriterionResult], next_level: LevelRef | None,
+    def _concluded_level(self, firsts: list[int], decided: dict[int, int]) -> str:
+        """The one level the engine concluded; an `EngineError` when anything was left
+        undecided or more than one level was concluded (the pack's invariants broken)."""
+        rules = self._tables.rules
+        diagnosed = [rules[number].key[1] for number in firsts
+                     if rules[number].key[0] == "diagnosis"]
+        required = self._tables.required
+        if len(diagnosed) == 1 and all(key in decided for _, _, key in required):
+            return diagnosed[0]
+        missing = [f"{kind} {ident}" for kind, ident, key in required if key not in decided]
+        raise EngineError("the engine left the assessment undecided "
+                          f"(undecided: {', '.join(missing) or 'none'}; "
+                          f"levels concluded: {', '.join(diagnosed) or 'none'})")
+
+    def _gaps(self, criteria: list[CriterionResult], next_level: LevelRef | None,
               target: LevelRef | None) -> tuple[str, ...]:
         """Unmet criteria of the next level and of every level up to the target."""
         if next_level is None:
             return ()
         top = max(next_level.rank, target.rank if target else 0)
-        ranks = self.pack.ranks
+        ranks = self._tables.ranks
         return tuple(c.id for c in criteria
                      if not c.met and next_level.rank <= ranks[c.level] <= top)
-
-    def _recommendations(self, run: _Run, criteria: Iterable[CriterionResult]
-                         ) -> tuple[RecommendationResult, ...]:
-        """The recommendations that fired: lower levels first, then by impact, then as the
-        pack lists them; each naming the unmet criteria it closes."""
-        ranks = self.pack.ranks
-        fired = [(index, rec) for index, rec in enumerate(self.pack.recommendations)
-                 if ("recommendation", rec.id) in run.decided]
-        fired.sort(key=lambda item: (ranks[item[1].level], -IMPACT_ORDER[item[1].impact],
-                                     item[0]))
-        unmet = {c.id for c in criteria if not c.met}
-        return tuple(
-            RecommendationResult(order, rec.id, rec.level, rec.action,
-                                 tuple(c for c in rec.addresses if c in unmet), rec.impact,
-                                 rec.source, rec.rationale)
-            for order, (_, rec) in enumerate(fired, start=1))
-
-    def _findings(self, run: _Run) -> tuple[FindingResult, ...]:
-        """The findings that hold, most severe first, then as the pack lists them."""
-        held = [(index, f) for index, f in enumerate(self.pack.findings)
-                if ("finding", f.id) in run.decided]
-        held.sort(key=lambda item: (-SEVERITY_ORDER[item[1].severity], item[0]))
-        return tuple(FindingResult(f.id, f.severity, f.message, f.source,
-                                   run.facts_behind(("finding", f.id))) for _, f in held)
-
-
-class _Run:
-    """What one assessment concluded, collected as the engine fires (also the trace)."""
-
-    def __init__(self, compiled: CompiledPack, inputs: Mapping[str, Any]) -> None:
-        self.inputs = inputs  # the one input fact, decoded: every facts leg matches it
-        self._facts_matches: dict[tuple[str, ...], Matched] = {}
-        self.rules = compiled.rules
-        self.conclusions = compiled.conclusions
-        self.decided: dict[tuple[str, str], bool] = {}
-        self.steps: dict[tuple[str, str], TraceStep] = {}
-        self.trace: list[TraceStep] = []
-
-    def concluded_level(self, pack: RulePack) -> str:
-        """The one level the engine concluded; an `EngineError` when anything was left
-        undecided or more than one level was concluded (the pack's invariants broken)."""
-        missing = [f"{kind} {ident}" for kind, items in (
-            ("derived", [d.id for d in pack.derived]), ("criterion", [c.id for c in pack.criteria]),
-            ("level", [level.id for level in pack.levels[1:]]))
-            for ident in items if (kind, ident) not in self.decided]
-        diagnosed = [ident for (kind, ident) in self.decided if kind == "diagnosis"]
-        if missing or len(diagnosed) != 1:
-            raise EngineError("the engine left the assessment undecided "
-                              f"(undecided: {', '.join(missing) or 'none'}; "
-                              f"levels concluded: {', '.join(diagnosed) or 'none'})")
-        return diagnosed[0]
-
-    def on_fire(self, activation: Activation) -> Iterable[str]:
-        rule = self.rules[activation.rule]
-        key = (rule.kind, rule.target)
-        earlier = self.decided.get(key)
-        if earlier is not None:
-            if earlier != rule.value:
-                raise EngineError(f"{rule.kind} {rule.target} was concluded both ways",
-                                  (self.steps[key].rule, rule.rule_id))
-            return ()  # a second way to the same conclusion: the first one stands
-        self.decided[key] = rule.value
-        step = TraceStep(len(self.trace) + 1, rule.rule_id, rule.name, rule.kind, rule.target,
-                         rule.value, self._matched(rule))
-        self.steps[key] = step
-        self.trace.append(step)
-        if rule.asserts:
-            return (self.conclusions[activation.rule],)
-        return ()
-
-    def _matched(self, rule: EngineRule) -> tuple[Matched, ...]:
-        """What a rule matched: the session holds one input fact, so a facts leg matched it;
-        a conclusion leg matched the conclusion it names (the engine joined on its value)."""
-        result = []
-        for leg in rule.legs:
-            if leg.ref is not None:
-                result.append(Matched(leg.ref.kind, leg.ref.id, leg.ref.value))
-                continue
-            matched = self._facts_matches.get(leg.paths)
-            if matched is None:
-                matched = Matched("facts", values=tuple((p, self.inputs[p]) for p in leg.paths))
-                self._facts_matches[leg.paths] = matched
-            result.append(matched)
-        return tuple(result)
-
-    def facts_behind(self, key: tuple[str, str]) -> tuple[tuple[str, Any], ...]:
-        """The input facts a conclusion rests on, through the conclusions it used."""
-        found: dict[str, Any] = {}
-        pending = [key]
-        seen = set()
-        while pending:
-            current = pending.pop(0)
-            if current in seen or current not in self.steps:
-                continue
-            seen.add(current)
-            for matched in self.steps[current].matched:
-                if matched.kind == "facts":
-                    for path, value in matched.values:
-                        found.setdefault(path, value)
-                elif matched.id is not None:
-                    pending.append((matched.kind, matched.id))
-        return tuple(sorted(found.items()))
 
 
 __all__ = ["Advisor", "TARGET_SLOT"]

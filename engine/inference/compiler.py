@@ -7,9 +7,13 @@ The layers of the knowledge become rules that chain through facts:
 
 Every conclusion is decided both ways by two positive rules (its condition, and the condition's
 negation pushed down to the tests), so no rule relies on negation-as-failure, whose timing in
-durable-rules depends on the order facts arrive. Each decided conclusion is asserted as one small
-fact ``{t: kind, id: ID, v: true|false}`` that later rules join on; conclusions nothing refers to
-are recorded but not asserted, so an assessment asserts only the facts the rules need.
+durable-rules depends on the order facts arrive. Each conclusion later rules refer to has a slot
+(``c7``); it is asserted as a fact of its kind holding that slot,
+``{t: criterion, c7: true|false}``, which later rules join on. The fast path asserts the
+conclusions of one kind decided together as one fact (``{t: criterion, c7: true, c9: false}``),
+so rules joining several conclusions may match one fact in several legs (``dist: 0``).
+Conclusions nothing refers to are recorded but not asserted, so an assessment asserts only the
+facts the rules need.
 
 The output is plain data: the durable-rules ruleset definition (JSON-ready) and a table that maps
 each engine rule back to the pack's rule it came from. Nothing here runs the engine: what it can
@@ -82,13 +86,20 @@ class EngineRule(NamedTuple):
     legs: tuple[Leg, ...]
     rule_id: str
     """The pack-level name of this rule, e.g. ``criterion:advisor.sought_out/met``."""
+    slot: str = ""
+    """Where its conclusion is asserted when `asserts`: the key (``c7``) holding its value in a
+    fact of type `kind`, which the legs of later rules test."""
 
     @property
     def conclusion(self) -> str:
-        """The fact asserted when this rule fires, as JSON text."""
-        return json.dumps({"t": self.kind, "id": self.target, "v": self.value},
-                          separators=(",", ":"))
+        """The fact asserted when this rule fires, alone, as JSON text (the fast path asserts
+        the conclusions of one kind decided together as one fact: `fragment`)."""
+        return f'{{"t":"{self.kind}","id":"{self.slot}",{self.fragment}}}'
 
+    @property
+    def fragment(self) -> str:
+        """Its conclusion as a key and value of a fact (JSON text)."""
+        return f'"{self.slot}":{"true" if self.value else "false"}'
 
 
 class Slot(NamedTuple):
@@ -109,6 +120,8 @@ class CompiledPack(NamedTuple):
     slots: tuple[Slot, ...]
     slot_by_path: Mapping[str, Slot]
     conclusions: Mapping[str, str]  # engine rule name -> the fact it asserts, as JSON text
+    text: str = ""
+    """The ruleset definition as the engine reads it (JSON, keys sorted)."""
 
     def encode(self, facts: Mapping[str, Any], target_rank: int) -> dict[str, Any]:
         """The one fact asserted for an assessment: only the inputs the rules test."""
@@ -144,6 +157,12 @@ class CompiledPack(NamedTuple):
         return value
 
 
+def ruleset_text(definition: Mapping[str, Any]) -> str:
+    """A ruleset definition as the engine reads it: JSON with its keys sorted (the engine
+    orders rules of one priority as they come, so the same pack always fires in one order)."""
+    return json.dumps(definition, ensure_ascii=False, sort_keys=True)
+
+
 def pack_rule_id(kind: str, ident: str, value: bool) -> str:
     """The pack-level name of a rule: ``criterion:advisor.sought_out/met``."""
     outcome = {"derived": ("true", "false"), "criterion": ("met", "unmet"),
@@ -167,6 +186,7 @@ class _Compiler:
         self.counted: set[str] = set()
         self.flags: dict[str, dict[Any, str]] = {}
         self._names = 0  # counts every engine rule built, kept or not: names stay unique
+        self.conclusion_slots: dict[tuple[str, str], str] = {}
 
     # conclusions -------------------------------------------------------------------------
 
@@ -174,6 +194,8 @@ class _Compiler:
         pack = self.pack
         logical = self._logical()
         referenced = self._referenced(logical)
+        self.conclusion_slots = {(kind, ident): f"c{number}" for number, (kind, ident) in
+                                 enumerate(key[:2] for key in logical if key[:2] in referenced)}
         for kind, ident, condition in logical:
             asserts = (kind, ident) in referenced
             self._add(kind, ident, True, condition, asserts)
@@ -191,7 +213,8 @@ class _Compiler:
         return CompiledPack(pack, self.definition, self.rules, slots,
                             {".".join(slot.path): slot for slot in slots},
                             {name: rule.conclusion for name, rule in self.rules.items()
-                             if rule.asserts})
+                             if rule.asserts},
+                            ruleset_text(self.definition))
 
     def _logical(self) -> list[tuple[str, str, Condition]]:
         """The conclusions decided both ways: derived facts, criteria, then levels (each needs
@@ -309,11 +332,15 @@ class _Compiler:
         for ref in branch.refs:
             leg_name = f"m_{len(legs)}" if multi else "m"
             legs.append(Leg(leg_name, ref))
-            legs_json.append({leg_name: {"$and": [{"t": ref.kind}, {"id": ref.id},
-                                                  {"v": ref.value}]}})
+            slot = self.conclusion_slots[(ref.kind, ref.id)]
+            legs_json.append({leg_name: {"$and": [{"t": ref.kind}, {slot: ref.value}]}})
+        definition: dict[str, Any] = {"all": legs_json, "pri": PRIORITY[kind]}
+        if len(branch.refs) > 1:  # conclusions decided together arrive in one fact
+            definition["dist"] = 0
         return (EngineRule(name, kind, ident, value, asserts, tuple(legs),
-                           pack_rule_id(kind, ident, value)),
-                {"all": legs_json, "pri": PRIORITY[kind]})
+                           pack_rule_id(kind, ident, value),
+                           self.conclusion_slots.get((kind, ident), "") if asserts else ""),
+                definition)
 
     def _expression(self, condition: Condition) -> Any:
         if isinstance(condition, All):

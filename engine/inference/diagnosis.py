@@ -8,8 +8,8 @@ no trace: it reads back with an empty one). Nothing here knows about text, HTML 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, overload
 
 
 class LevelRef(NamedTuple):
@@ -60,6 +60,62 @@ class TraceStep(NamedTuple):
             "kind": self.kind, "concludes": self.concludes, "value": self.value,
             "matched": [m.to_dict() for m in self.matched],
         }
+
+
+class Trace(Sequence[TraceStep]):
+    """The steps of a trace, built on first use: most assessments (a batch, a what-if search)
+    never read their trace, and building it costs as much as the rest of the result. Equal to
+    the tuple of its steps, and compared, hashed and pickled as that tuple."""
+
+    __slots__ = ("_build", "_steps")
+
+    def __init__(self, steps: Sequence[TraceStep] | Callable[[], tuple[TraceStep, ...]]
+                 = ()) -> None:
+        self._build: Callable[[], tuple[TraceStep, ...]] | None = None
+        self._steps: tuple[TraceStep, ...] | None = None
+        if callable(steps):
+            self._build = steps
+        else:
+            self._steps = tuple(steps)
+
+    @property
+    def steps(self) -> tuple[TraceStep, ...]:
+        if self._steps is None:
+            assert self._build is not None
+            self._steps = self._build()
+            self._build = None
+        return self._steps
+
+    @overload
+    def __getitem__(self, index: int) -> TraceStep: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[TraceStep]: ...
+
+    def __getitem__(self, index: int | slice) -> TraceStep | Sequence[TraceStep]:
+        return self.steps[index]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[TraceStep]:
+        return iter(self.steps)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Trace):
+            return self.steps == other.steps
+        if isinstance(other, tuple):
+            return self.steps == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.steps)
+
+    def __repr__(self) -> str:
+        return repr(self.steps)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Trace, (self.steps,))
 
 
 class CriterionResult(NamedTuple):
@@ -149,7 +205,7 @@ class Diagnosis(NamedTuple):
     gaps: tuple[str, ...]  # unmet criteria of the next level and of every level up to the target
     recommendations: tuple[RecommendationResult, ...]
     findings: tuple[FindingResult, ...]
-    trace: tuple[TraceStep, ...]
+    trace: Sequence[TraceStep]  # a `Trace` (built on first use) or a tuple
     pack: PackInfo
 
     def criterion(self, criterion_id: str) -> CriterionResult:

@@ -19,7 +19,20 @@ handled here (each pinned by a test in ``tests/test_durable_adapter.py``):
   decide (the assessor keeps the first per conclusion);
 - a session id is unique per run of a ruleset; the ruleset is freed when closed;
 - a fact the engine refuses (e.g. too many keys: error 302) is an `EngineError`, even when it
-  was the first of its session and so left no session behind to delete.
+  was the first of its session and so left no session behind to delete;
+- a session's action context is not initialized when the engine creates the session: deleting
+  a session in which no action was ever started frees a garbage pointer and aborts the process
+  ("free(): invalid pointer"). A session is deleted only after an action ran in it;
+- retracting a fact from a session that does not exist creates that session.
+
+Two ways to run, one semantics (tests/test_speed_inference.py holds them equal):
+
+- `DurableRuleset.run`: a session per run, deleted after; any callback decides what to assert.
+  The reference path, and what the adapter's tests pin.
+- `DurableRuleset.infer`: the fast path. One session is kept for the life of the ruleset (making
+  and deleting a session costs the engine as much as the whole inference: it allocates state
+  for every node of the network), and every fact a run asserted is retracted when it ends, so
+  each run starts from an empty session. What to assert is a table (`Chain`), not a callback.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ import json
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import durable_rules_engine as _engine
@@ -87,6 +100,9 @@ class Limits(NamedTuple):
 ENGINE_LIMITS = Limits()
 """The limits the compiler keeps every compiled pack within."""
 
+_WAVE_KEYS = ENGINE_LIMITS.fact_keys - 4
+"""Conclusions asserted in one fact at most (with its ``t``, ``id`` and ``sid``)."""
+
 
 class Activation:
     """One rule activation: the rule's name at once, the matched facts parsed on demand
@@ -111,6 +127,37 @@ class Activation:
 OnFire = Callable[[Activation], Iterable[str]]
 """Called for each activation; returns the facts to assert, each as JSON object text."""
 
+
+class Chain(NamedTuple):
+    """How a compiled ruleset's conclusions chain, as tables (the fast path's protocol).
+
+    Each engine rule has a number. When a rule fires and the conclusion it decides was not
+    decided yet in this run, its conclusion is asserted (when later rules refer to it). A later
+    activation deciding the same conclusion the same way is a second way to it, and asserts
+    nothing; the other way is a conflict (`ConflictingConclusions`)."""
+
+    numbers: Mapping[str, int]
+    """Engine rule name -> its number."""
+    names: Sequence[str]
+    """Number -> engine rule name."""
+    conclusion: Sequence[int]
+    """Number -> the conclusion the rule decides (a number)."""
+    value: Sequence[bool]
+    """Number -> the way the rule decides it."""
+    asserts: Sequence[tuple[str, str] | None]
+    """Number -> how its conclusion is asserted: the type of fact (``criterion``) and the
+    conclusion as one key and value of it (JSON text, ``"c7":true``); None when nothing is."""
+
+
+class ConflictingConclusions(EngineError):
+    """Two activations decided one conclusion both ways: `first` and `second` are rule numbers
+    (in the `Chain`); the run was stopped at the second."""
+
+    def __init__(self, first: int, second: int) -> None:
+        super().__init__("a conclusion was decided both ways")
+        self.first = first
+        self.second = second
+
 _NOT_HANDLED = 1
 _OBSERVED = 2
 
@@ -118,8 +165,10 @@ _OBSERVED = 2
 class DurableRuleset:
     """One ruleset definition loaded into the engine, run one session at a time."""
 
-    def __init__(self, name: str, definition: Mapping[str, Any]) -> None:
-        text = json.dumps(definition, ensure_ascii=False, sort_keys=True)
+    def __init__(self, name: str, definition: Mapping[str, Any] | str) -> None:
+        """`definition`: the rules, or their JSON text (as `compiler.ruleset_text` makes it)."""
+        text = (definition if isinstance(definition, str)
+                else json.dumps(definition, ensure_ascii=False, sort_keys=True))
         try:
             self._handle: int = _engine.create_ruleset(name, text)
         except _engine.error as error:
@@ -128,7 +177,10 @@ class DurableRuleset:
         self.name = name
         self._lock = threading.Lock()
         self._sessions = 0
-        self._finalizer = weakref.finalize(self, _delete_ruleset, self._handle)
+        self._spare: str | None = None  # a session of `run` in which no action ran (kept)
+        # the session `infer` keeps: [sid or None, whether an action ever ran in it]
+        self._kept: list[Any] = [None, False]
+        self._finalizer = weakref.finalize(self, _delete_ruleset, self._handle, self._kept)
 
     def close(self) -> None:
         """Free the engine's ruleset now (it is also freed when this object is collected)."""
@@ -144,35 +196,53 @@ class DurableRuleset:
         Facts returned by `on_fire` (JSON object text, e.g. ``'{"t":"d","v":true}'``) are
         asserted in the same session as they come. More than
         `max_firings` activations stop the run with a `RunawayError` naming the busiest rules.
-        The session is deleted whatever happens.
+        The session is deleted whatever happens (one in which no action ran cannot be: it
+        holds no fact of ours, and the next run uses it).
         """
         if self.closed:
             raise EngineError(f"the ruleset {self.name!r} is closed")
         with self._lock:
-            self._sessions += 1
-            sid = str(self._sessions)
+            if self._spare is None:
+                self._sessions += 1
+                sid = str(self._sessions)
+            else:
+                sid, self._spare = self._spare, None
+            started = [False]
             try:
-                fired = self._run(sid, fact, on_fire, max_firings)
+                fired = self._run(sid, fact, on_fire, max_firings, started)
             except BaseException:
-                # a first fact the engine refused left no session to delete: keep its error
                 with contextlib.suppress(_engine.error):
-                    _engine.delete_state(self._handle, sid)
+                    self._end_session(sid, started[0])
                 raise
             try:
-                _engine.delete_state(self._handle, sid)
+                self._end_session(sid, started[0])
             except _engine.error as error:
                 raise EngineError(f"the engine could not delete a session: {error}") from None
             return fired
 
-    def _run(self, sid: str, fact: Mapping[str, Any], on_fire: OnFire, max_firings: int) -> int:
+    def _end_session(self, sid: str, started: bool) -> None:
+        if started:
+            _engine.delete_state(self._handle, sid)
+        else:  # never deleted (see the module's notes): it holds no fact, the next run takes it
+            self._spare = sid
+
+    def _run(self, sid: str, fact: Mapping[str, Any], on_fire: OnFire, max_firings: int,
+             started: list[bool]) -> int:
         handle = self._handle
-        code, state = self._assert(sid, fact)
+        payload = dict(fact)
+        payload["sid"] = sid
+        first = json.dumps(payload)
+        code, state = self._assert_text(first)
         if code == _NOT_HANDLED:
             return 0
         fired: Counter[str] = Counter()
         total = 0
         result = _engine.start_action_for_state(handle, state)
-        pending = result[1] if result else None
+        if not result:  # stored, but no rule complete: take it back, the session stays empty
+            _engine.retract_fact(handle, first)
+            return 0
+        started[0] = True
+        pending = result[1]
         try:
             prefix = '{"sid":"' + sid + '",'
             while pending:
@@ -180,10 +250,7 @@ class DurableRuleset:
                 fired[activation.rule] += 1
                 total += 1
                 if total > max_firings:
-                    busiest = tuple(name for name, _ in fired.most_common(5))
-                    raise RunawayError(
-                        f"the assessment fired more than {max_firings} rules and was "
-                        "stopped; the pack's rules keep triggering each other", busiest)
+                    raise _runaway(max_firings, fired.elements())
                 for derived in on_fire(activation):
                     self._assert_text(prefix + derived[1:])
                 pending = _engine.complete_and_start_action(handle, state)
@@ -191,11 +258,6 @@ class DurableRuleset:
             _engine.abandon_action(handle, state)
             raise
         return total
-
-    def _assert(self, sid: str, fact: Mapping[str, Any]) -> tuple[int, int]:
-        payload = dict(fact)
-        payload["sid"] = sid
-        return self._assert_text(json.dumps(payload))
 
     def _assert_text(self, text: str) -> tuple[int, int]:
         try:
@@ -207,6 +269,120 @@ class DurableRuleset:
         return code, state
 
 
-def _delete_ruleset(handle: int) -> None:
+    # the fast path -----------------------------------------------------------------------
+
+    def infer(self, fact: str, chain: Chain, *, max_firings: int) -> list[int]:
+        """Assert `fact` (JSON object text, without ``sid``) in the kept session and chain to
+        the fixpoint as `chain` says; returns the numbers of the rules that fired, in the
+        order they fired.
+
+        The conclusions decided while the engine has activations to run are asserted together
+        when it has none left, one fact per type (each holding them as keys): the engine then
+        fires what they enable, and so on to the fixpoint. The rules that fire are the ones
+        that would fire with each conclusion asserted alone as soon as decided (`run`, with
+        `compiler.EngineRule.conclusion`); only their order differs. Every fact asserted is
+        retracted before it returns, whatever happens, so the session is empty again for the
+        next run. More than `max_firings` activations stop the run with a `RunawayError`; a
+        conclusion decided both ways stops it with `ConflictingConclusions`."""
+        if self.closed:
+            raise EngineError(f"the ruleset {self.name!r} is closed")
+        with self._lock:
+            prefix, code, state = self._assert_first(fact)
+            if code == _NOT_HANDLED:
+                return []
+            asserted = [prefix + fact[1:]]
+            try:
+                return self._chain(prefix, state, chain, max_firings, asserted)
+            finally:
+                self._retract(asserted)
+
+    def _assert_first(self, fact: str) -> tuple[str, int, int]:
+        """The kept session's ``sid`` prefix, and the engine's answer to the first fact."""
+        for _ in range(2):
+            if self._kept[0] is None:
+                self._sessions += 1
+                self._kept[:] = [f"kept-{self._sessions}", False]
+            prefix = '{"sid":"' + self._kept[0] + '",'
+            code, state = self._assert_text(prefix + fact[1:])
+            if code != _OBSERVED:
+                return prefix, code, state
+            self._drop_kept()  # it still held this very fact: not empty, never trusted again
+        raise EngineError("the engine kept a fact from an earlier assessment")
+
+    def _chain(self, prefix: str, state: int, chain: Chain, max_firings: int,
+               asserted: list[str]) -> list[int]:
+        fired: list[int] = []
+        decided: dict[int, int] = {}  # conclusion -> the rule that decided it
+        wave = 0
+        result = _engine.start_action_for_state(self._handle, state)
+        while result:
+            self._kept[1] = True  # an action ran in it: its context is set, it can be deleted
+            found = self._drain(result[1], state, chain, max_firings, fired, decided)
+            if not found:
+                break
+            wave += 1
+            for kind, fragments in found.items():
+                for start in range(0, len(fragments), _WAVE_KEYS):
+                    text = (f'{prefix}"id":"#{wave}.{kind}.{start}","t":"{kind}",'
+                            + ",".join(fragments[start:start + _WAVE_KEYS]) + "}")
+                    asserted.append(text)
+                    self._assert_text(text)
+            result = _engine.start_action_for_state(self._handle, state)
+        return fired
+
+    def _drain(self, pending: str | None, state: int, chain: Chain, max_firings: int,
+               fired: list[int], decided: dict[int, int]) -> dict[str, list[str]]:
+        """Run the activations the engine has; the conclusions to assert next, by type."""
+        handle = self._handle
+        numbers, conclusion, value, asserts = (chain.numbers, chain.conclusion, chain.value,
+                                               chain.asserts)
+        found: dict[str, list[str]] = {}
+        try:
+            while pending:
+                rule = numbers[pending[2:pending.index('"', 2)]]
+                fired.append(rule)
+                if len(fired) > max_firings:
+                    raise _runaway(max_firings, [chain.names[number] for number in fired])
+                key = conclusion[rule]
+                earlier = decided.get(key)
+                if earlier is None:
+                    decided[key] = rule
+                    fact = asserts[rule]
+                    if fact is not None:
+                        found.setdefault(fact[0], []).append(fact[1])
+                elif value[earlier] != value[rule]:
+                    raise ConflictingConclusions(earlier, rule)
+                pending = _engine.complete_and_start_action(handle, state)
+        except BaseException:
+            _engine.abandon_action(handle, state)
+            raise
+        return found
+
+    def _retract(self, asserted: list[str]) -> None:
+        """Retract every fact a run asserted (with what it derived, and the activations still
+        pending); a session that cannot be emptied is dropped."""
+        try:
+            _engine.retract_facts(self._handle, "[" + ",".join(asserted) + "]")
+        except _engine.error:
+            self._drop_kept()
+
+    def _drop_kept(self) -> None:
+        """Stop using the kept session; delete it when that is safe (an action ran in it)."""
+        sid, started = self._kept
+        self._kept[:] = [None, False]
+        if sid is not None and started:
+            with contextlib.suppress(_engine.error):
+                _engine.delete_state(self._handle, sid)
+
+
+def _runaway(max_firings: int, fired: Iterable[str]) -> RunawayError:
+    busiest = tuple(name for name, _ in Counter(fired).most_common(5))
+    return RunawayError(f"the assessment fired more than {max_firings} rules and was stopped; "
+                        "the pack's rules keep triggering each other", busiest)
+
+
+def _delete_ruleset(handle: int, kept: list[Any]) -> None:
     with contextlib.suppress(Exception):  # at exit or collection there is nobody to tell
+        if kept[0] is not None and kept[1]:
+            _engine.delete_state(handle, kept[0])
         _engine.delete_ruleset(handle)
