@@ -81,8 +81,8 @@ class SchemaValidator:
 
             # nothing is ever retrieved: a reference resolves inside the schema or not at all
             # (the pack loader refuses others; this is the second line of defence)
-            self._full = _bounded_validator()(self.schema,
-                                              registry=Registry(retrieve=_refuse_retrieval))
+            registry = Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]  # attrs
+            self._full = _bounded_validator()(self.schema, registry=registry)
         return self._full
 
 
@@ -94,7 +94,7 @@ an innocent-looking pattern such as ``.*x`` takes time quadratic in the text).""
 def _refuse_retrieval(uri: str) -> Any:
     from referencing.exceptions import NoSuchResource
 
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class mypy misreads
 
 
 @functools.cache
