@@ -354,20 +354,34 @@ class DurableRuleset:
                     raise ConflictingConclusions(earlier, rule)
                 pending = _engine.complete_and_start_action(handle, state)
         except BaseException:
-            _engine.abandon_action(handle, state)
+            self._finish(state)
             raise
         return found
+
+    def _finish(self, state: int) -> None:
+        """Complete every activation still pending, acting on none (nothing more is asserted,
+        so they are finite). An activation abandoned instead stays in the session as being
+        run: retracting its facts then leaves the session corrupt (the next run crashes)."""
+        try:
+            while _engine.complete_and_start_action(self._handle, state):
+                pass
+        except _engine.error:
+            _engine.abandon_action(self._handle, state)
+            self._kept[:] = [None, False]  # never used again, nor deleted: it is not sound
 
     def _retract(self, asserted: list[str]) -> None:
         """Retract every fact a run asserted (with what it derived, and the activations still
         pending); a session that cannot be emptied is dropped."""
+        if self._kept[0] is None:  # dropped during the run
+            return
         try:
             _engine.retract_facts(self._handle, "[" + ",".join(asserted) + "]")
         except _engine.error:
-            self._drop_kept()
+            self._kept[:] = [None, False]  # never used again, nor deleted: it is not sound
 
     def _drop_kept(self) -> None:
-        """Stop using the kept session; delete it when that is safe (an action ran in it)."""
+        """Stop using the kept session (sound, but not empty); delete it when that is safe (an
+        action ran in it)."""
         sid, started = self._kept
         self._kept[:] = [None, False]
         if sid is not None and started:
