@@ -208,13 +208,7 @@ def _show(turn: Interview.Turn) -> None:
 
 
 def _shown(value: Any) -> str:
-    if value is None:
-        return "skipped"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
-    return str(value)
+    return "skipped" if value is None else words.prose_value(value)
 
 
 def _answered(session: Interview, question: InterviewQuestion, raw: str) -> bool:
