@@ -7,13 +7,19 @@
 
 It generates seeded organizations and reports medians over rounds:
 
-- end to end in one process: parse (YAML) + validate + infer + recommend, per organization;
-- inference alone (validated facts in, diagnosis out);
-- the floor: the same criteria, level and recommendations as a plain Python function;
+- end to end in one process: parse (YAML, or one JSONL line) + validate + infer + recommend,
+  per organization;
+- inference alone (validated facts in, diagnosis out; its trace is built when read, so it is
+  also timed with the trace read);
+- the anchors, measured in the same rounds: the same 13 criteria as a plain durable-rules
+  ruleset written as its documentation shows (bench/plain_durable.py, in a process of its own),
+  and the floor, the same criteria, level and recommendations as a plain Python function;
 - validation alone: our fast path, and jsonschema's Draft 2020-12 validator, built once;
-- the cold start of `brm assess` on one file against `python3 -c "import click"`;
+- the cold start of `brm assess` on one file and of `brm --help` against
+  `python3 -c "import click"` (with the compiled-pack cache filled, and without it);
 - peak memory (max RSS) of this process, and with --soak, RSS as the run grows.
-Every organization's level is checked against the floor's, so a fast wrong answer cannot pass.
+Every organization's level is checked against the floor's (and the plain ruleset's against it
+too), so a fast wrong answer cannot pass. Quote ratios from one run, not absolute times.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import yaml
 from brm_advisor.engine import Advisor, load_pack, resolve_pack, shipped_packs
 from brm_advisor.engine.analysis.explain import explain
 from brm_advisor.engine.analysis.search import search
-from brm_advisor.engine.inputs.documents import read_document
+from brm_advisor.engine.inputs.documents import load_json, read_document
 from brm_advisor.engine.packs.cases import run_cases
 from brm_advisor.engine.packs.lint import lint_pack
 
@@ -97,14 +103,15 @@ def median_us(samples: list[float]) -> float:
     return statistics.median(samples) * 1e6
 
 
-def walls(commands: list[list[str]], runs: int) -> list[float]:
-    """Median wall time of each command; runs interleaved so that drift hits all alike."""
+def walls(commands: list[tuple[list[str], dict[str, str] | None]], runs: int) -> list[float]:
+    """Median wall time of each command (with its environment); runs interleaved so that drift
+    hits all alike."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        for index, command in enumerate(commands):
+        for index, (command, env) in enumerate(commands):
             start = time.perf_counter()
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+                           stderr=subprocess.DEVNULL, env=env)
             times[index].append(time.perf_counter() - start)
     return [statistics.median(samples) for samples in times]
 
@@ -193,9 +200,18 @@ def main() -> int:
     pack = resolve_pack()
     advisor = Advisor(pack)
 
+    lines = [json.dumps(org) for org in orgs]
+
     def end_to_end(text: bytes) -> Any:
         facts = advisor.reader.check(read_document(io.BytesIO(text), name="org.yaml"))
         return advisor.assess(facts)
+
+    def end_to_end_jsonl(line: str) -> Any:
+        facts = advisor.reader.from_data(load_json(line, "orgs.jsonl:1"), owned=True)
+        return advisor.assess(facts)
+
+    def with_trace(facts: Any) -> Any:
+        return tuple(advisor.assess(facts).trace)
 
     validated = [advisor.reader.from_data(org) for org in orgs]
     _check_against_floor(advisor, orgs, validated)
@@ -203,16 +219,24 @@ def main() -> int:
     from jsonschema import Draft202012Validator
     full_validator = Draft202012Validator(pack.facts_schema)
     fast = advisor.reader.validator
+    anchor = _PlainDurable(orgs)
 
     rounds: dict[str, list[float]] = {k: [] for k in (
-        "end_to_end_us", "inference_us", "floor_us", "validate_fast_us", "validate_jsonschema_us",
-        "parse_us", "end_to_end_per_s", "floor_per_s")}
+        "end_to_end_us", "end_to_end_jsonl_us", "inference_us", "inference_trace_us",
+        "plain_durable_us", "floor_us", "validate_fast_us", "validate_jsonschema_us",
+        "parse_us", "parse_jsonl_us", "end_to_end_per_s", "end_to_end_jsonl_per_s",
+        "floor_per_s")}
     for _ in range(args.rounds):
         gc.collect()
+        rounds["plain_durable_us"].append(anchor.round())
         e2e = timed(end_to_end, texts)
         rounds["end_to_end_us"].append(median_us(e2e))
         rounds["end_to_end_per_s"].append(len(texts) / sum(e2e))
+        e2e = timed(end_to_end_jsonl, lines)
+        rounds["end_to_end_jsonl_us"].append(median_us(e2e))
+        rounds["end_to_end_jsonl_per_s"].append(len(lines) / sum(e2e))
         rounds["inference_us"].append(median_us(timed(advisor.assess, validated)))
+        rounds["inference_trace_us"].append(median_us(timed(with_trace, validated)))
         plain = timed(floor_diagnosis, orgs)
         rounds["floor_us"].append(median_us(plain))
         rounds["floor_per_s"].append(len(orgs) / sum(plain))
@@ -220,8 +244,13 @@ def main() -> int:
         rounds["validate_jsonschema_us"].append(median_us(timed(full_validator.is_valid, orgs)))
         rounds["parse_us"].append(median_us(timed(
             lambda text: read_document(io.BytesIO(text), name="org.yaml"), texts)))
+        rounds["parse_jsonl_us"].append(median_us(timed(
+            lambda line: load_json(line, "orgs.jsonl:1"), lines)))
+    anchor.close()
     figures: dict[str, Any] = {k: statistics.median(v) for k, v in rounds.items()}
     figures["engine_vs_floor"] = figures["inference_us"] / figures["floor_us"]
+    figures["engine_vs_plain_durable"] = figures["inference_us"] / figures["plain_durable_us"]
+    figures["plain_durable_vs_floor"] = figures["plain_durable_us"] / figures["floor_us"]
 
     figures.update(_analysis_figures(advisor, validated[: args.whatif_orgs]))
 
@@ -243,26 +272,10 @@ def main() -> int:
     figures["peak_rss_mb"] = max_rss_mb()
 
     brm = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
-    example = str(ROOT / "examples" / "acme.yaml")
-    commands = [[brm, "assess", example], [sys.executable, "-c", "import click"],
-                [sys.executable, "-c", "pass"]]
-    walls(commands, 2)  # warm the file cache
-    cold_brm, cold_click, cold_pass = walls(commands, args.cold_runs)
-    figures.update(cold_brm_assess_s=cold_brm, cold_import_click_s=cold_click,
-                   cold_python_pass_s=cold_pass, cold_ratio_vs_click=cold_brm / cold_click)
+    figures.update(_cold_figures(brm, args.cold_runs))
 
     if args.soak:
-        facts = validated
-        checkpoints = {}
-        gc.collect()
-        start_rss = current_rss_mb()
-        started = time.perf_counter()
-        for index in range(1, args.soak + 1):
-            advisor.assess(facts[index % len(facts)])
-            if index in (1000, 10_000, 50_000, 100_000, args.soak):
-                checkpoints[index] = round(current_rss_mb(), 1)
-        figures["soak"] = {"assessments": args.soak, "seconds": time.perf_counter() - started,
-                           "rss_start_mb": round(start_rss, 1), "rss_mb_at": checkpoints}
+        figures["soak"] = _soak(advisor, validated, args.soak)
 
     if args.batch:
         figures["batch"] = _batch_figures(args.batch, brm, figures["floor_per_s"])
@@ -280,6 +293,65 @@ def main() -> int:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     advisor.close()
     return 0
+
+
+class _PlainDurable:
+    """The plain durable-rules anchor (bench/plain_durable.py), one process per round: each
+    round's median per organization, on the same organizations."""
+
+    def __init__(self, orgs: list[dict[str, Any]]) -> None:
+        import tempfile
+
+        self._file = Path(tempfile.mkdtemp(prefix="brm-bench-")) / "orgs.json"
+        self._file.write_text(json.dumps(orgs))
+
+    def round(self) -> float:
+        script = Path(__file__).resolve().parent / "plain_durable.py"
+        done = subprocess.run([sys.executable, str(script), str(self._file), "1"], check=True,
+                              capture_output=True, text=True)
+        return float(json.loads(done.stdout)["plain_durable_us"])
+
+    def close(self) -> None:
+        shutil.rmtree(self._file.parent)
+
+
+def _cold_figures(brm: str, runs: int) -> dict[str, Any]:
+    """Fresh processes: `brm assess` (compiled-pack cache filled, and without it) and
+    `brm --help`, against `python -c "import click"` and a bare interpreter."""
+    import os
+    import tempfile
+
+    example = str(ROOT / "examples" / "acme.yaml")
+    cache = tempfile.mkdtemp(prefix="brm-bench-cache-")
+    with_cache = {**os.environ, "XDG_CACHE_HOME": cache}
+    without = {**os.environ, "BRM_NO_CACHE": "1"}
+    commands = [([brm, "assess", example], with_cache), ([brm, "--help"], with_cache),
+                ([brm, "assess", example], without),
+                ([sys.executable, "-c", "import click"], None),
+                ([sys.executable, "-c", "pass"], None)]
+    walls(commands, 2)  # warm the file cache (and fill the compiled-pack cache)
+    assess, help_, uncached, click, bare = walls(commands, runs)
+    shutil.rmtree(cache)
+    return {"cold_brm_assess_s": assess, "cold_brm_help_s": help_,
+            "cold_brm_assess_no_cache_s": uncached, "cold_import_click_s": click,
+            "cold_python_pass_s": bare, "cold_ratio_vs_click": assess / click,
+            "cold_help_ratio_vs_click": help_ / click,
+            "cold_no_cache_ratio_vs_click": uncached / click}
+
+
+def _soak(advisor: Advisor, facts: list[Any], count: int) -> dict[str, Any]:
+    """`count` assessments in this process, RSS at 1k, 10k, 100k, 1M and the end."""
+    checkpoints = {}
+    marks = {n for n in (1000, 10_000, 100_000, 1_000_000) if n <= count} | {count}
+    gc.collect()
+    start_rss = current_rss_mb()
+    started = time.perf_counter()
+    for index in range(1, count + 1):
+        advisor.assess(facts[index % len(facts)])
+        if index in marks:
+            checkpoints[index] = round(current_rss_mb(), 1)
+    return {"assessments": count, "seconds": time.perf_counter() - started,
+            "rss_start_mb": round(start_rss, 1), "rss_mb_at": checkpoints}
 
 
 def _tree_peak_kb(root: int, peaks: dict[int, int]) -> None:
@@ -377,20 +449,31 @@ def _cpus() -> int:
 def _report(f: dict[str, Any]) -> None:
     print(f"brm-advisor benchmark: {f['orgs']} organizations x {f['rounds']} rounds, medians "
           f"(Python {f['machine']['python']}, {f['machine']['cpus']} CPUs)")
-    print(f"  end to end (parse+validate+infer+recommend): {f['end_to_end_us']:8.1f} us/org"
-          f"   {f['end_to_end_per_s']:8.0f} orgs/s on one core")
-    print(f"    parse YAML                                 {f['parse_us']:8.1f} us")
+    print(f"  end to end from YAML (parse+validate+infer+recommend): "
+          f"{f['end_to_end_us']:8.1f} us/org {f['end_to_end_per_s']:8.0f} orgs/s on one core")
+    print(f"  end to end from JSONL (parse+validate+infer+recommend): "
+          f"{f['end_to_end_jsonl_us']:7.1f} us/org {f['end_to_end_jsonl_per_s']:8.0f} orgs/s "
+          "on one core")
+    print(f"    parse YAML / one JSONL line                {f['parse_us']:8.1f} us / "
+          f"{f['parse_jsonl_us']:.1f} us")
     print(f"    validate (fast path)                       {f['validate_fast_us']:8.1f} us"
           f"   (jsonschema Draft 2020-12: {f['validate_jsonschema_us']:.1f} us)")
-    print(f"    inference + result                         {f['inference_us']:8.1f} us")
+    print(f"    inference + result                         {f['inference_us']:8.1f} us"
+          f"   (with the trace read: {f['inference_trace_us']:.1f} us)")
+    print(f"  plain durable-rules ruleset (13 criteria)    {f['plain_durable_us']:8.1f} us/org")
     print(f"  plain-Python floor (same criteria)           {f['floor_us']:8.1f} us/org"
           f"   {f['floor_per_s']:8.0f} orgs/s")
-    print(f"  ratio: inference / floor {f['engine_vs_floor']:.0f}x, "
-          f"end to end / floor {f['end_to_end_vs_floor']:.0f}x")
-    print(f"  cold start: brm assess {f['cold_brm_assess_s'] * 1000:.0f} ms, "
-          f"python -c 'import click' {f['cold_import_click_s'] * 1000:.0f} ms "
-          f"(ratio {f['cold_ratio_vs_click']:.2f}x; "
-          f"bare python {f['cold_python_pass_s'] * 1000:.0f} ms)")
+    print(f"  ratios: inference / plain durable-rules {f['engine_vs_plain_durable']:.2f}x, "
+          f"inference / floor {f['engine_vs_floor']:.0f}x, plain durable-rules / floor "
+          f"{f['plain_durable_vs_floor']:.0f}x, end to end / floor "
+          f"{f['end_to_end_vs_floor']:.0f}x")
+    print(f"  cold start: brm assess {f['cold_brm_assess_s'] * 1000:.0f} ms "
+          f"({f['cold_ratio_vs_click']:.2f}x python -c 'import click', "
+          f"{f['cold_import_click_s'] * 1000:.0f} ms; without the compiled-pack cache "
+          f"{f['cold_brm_assess_no_cache_s'] * 1000:.0f} ms, "
+          f"{f['cold_no_cache_ratio_vs_click']:.2f}x); brm --help "
+          f"{f['cold_brm_help_s'] * 1000:.0f} ms ({f['cold_help_ratio_vs_click']:.2f}x); "
+          f"bare python {f['cold_python_pass_s'] * 1000:.0f} ms")
     w, e = f["whatif"], f["explain"]
     print(f"  whatif --target: {w['searches']} searches, median {w['median_ms']:.1f} ms, "
           f"max {w['max_ms']:.1f} ms; candidates assessed median {w['median_candidates']:.0f}, "
@@ -408,7 +491,9 @@ def _report(f: dict[str, Any]) -> None:
                   f"({run['vs_floor']:.0f}x slower than the floor), peak RSS "
                   f"{run['peak_rss_mb_parent']:.1f} MB parent, "
                   f"{run['peak_rss_mb_per_worker']:.1f} MB per worker")
-        print(f"    output identical with 1 and 2 workers: {b['identical_output']}; "
+        one, two = b["runs"][0], b["runs"][1]
+        print(f"    2 workers / 1 worker: {two['orgs_per_s'] / one['orgs_per_s']:.2f}x; output "
+              f"identical with 1 and 2 workers: {b['identical_output']}; "
               f"peak RSS for {b['small']['orgs']} orgs: {b['small']['peak_rss_mb']:.1f} MB")
     if "profile" in f:
         print("  where the time goes (in-process batch, top functions by own time):")

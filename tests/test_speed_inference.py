@@ -110,6 +110,16 @@ def test_fast_and_reference_paths_give_the_same_results(pack_advisor):
         assert render_json(fast) == render_json(plain)  # the trace too, in the same order
 
 
+def test_the_encoder_builds_the_fact_and_values_the_plain_way(pack_advisor):
+    advisor = pack_advisor
+    compiled = advisor.compiled
+    for index, item in enumerate(samples(advisor, 200, seed=7)):
+        text, values = advisor._tables.encode(item.data, index % 5)
+        encoded = compiled.encode(item.data, index % 5)
+        assert text == json.dumps(encoded)  # the same keys, in the same order
+        assert values == compiled.decode_all(encoded)
+
+
 def test_the_engines_order_is_replayed_exactly(pack_advisor):
     """The trace's order is the engine's when each conclusion is asserted alone: worked out
     from the rules that fired by sorting (when no rule fired before what it joins) or by

@@ -19,15 +19,7 @@ from ..errors import EngineError, UnknownLevelError
 from ..inputs.facts import Facts, FactsReader
 from ..packs.model import RulePack
 from .compiler import TARGET_SLOT, CompiledPack
-from .diagnosis import (
-    CriterionResult,
-    Diagnosis,
-    FindingResult,
-    LevelRef,
-    PackInfo,
-    RecommendationResult,
-    Trace,
-)
+from .diagnosis import CriterionResult, Diagnosis, FindingResult, LevelRef, PackInfo, Trace
 from .durable_adapter import DurableRuleset
 from .runtime import Tables
 
@@ -103,53 +95,51 @@ class Advisor:
 
             assess_reference(self, facts, target)
             raise
-        return self._diagnosis(facts, tables.firsts(fired), values, target_ref)
+        return self._diagnosis(facts, fired, values, target_ref)
 
     # building the result -----------------------------------------------------------------
 
-    def _diagnosis(self, facts: Facts, firsts: list[int], values: dict[str, Any],
+    def _diagnosis(self, facts: Facts, fired: list[int], values: dict[str, Any],
                    target: LevelRef | None) -> Diagnosis:
         tables = self._tables
-        rules, conclusion = tables.rules, tables.chain.conclusion
-        decided = {conclusion[number]: number for number in firsts}
-        level = tables.levels[self._concluded_level(firsts, decided)]
+        decided = dict(zip(map(tables.chain.conclusion.__getitem__, fired), fired))
+        # each conclusion decided once (no second way to it): the rules in the order they
+        # fired, which puts every rule after those it joins; otherwise the engine's order
+        firsts = fired if len(decided) == len(fired) else tables.firsts(fired)
+        if firsts is not fired:
+            decided = dict(zip(map(tables.chain.conclusion.__getitem__, firsts), firsts))
+        level = tables.levels[self._concluded_level(fired, decided)]
         next_level = tables.next_levels[level.id]
-        behind = tables.behind(firsts)
-        criteria = []
-        for key, c in tables.criteria:
-            info = rules[decided[key]]
-            criteria.append(CriterionResult(c.id, c.level, info.value, c.text, c.source,
-                                            tables.facts(behind[key], values), info.rule_id))
+        masks = tables.behind(firsts)
+        criteria = tables.criteria_results(decided, masks, values)
         unmet = {c.id for c in criteria if not c.met}
+        rules = tables.rules
         return Diagnosis(
-            organization=facts.organization, level=level, next_level=next_level,
-            target=target, criteria=tuple(criteria),
-            derived=tuple((ident, rules[decided[key]].value) for key, ident in tables.derived),
-            gaps=self._gaps(criteria, next_level, target),
-            recommendations=tuple(
-                RecommendationResult(order, rec.id, rec.level, rec.action,
-                                     tuple(c for c in rec.addresses if c in unmet), rec.impact,
-                                     rec.source, rec.rationale)
-                for order, (_, rec) in enumerate(
-                    (item for item in tables.recommendations if item[0] in decided), start=1)),
-            findings=tuple(FindingResult(f.id, f.severity, f.message, f.source,
-                                         tables.facts(behind[key], values))
-                           for key, f in tables.findings if key in decided),
-            trace=Trace(lambda: tables.trace(firsts, values)), pack=self.pack_info)
+            facts.organization, level, next_level, target, criteria,
+            tuple(zip(tables.derived_ids, [rules[decided[key]].value
+                                           for key in tables.derived_keys])),
+            self._gaps(criteria, next_level, target),
+            tables.recommendation_results(decided, unmet),
+            tuple(FindingResult(f.id, f.severity, f.message, f.source,
+                                tables.facts(masks[key], values))
+                  for key, f in tables.findings if key in decided),
+            Trace(lambda: tables.trace(tables.firsts(fired), values)), self.pack_info)
 
-    def _concluded_level(self, firsts: list[int], decided: dict[int, int]) -> str:
+    def _concluded_level(self, fired: list[int], decided: dict[int, int]) -> str:
         """The one level the engine concluded; an `EngineError` when anything was left
         undecided or more than one level was concluded (the pack's invariants broken)."""
-        rules = self._tables.rules
-        diagnosed = [rules[number].key[1] for number in firsts
-                     if rules[number].key[0] == "diagnosis"]
-        required = self._tables.required
-        if len(diagnosed) == 1 and all(key in decided for _, _, key in required):
-            return diagnosed[0]
-        missing = [f"{kind} {ident}" for kind, ident, key in required if key not in decided]
+        tables = self._tables
+        diagnosed = [key for key in tables.diagnoses if key in decided]
+        if len(diagnosed) == 1 and tables.required_keys <= decided.keys():
+            return tables.rules[decided[diagnosed[0]]].key[1]
+        firsts = tables.firsts(fired)
+        named = [tables.rules[number].key[1] for number in firsts
+                 if tables.rules[number].key[0] == "diagnosis"]
+        missing = [f"{kind} {ident}" for kind, ident, key in tables.required
+                   if key not in decided]
         raise EngineError("the engine left the assessment undecided "
                           f"(undecided: {', '.join(missing) or 'none'}; "
-                          f"levels concluded: {', '.join(diagnosed) or 'none'})")
+                          f"levels concluded: {', '.join(named) or 'none'})")
 
     def _gaps(self, criteria: list[CriterionResult], next_level: LevelRef | None,
               target: LevelRef | None) -> tuple[str, ...]:

@@ -333,29 +333,29 @@ class DurableRuleset:
     def _drain(self, pending: str | None, state: int, chain: Chain, max_firings: int,
                fired: list[int], decided: dict[int, int]) -> dict[str, list[str]]:
         """Run the activations the engine has; the conclusions to assert next, by type."""
-        handle = self._handle
-        numbers, conclusion, value, asserts = (chain.numbers, chain.conclusion, chain.value,
-                                               chain.asserts)
-        found: dict[str, list[str]] = {}
+        handle, complete, numbers = self._handle, _engine.complete_and_start_action, chain.numbers
+        start = len(fired)
         try:
             while pending:
-                rule = numbers[pending[2:pending.index('"', 2)]]
-                fired.append(rule)
+                fired.append(numbers[pending[2:pending.index('"', 2)]])
+                pending = complete(handle, state)
                 if len(fired) > max_firings:
                     raise _runaway(max_firings, [chain.names[number] for number in fired])
-                key = conclusion[rule]
-                earlier = decided.get(key)
-                if earlier is None:
-                    decided[key] = rule
-                    fact = asserts[rule]
-                    if fact is not None:
-                        found.setdefault(fact[0], []).append(fact[1])
-                elif value[earlier] != value[rule]:
-                    raise ConflictingConclusions(earlier, rule)
-                pending = _engine.complete_and_start_action(handle, state)
         except BaseException:
             self._finish(state)
             raise
+        conclusion, asserts = chain.conclusion, chain.asserts
+        found: dict[str, list[str]] = {}
+        for rule in fired[start:]:
+            key = conclusion[rule]
+            earlier = decided.get(key)
+            if earlier is None:
+                decided[key] = rule
+                fact = asserts[rule]
+                if fact is not None:
+                    found.setdefault(fact[0], []).append(fact[1])
+            elif chain.value[earlier] != chain.value[rule]:
+                raise ConflictingConclusions(earlier, rule)
         return found
 
     def _finish(self, state: int) -> None:

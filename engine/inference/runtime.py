@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER
 from .compiler import COUNT_SLOT, PRIORITY, TARGET_SLOT, CompiledPack, Slot
-from .diagnosis import LevelRef, Matched, TraceStep
+from .diagnosis import CriterionResult, LevelRef, Matched, RecommendationResult, TraceStep
 from .durable_adapter import Chain
 
 Key = tuple[str, str]
@@ -53,29 +53,45 @@ class Encoder:
     values `CompiledPack.decode` reads back from it, without building either twice."""
 
     def __init__(self, slots: Sequence[Slot]) -> None:
-        self._steps = tuple((slot.path, slot.path[:-1], slot.path[-1], slot.is_list,
-                             dict(slot.flags), slot.counted, ".".join(slot.path))
-                            for slot in slots)
+        self._steps = tuple((slot.path[:-1], slot.path[-1], slot.is_list, dict(slot.flags),
+                             slot.counted, ".".join(slot.path)) for slot in slots)
 
     def __call__(self, facts: Mapping[str, Any], target_rank: int
                  ) -> tuple[str, dict[str, Any]]:
         encoded: dict[str, Any] = {"t": "facts", TARGET_SLOT: target_rank}
         seen: dict[str, Any] = {}
-        for path, parents, leaf, is_list, flags, counted, dotted in self._steps:
-            value = _value_at(facts, path)
+        sources: dict[tuple[str, ...], Any] = {(): facts}  # the mapping holding each slot
+        targets: dict[tuple[str, ...], dict[str, Any]] = {(): encoded}
+        for parents, leaf, is_list, flags, counted, dotted in self._steps:
+            source = sources.get(parents, _UNSEEN)
+            if source is _UNSEEN:
+                source = sources[parents] = _value_at(facts, parents)
+            value = (source.get(leaf) if type(source) is dict or isinstance(source, Mapping)
+                     else None)
             if is_list:
                 items = value if isinstance(value, list) else []
                 present = {flags[item]: 1 for item in items if item in flags}
-                _container(encoded, parents)[leaf] = present
+                _target(targets, encoded, parents)[leaf] = present
                 if counted:
                     _container(encoded, (COUNT_SLOT, *parents))[leaf] = len(items)
                 seen[dotted] = [item for item, key in flags.items() if key in present]
             elif value is not None:
-                _container(encoded, parents)[leaf] = value
+                _target(targets, encoded, parents)[leaf] = value
                 seen[dotted] = value
             else:
                 seen[dotted] = None
         return json.dumps(encoded), seen
+
+
+_UNSEEN = object()
+
+
+def _target(targets: dict[tuple[str, ...], dict[str, Any]], encoded: dict[str, Any],
+            parents: tuple[str, ...]) -> dict[str, Any]:
+    found = targets.get(parents)
+    if found is None:
+        found = targets[parents] = _container(encoded, parents)
+    return found
 
 
 def _value_at(data: Any, path: tuple[str, ...]) -> Any:
@@ -128,8 +144,12 @@ class Tables:
             [("derived", d.id) for d in pack.derived]
             + [("criterion", c.id) for c in pack.criteria]
             + [("level", level.id) for level in pack.levels[1:]]))
-        self.criteria = tuple((number.get(("criterion", c.id), -1), c) for c in pack.criteria)
-        self.derived = tuple((number.get(("derived", d.id), -1), d.id) for d in pack.derived)
+        self.required_keys = frozenset(key for _, _, key in self.required)
+        self.diagnoses = tuple(number[key] for key in keys if key[0] == "diagnosis")
+        self.criteria = tuple((number.get(("criterion", c.id), -1), c.id, c.level, c.text,
+                               c.source) for c in pack.criteria)
+        self.derived_keys = tuple(number.get(("derived", d.id), -1) for d in pack.derived)
+        self.derived_ids = tuple(d.id for d in pack.derived)
         self.levels = {level.id: LevelRef(level.id, level.rank, level.name)
                        for level in pack.levels}
         self.next_levels = {level.id: (self.levels[pack.levels[level.rank].id]
@@ -140,6 +160,7 @@ class Tables:
             pack.ranks[item[1].level], -IMPACT_ORDER[item[1].impact], item[0]))
         self.recommendations = tuple((number.get(("recommendation", rec.id), -1), rec)
                                      for _, rec in ordered_recs)
+        self._recommended: dict[tuple[int, int, tuple[str, ...]], RecommendationResult] = {}
         ordered_findings = sorted(enumerate(pack.findings), key=lambda item: (
             -SEVERITY_ORDER[item[1].severity], item[0]))
         self.findings = tuple((number.get(("finding", f.id), -1), f)
@@ -218,7 +239,35 @@ class Tables:
                                  if mask >> bit & 1))
             if len(self._mask_paths) < MAX_MASKS:
                 self._mask_paths[mask] = paths
-        return tuple([(path, values[path]) for path in paths])
+        return tuple(zip(paths, map(values.__getitem__, paths)))
+
+    def criteria_results(self, decided: Mapping[int, int], masks: Mapping[int, int],
+                         values: Mapping[str, Any]) -> tuple[CriterionResult, ...]:
+        """Every criterion, met or not, with the input facts it rests on."""
+        rules, facts, new = self.rules, self.facts, tuple.__new__
+        return tuple([new(CriterionResult, (ident, level, rules[decided[key]].value, text,
+                                            source, facts(masks[key], values),
+                                            rules[decided[key]].rule_id))
+                      for key, ident, level, text, source in self.criteria])
+
+    def recommendation_results(self, decided: Mapping[int, int], unmet: set[str]
+                               ) -> tuple[RecommendationResult, ...]:
+        """The recommendations that fired, in order, each naming the unmet criteria it closes
+        (immutable, made of the pack's own values: each made once)."""
+        found = []
+        known = self._recommended
+        for order, (_, rec) in enumerate(
+                (item for item in self.recommendations if item[0] in decided), start=1):
+            closes = tuple([c for c in rec.addresses if c in unmet])
+            key = (order, id(rec), closes)
+            result = known.get(key)
+            if result is None:
+                result = RecommendationResult(order, rec.id, rec.level, rec.action, closes,
+                                              rec.impact, rec.source, rec.rationale)
+                if len(known) < MAX_MASKS:
+                    known[key] = result
+            found.append(result)
+        return tuple(found)
 
     def trace(self, firsts: Sequence[int], values: Mapping[str, Any]) -> tuple[TraceStep, ...]:
         """The trace: one step per rule that decided a conclusion, in firing order."""
