@@ -102,12 +102,13 @@ class Advisor:
     def _diagnosis(self, facts: Facts, fired: list[int], values: dict[str, Any],
                    target: LevelRef | None) -> Diagnosis:
         tables = self._tables
-        decided = dict(zip(map(tables.chain.conclusion.__getitem__, fired), fired))
+        decided = dict(zip(map(tables.chain.conclusion.__getitem__, fired), fired, strict=True))
         # each conclusion decided once (no second way to it): the rules in the order they
         # fired, which puts every rule after those it joins; otherwise the engine's order
         firsts = fired if len(decided) == len(fired) else tables.firsts(fired)
         if firsts is not fired:
-            decided = dict(zip(map(tables.chain.conclusion.__getitem__, firsts), firsts))
+            decided = dict(zip(map(tables.chain.conclusion.__getitem__, firsts), firsts,
+                               strict=True))
         level = tables.levels[self._concluded_level(fired, decided)]
         next_level = tables.next_levels[level.id]
         masks = tables.behind(firsts)
@@ -117,7 +118,7 @@ class Advisor:
         return Diagnosis(
             facts.organization, level, next_level, target, criteria,
             tuple(zip(tables.derived_ids, [rules[decided[key]].value
-                                           for key in tables.derived_keys])),
+                                           for key in tables.derived_keys], strict=True)),
             self._gaps(criteria, next_level, target),
             tables.recommendation_results(decided, unmet),
             tuple(FindingResult(f.id, f.severity, f.message, f.source,

@@ -239,7 +239,7 @@ class Tables:
                                  if mask >> bit & 1))
             if len(self._mask_paths) < MAX_MASKS:
                 self._mask_paths[mask] = paths
-        return tuple(zip(paths, map(values.__getitem__, paths)))
+        return tuple(zip(paths, map(values.__getitem__, paths), strict=True))
 
     def criteria_results(self, decided: Mapping[int, int], masks: Mapping[int, int],
                          values: Mapping[str, Any]) -> tuple[CriterionResult, ...]:
