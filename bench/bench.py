@@ -35,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -183,12 +184,18 @@ def _analysis_figures(advisor: Advisor, sample: list[Any]) -> dict[str, Any]:
 def _fuzz_figures(advisor: Advisor, count: int) -> dict[str, Any]:
     """The suite's fuzzers, at a larger count: any traceback stops the benchmark."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from fuzzing import fuzz
+    from fuzzing import fuzz, fuzz_batch
 
     started = time.perf_counter()
     report = fuzz(advisor.reader, count, seed=2026)
-    return {"documents": report.count, "seconds": time.perf_counter() - started,
-            "endings": dict(report.endings.most_common(8))}
+    documents_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="brm-fuzz-") as folder:
+        started = time.perf_counter()
+        records = fuzz_batch(advisor, Path(folder), count, seed=2026)
+    return {"documents": report.count, "seconds": documents_s,
+            "endings": dict(report.endings.most_common(8)),
+            "batch_records": count, "batch_seconds": time.perf_counter() - started,
+            "batch_endings": dict(records.most_common(4))}
 
 
 def main() -> int:
@@ -508,6 +515,9 @@ def _report(f: dict[str, Any]) -> None:
         fz = f["fuzz"]
         print(f"  fuzz: {fz['documents']} mutated documents in {fz['seconds']:.1f} s, no "
               "traceback; endings: " + ", ".join(f"{k} {v}" for k, v in fz["endings"].items()))
+        print(f"  fuzz: {fz['batch_records']} mutated batch records (JSONL and CSV) in "
+              f"{fz['batch_seconds']:.1f} s, no traceback; endings: "
+              + ", ".join(f"{k} {v}" for k, v in fz["batch_endings"].items()))
 
 
 if __name__ == "__main__":
