@@ -12,6 +12,7 @@ worked out once per pack (`runtime.Tables`); the trace is built when it is first
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -142,7 +143,7 @@ class Advisor:
                           f"(undecided: {', '.join(missing) or 'none'}; "
                           f"levels concluded: {', '.join(named) or 'none'})")
 
-    def _gaps(self, criteria: list[CriterionResult], next_level: LevelRef | None,
+    def _gaps(self, criteria: Sequence[CriterionResult], next_level: LevelRef | None,
               target: LevelRef | None) -> tuple[str, ...]:
         """Unmet criteria of the next level and of every level up to the target."""
         if next_level is None:
