@@ -9,24 +9,24 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from brm_advisor.engine import (  # the errors only: they cost nothing more to import
+from brm_advisor.engine import (
+    Advisor,
     BrmError,
     EditError,
     EngineError,
+    Facts,
     HistoryError,
     InputError,
     IssuesError,
     PackError,
     PackNotFoundError,
     UnknownLevelError,
+    words,
 )
-
-if TYPE_CHECKING:  # imported by the commands that use them: start-up pays for nothing else
-    from brm_advisor.engine import Advisor, Facts
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,8 +51,6 @@ def reader_gone() -> NoReturn:
 def _issues_text(what: str, error: IssuesError) -> str:
     """``error: X is not valid (3 problems):`` and one line a problem (a capped list ends with
     how many more there are)."""
-    from brm_advisor.engine import words
-
     header = f"error: {what} ({words.plural(error.total, 'problem')}):"
     return header + "\n" + "\n".join("  " + i.describe(error.source) for i in error.issues)
 

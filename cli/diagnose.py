@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
-import brm_advisor.engine as engine  # names load on first use: a command pays for its own
 from brm_advisor.cli.common import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -20,15 +18,28 @@ from brm_advisor.cli.common import (
     pack_option,
     read_facts,
 )
-
-if TYPE_CHECKING:
-    from brm_advisor.engine import Advisor, Diagnosis, Explanation, Facts
-
-
-def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
-                   explanation: Explanation) -> Any:
-    """The library's `report_context`, loaded when a report is made (and replaceable here)."""
-    return engine.report_context(advisor, facts, diagnosis, explanation)
+from brm_advisor.engine import (
+    Advisor,
+    BrowserError,
+    Diagnosis,
+    Facts,
+    explain,
+    levels_dict,
+    parse_edit,
+    print_pdf,
+    render_comparison,
+    render_explanation,
+    render_json,
+    render_levels,
+    render_report,
+    render_search,
+    render_text,
+    report_context,
+    resolve_pack,
+    search,
+    what_if,
+    write_text,
+)
 
 
 @click.command()
@@ -50,8 +61,8 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
     Prints the level, why it was reached and why the next one was not, the gaps,
     the recommendations in order and the findings.
     """
-    pack = engine.resolve_pack(pack_ref)
-    with engine.Advisor(pack) as advisor:
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)  # an unknown level is a usage error, before reading
         facts = read_facts(advisor, facts_file)
@@ -67,19 +78,19 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
             return
         explanation = None
         if with_explanation:
-            explanation = engine.explain(advisor, facts, diagnosis)
+            explanation = explain(advisor, facts, diagnosis)
         if output_format == "json":
-            click.echo(engine.render_json(diagnosis, explanation), nl=False)
+            click.echo(render_json(diagnosis, explanation), nl=False)
         else:
-            click.echo(engine.render_text(diagnosis, pack), nl=False)
+            click.echo(render_text(diagnosis, pack), nl=False)
             if explanation is not None:
-                click.echo("\n" + engine.render_explanation(explanation, pack), nl=False)
+                click.echo("\n" + render_explanation(explanation, pack), nl=False)
 
 
 def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
                  report_format: str) -> str:
-    context = report_context(advisor, facts, diagnosis, engine.explain(advisor, facts, diagnosis))
-    return engine.render_report(context, report_format)
+    context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
+    return render_report(context, report_format)
 
 
 @click.command()
@@ -113,18 +124,18 @@ def report(facts_file: str, output: Path, report_format: str | None, target: str
         if path.exists() and not force and not click.confirm(
                 f"{path} exists. Overwrite it?", default=False, err=True):
             fail(f"error: {path} left as it was; choose another name, or --force", EXIT_USAGE)
-    pack = engine.resolve_pack(pack_ref)
-    with engine.Advisor(pack) as advisor:
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)
         facts = read_facts(advisor, facts_file)
         diagnosis = advisor.assess(facts, target=target)
-        engine.write_text(output, _report_text(advisor, facts, diagnosis, report_format))
+        write_text(output, _report_text(advisor, facts, diagnosis, report_format))
     click.echo(f"wrote {output} ({report_format})")
     if pdf:
         try:
-            engine.print_pdf(output, pdf_path)
-        except engine.BrowserError as error:
+            print_pdf(output, pdf_path)
+        except BrowserError as error:
             fail(f"error: no PDF written: {error}", EXIT_INVALID)
         click.echo(f"wrote {pdf_path}")
 
@@ -145,16 +156,16 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
     criterion it shows the smallest changes that would meet it, and it lists the facts
     whose change alone would lower the level; both are checked by re-running the engine.
     """
-    pack = engine.resolve_pack(pack_ref)
-    with engine.Advisor(pack) as advisor:
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
         if level is not None:
             advisor.level_ref(level)
         facts = read_facts(advisor, facts_file)
-        explanation = engine.explain(advisor, facts, advisor.assess(facts), level=level)
+        explanation = explain(advisor, facts, advisor.assess(facts), level=level)
         if output_format == "json":
             click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
         else:
-            click.echo(engine.render_explanation(explanation, pack), nl=False)
+            click.echo(render_explanation(explanation, pack), nl=False)
 
 
 @click.command()
@@ -177,25 +188,25 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
     """
     if not target and not edits:
         raise click.UsageError("give --target LEVEL, or one or more --set EDIT")
-    pack = engine.resolve_pack(pack_ref)
-    with engine.Advisor(pack) as advisor:
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)
-        parsed = [engine.parse_edit(text, pack.fields) for text in edits]
+        parsed = [parse_edit(text, pack.fields) for text in edits]
         facts = read_facts(advisor, facts_file)
         if parsed:
-            comparison = engine.what_if(advisor, facts, parsed, target=target)
+            comparison = what_if(advisor, facts, parsed, target=target)
             if output_format == "json":
                 click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
             else:
-                click.echo(engine.render_comparison(comparison), nl=False)
+                click.echo(render_comparison(comparison), nl=False)
             return
         assert target is not None
-        result = engine.search(advisor, facts, target)
+        result = search(advisor, facts, target)
         if output_format == "json":
             click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
-            click.echo(engine.render_search(result), nl=False)
+            click.echo(render_search(result), nl=False)
 
 
 @click.command()
@@ -204,8 +215,8 @@ def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_f
 @handle_errors
 def validate(facts_file: str, pack_ref: str | None) -> None:
     """Check FILE against the facts schema, reporting every problem at once."""
-    pack = engine.resolve_pack(pack_ref)
-    with engine.Advisor(pack) as advisor:
+    pack = resolve_pack(pack_ref)
+    with Advisor(pack) as advisor:
         facts = read_facts(advisor, facts_file)
     click.echo(f"{facts.source}: valid facts for {pack.id} {pack.version}")
 
@@ -215,7 +226,7 @@ def validate(facts_file: str, pack_ref: str | None) -> None:
 @handle_errors
 def schema(pack_ref: str | None) -> None:
     """Print the facts schema (JSON Schema, draft 2020-12)."""
-    pack = engine.resolve_pack(pack_ref)
+    pack = resolve_pack(pack_ref)
     click.echo(json.dumps(pack.facts_schema, indent=2, ensure_ascii=False))
 
 
@@ -225,8 +236,8 @@ def schema(pack_ref: str | None) -> None:
 @handle_errors
 def levels(output_format: str, pack_ref: str | None) -> None:
     """List the pack's maturity levels and the criteria of each."""
-    pack = engine.resolve_pack(pack_ref)
+    pack = resolve_pack(pack_ref)
     if output_format == "json":
-        click.echo(json.dumps(engine.levels_dict(pack), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(levels_dict(pack), indent=2, ensure_ascii=False))
     else:
-        click.echo(engine.render_levels(pack), nl=False)
+        click.echo(render_levels(pack), nl=False)

@@ -150,13 +150,11 @@ def read_document(
     text = _decode(raw, source)
     syntax = _syntax_of(source, text)
     lines = LineIndex(text, syntax)
-    data = _fast_json(text, max_values) if syntax == "json" else _fast_yaml(text, max_values)
-    if data is _DECLINED:
-        try:
-            data = _parse_json(text, source) if syntax == "json" else _parse_yaml(text, source)
-            _check_values(data, max_values)
-        except _Refused as refused:
-            raise refused.error(source, lines) from None
+    try:
+        data = _parse_json(text, source) if syntax == "json" else _parse_yaml(text, source)
+        _check_values(data, max_values)
+    except _Refused as refused:
+        raise refused.error(source, lines) from None
     return Document(source=source, data=data, text=text, syntax=syntax, lines=lines)
 
 
@@ -181,9 +179,6 @@ def load_json(text: str, source: str, *, max_values: int = MAX_DOCUMENT_VALUES) 
     """One JSON value from text (e.g. a line of a JSONL file), with every check `read_document`
     makes (duplicate keys, numbers, lone surrogates, depth, values counted); raises
     `DocumentError`."""
-    data = _fast_json(text, max_values)
-    if data is not _DECLINED:
-        return data
     lines = LineIndex(text, "json")
     try:
         _check_text(text, ())
@@ -452,58 +447,6 @@ def _parse_json(text: str, source: str) -> Any:
                     code="too-deep") from None
     except ValueError as error:
         raise _fail(source, f"is not valid JSON: {error}", code="syntax") from None
-
-
-# --- fast paths --------------------------------------------------------------------------------
-
-_DECLINED = object()
-"""What a fast path returns for a text it leaves to the full reader."""
-
-
-def _fast_yaml(text: str, max_values: int) -> Any:
-    """The plain YAML most facts files are (`plain_yaml`), without PyYAML: the same data the
-    full reader gives, or `_DECLINED`. Its limits keep the values and the nesting within what
-    `_check_values` accepts, so that check is only made when `max_values` is lower."""
-    from .plain_yaml import MAX_NODES, read_plain
-
-    data = read_plain(text)
-    if data is None:
-        return _DECLINED
-    if max_values <= MAX_NODES:
-        try:
-            _check_values(data, max_values)
-        except _Refused:
-            return _DECLINED  # the full reader says why
-    return data
-
-
-def _fast_json(text: str, max_values: int) -> Any:
-    """ASCII JSON without escapes of characters, read by the JSON parser's defaults (numbers of
-    more than 4300 digits and duplicate keys fail it): the data the full reader gives, or
-    `_DECLINED`. No such text can hold a lone surrogate, more values than characters, or more
-    nesting than brackets, so `_check_values` could not refuse what it reads."""
-    if len(text) > max_values or not text.isascii() or "\\u" in text or \
-            text.count("[") + text.count("{") > MAX_DEPTH:
-        return _DECLINED
-    try:
-        return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant,
-                          parse_float=_finite_float)
-    except (ValueError, RecursionError, _DuplicateKey):
-        return _DECLINED
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        raise _DuplicateKey("")
-    return found
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("not finite")
-    return value
 
 
 def _first_line_containing(text: str, needle: str) -> int | None:

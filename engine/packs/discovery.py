@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PackNotFoundError
+from . import resources
+from .loader import load_pack, unsafe_file
 from .model import PACK_FILE, RulePack
 
 ENTRY_POINT_GROUP = "brm_advisor.packs"
@@ -30,21 +32,10 @@ class PackRef(NamedTuple):
     distribution: str | None = None
 
 
-def _rules_dir() -> Path:
-    """The shipped packs' folder: beside the engine, as installed (found without importing
-    importlib.resources and the schema checks, which `brm assess` does not otherwise need)."""
-    folder = Path(__file__).resolve().parents[2] / "rules"
-    if folder.is_dir():
-        return folder
-    from . import resources
-
-    return resources.rules_dir()
-
-
 def shipped_packs() -> list[PackRef]:
     """The packs shipped with brm-advisor, by id."""
     found = []
-    for folder in sorted(_rules_dir().iterdir()):
+    for folder in sorted(resources.rules_dir().iterdir()):
         pack_file = folder / PACK_FILE
         if pack_file.is_file():
             found.append(PackRef(declared_id(pack_file) or folder.name, "shipped", folder))
@@ -91,11 +82,7 @@ def declared_id(pack_file: Path) -> str | None:
 
     Only the file's first lines are read, and only from a regular file inside its folder: a
     link to a device or a named pipe is never opened."""
-    try:
-        target = pack_file.resolve()
-        if not target.is_relative_to(pack_file.parent.resolve()) or not target.is_file():
-            return None
-    except (OSError, RuntimeError):  # a loop of links
+    if unsafe_file(pack_file.parent, pack_file) is not None:
         return None
     try:
         with pack_file.open("rb") as handle:
@@ -130,9 +117,5 @@ def find_pack(reference: str | Path | None = None) -> PackRef:
 
 
 def resolve_pack(reference: str | Path | None = None) -> RulePack:
-    """Load a pack by path or id (the default pack when None), through the compiled-pack
-    cache (``engine/inference/cache.py``): a pack loaded before, unchanged, is not parsed and
-    checked again."""
-    from ..inference.cache import load
-
-    return load(find_pack(reference).location)
+    """Load a pack by path or id (the default pack when None)."""
+    return load_pack(find_pack(reference).location)
