@@ -324,3 +324,49 @@ def test_counting_records_for_the_progress_bar(tmp_path):
         (folder / name).write_text("{}")
     assert count_records([str(tmp_path / "a.jsonl"), str(tmp_path / "b.csv"), str(folder)]) == 7
     assert count_records(["-"]) is None
+
+
+# --- workers: parsing where the records are assessed --------------------------------------------
+
+def _mixed_inputs(tmp_path: Path) -> list[str]:
+    """A JSONL file with good, bad and blank lines, and a folder of facts files (one broken)."""
+    facts = example_facts()
+    jsonl = tmp_path / "mixed.jsonl"
+    jsonl.write_bytes(b"".join(json.dumps({**f, "organization": f"Org {i}"}).encode() + b"\n"
+                               for i, f in enumerate(facts * 40))
+                      + b'{"organization": "dup", "organization": "x"}\n\n[1, 2]\n\xff\xfe\n'
+                      + b'{"organization": "\\ud800"}\n')
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for index, name in enumerate(sorted(EXAMPLES.iterdir())):
+        shutil.copy(name, folder / f"{index}-{name.name}")
+    (folder / "9-broken.yaml").write_text("organization: [unclosed\n")
+    return [str(jsonl), str(folder)]
+
+
+def test_deferred_records_read_where_assessed_are_the_records_read_at_once(tmp_path, seed_pack):
+    from brm_advisor.engine.inputs.records import read_records, resolve
+
+    inputs = _mixed_inputs(tmp_path)
+    at_once = list(read_records(inputs, seed_pack.fields))
+    deferred = list(read_records(inputs, seed_pack.fields, deferred=True))
+    assert any(record.line is not None for record in deferred)
+    assert any(record.path is not None for record in deferred)
+    def plain(records):  # a document's line index is built on demand: compare the rest
+        return [r._replace(document=r.document and r.document[:4]) for r in records]
+
+    assert plain(resolve(record) for record in deferred) == plain(at_once)
+    assert plain(resolve(record) for record in at_once) == plain(at_once)
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_any_number_of_workers_gives_the_same_bytes_for_every_kind_of_input(tmp_path, suffix):
+    inputs = _mixed_inputs(tmp_path)
+    outputs = []
+    for workers in ("1", "2", "3"):
+        out = tmp_path / f"out{workers}.{suffix}"
+        result = subprocess.run([BRM, "batch", *inputs, "-o", str(out), "--workers", workers],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 1, result.stderr
+        outputs.append((out.read_bytes(), result.stderr))
+    assert outputs[0] == outputs[1] == outputs[2]
