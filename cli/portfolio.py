@@ -116,9 +116,8 @@ def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int,
     """Every record assessed and written (and saved); True when Ctrl-C stopped it early."""
     from brm_advisor.engine import assess_all
 
-    # with workers, each worker compiles the pack and parses its records; the parent only
-    # hands out lines and file names, and writes
-    records = read_records(inputs, pack.fields, sys.stdin.buffer, deferred=workers > 1)
+    records = read_records(inputs, pack.fields, sys.stdin.buffer)
+    # with workers, each worker compiles the pack; the parent only reads and writes
     with _CtrlC() as ctrl_c, out, contextlib.closing(
             assess_all(pack, records, workers, keep=out.history is not None)) as outcomes:
         for outcome in outcomes:

@@ -88,8 +88,7 @@ class Advisor:
         tables = self._tables
         text, values = tables.encode(facts.data, target_ref.rank if target_ref else 0)
         try:
-            fired = self._ruleset.infer(text, tables.chain, max_firings=self.max_firings,
-                                        fact_id=tables.encode.fact_id)
+            fired = self._ruleset.infer(text, tables.chain, max_firings=self.max_firings)
         except EngineError:
             # a pack's rules that run away or conclude both ways: the error as the reference
             # path names it (the rules it names depend on the order they fired in)

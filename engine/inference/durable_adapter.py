@@ -271,12 +271,10 @@ class DurableRuleset:
 
     # the fast path -----------------------------------------------------------------------
 
-    def infer(self, fact: str, chain: Chain, *, max_firings: int,
-              fact_id: str | None = None) -> list[int]:
+    def infer(self, fact: str, chain: Chain, *, max_firings: int) -> list[int]:
         """Assert `fact` (JSON object text, without ``sid``) in the kept session and chain to
         the fixpoint as `chain` says; returns the numbers of the rules that fired, in the
-        order they fired. `fact_id`: the ``id`` the fact holds, if any (a plain word), by
-        which it is retracted.
+        order they fired.
 
         The conclusions decided while the engine has activations to run are asserted together
         when it has none left, one fact per type (each holding them as keys): the engine then
@@ -292,8 +290,7 @@ class DurableRuleset:
             prefix, code, state = self._assert_first(fact)
             if code == _NOT_HANDLED:
                 return []
-            # what to retract each fact by: its id, or its text (the engine hashes it)
-            asserted = [f'{prefix}"id":"{fact_id}"}}' if fact_id else prefix + fact[1:]]
+            asserted = [prefix + fact[1:]]
             try:
                 return self._chain(prefix, state, chain, max_firings, asserted)
             finally:
@@ -326,10 +323,10 @@ class DurableRuleset:
             wave += 1
             for kind, fragments in found.items():
                 for start in range(0, len(fragments), _WAVE_KEYS):
-                    ident = f'{prefix}"id":"#{wave}.{kind}.{start}"'
-                    asserted.append(ident + "}")
-                    self._assert_text(f'{ident},"t":"{kind}",'
-                                      + ",".join(fragments[start:start + _WAVE_KEYS]) + "}")
+                    text = (f'{prefix}"id":"#{wave}.{kind}.{start}","t":"{kind}",'
+                            + ",".join(fragments[start:start + _WAVE_KEYS]) + "}")
+                    asserted.append(text)
+                    self._assert_text(text)
             result = _engine.start_action_for_state(self._handle, state)
         return fired
 

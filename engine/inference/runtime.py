@@ -52,20 +52,13 @@ class Encoder:
     The same fact `CompiledPack.encode` builds (key for key, in the same order), and the same
     values `CompiledPack.decode` reads back from it, without building either twice."""
 
-    FACT_ID = "#facts"
-    """The ``id`` the input fact carries (by which the engine retracts it), unless the facts
-    have a field of that name."""
-
     def __init__(self, slots: Sequence[Slot]) -> None:
         self._steps = tuple((slot.path[:-1], slot.path[-1], slot.is_list, dict(slot.flags),
                              slot.counted, ".".join(slot.path)) for slot in slots)
-        self.fact_id = None if any(slot.path[0] == "id" for slot in slots) else self.FACT_ID
 
     def __call__(self, facts: Mapping[str, Any], target_rank: int
                  ) -> tuple[str, dict[str, Any]]:
         encoded: dict[str, Any] = {"t": "facts", TARGET_SLOT: target_rank}
-        if self.fact_id:
-            encoded["id"] = self.fact_id
         seen: dict[str, Any] = {}
         sources: dict[tuple[str, ...], Any] = {(): facts}  # the mapping holding each slot
         targets: dict[tuple[str, ...], dict[str, Any]] = {(): encoded}

@@ -44,11 +44,7 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class Record(NamedTuple):
-    """One organization's input: where it came from, and its data or why it could not be read.
-
-    A record read with `deferred` holds only what is to be read (a JSONL line's text, a facts
-    file's path) until `resolve` reads it, where it is assessed: a batch's worker processes
-    parse, not the process that hands the records out."""
+    """One organization's input: where it came from, and its data or why it could not be read."""
 
     source: str  # "file", "file:line" or "file:row"
     data: Any
@@ -56,18 +52,6 @@ class Record(NamedTuple):
     document: Document | None = None  # a file read whole: its text gives lines to errors
     records: int = 1  # how many input records it stands for (a CSV file refused by its header)
     quiet: bool = False  # its problem was told in full for an earlier record of the same file
-    line: str | None = None  # deferred: a JSONL line, not read yet
-    path: str | None = None  # deferred: a facts file, not read yet
-
-
-def resolve(record: Record) -> Record:
-    """A deferred record read (the record `read_records` gives without `deferred`); any other
-    record as it is."""
-    if record.line is not None:
-        return _json_record(record.source, record.line)
-    if record.path is not None:
-        return _document(Path(record.path))
-    return record
 
 
 # --- what the inputs are ----------------------------------------------------------------------
@@ -128,32 +112,30 @@ def _count_lines(path: Path) -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
-                 stdin: IO[bytes] | None = None, *, deferred: bool = False
-                 ) -> Iterator[Record]:
+                 stdin: IO[bytes] | None = None) -> Iterator[Record]:
     """Every record of every input, in order: folders (sorted), .jsonl, .csv, or '-' (JSONL on
-    `stdin`). `fields` is the pack's field table (CSV columns are its dotted paths). With
-    `deferred`, JSONL lines and facts files are read later, by `resolve`."""
+    `stdin`). `fields` is the pack's field table (CSV columns are its dotted paths)."""
     for name in inputs:
         if name == "-":
             if stdin is None:
                 raise ValueError("no standard input to read")
-            yield from _jsonl(stdin, "<stdin>", deferred)
+            yield from _jsonl(stdin, "<stdin>")
             continue
         path = Path(name)
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
                                and p.is_file()):
-                yield Record(str(file), None, path=str(file)) if deferred else _document(file)
+                yield _document(file)
         elif path.exists() and not path.is_file():  # opening a FIFO could wait forever
             yield _invalid(name, "is not a regular file (a FIFO, a device or a socket is not "
                                  "read)", "not-a-file", allowed="a file, a folder, or '-'")
         elif path.suffix.lower() in (".jsonl", ".csv"):
-            yield from _lines_file(path, fields, deferred)
+            yield from _lines_file(path, fields)
         else:
-            yield Record(str(path), None, path=str(path)) if deferred else _document(path)
+            yield _document(path)
 
 
-def _lines_file(path: Path, fields: Mapping[str, Field], deferred: bool) -> Iterator[Record]:
+def _lines_file(path: Path, fields: Mapping[str, Field]) -> Iterator[Record]:
     try:
         handle = path.open("rb")
     except OSError as error:
@@ -163,7 +145,7 @@ def _lines_file(path: Path, fields: Mapping[str, Field], deferred: bool) -> Iter
         if path.suffix.lower() == ".csv":
             yield from _csv(handle, str(path), fields)
         else:
-            yield from _jsonl(handle, str(path), deferred)
+            yield from _jsonl(handle, str(path))
 
 
 def _invalid(source: str, message: str, code: str, path: str = "$", *,
@@ -203,13 +185,13 @@ def _lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int
 
 # --- JSONL ------------------------------------------------------------------------------------
 
-def _jsonl(stream: IO[bytes], source: str, deferred: bool = False) -> Iterator[Record]:
+def _jsonl(stream: IO[bytes], source: str) -> Iterator[Record]:
     for number, line in _lines(stream):
         where = f"{source}:{number}"
         if isinstance(line, Issue):
             yield Record(where, None, (line,))
         elif line.strip():
-            yield Record(where, None, line=line) if deferred else _json_record(where, line)
+            yield _json_record(where, line)
 
 
 def _json_record(where: str, text: str) -> Record:
