@@ -150,13 +150,11 @@ def read_document(
     text = _decode(raw, source)
     syntax = _syntax_of(source, text)
     lines = LineIndex(text, syntax)
-    data = _fast_json(text, max_values) if syntax == "json" else _fast_yaml(text, max_values)
-    if data is _DECLINED:
-        try:
-            data = _parse_json(text, source) if syntax == "json" else _parse_yaml(text, source)
-            _check_values(data, max_values)
-        except _Refused as refused:
-            raise refused.error(source, lines) from None
+    try:
+        data = _parse_json(text, source) if syntax == "json" else _parse_yaml(text, source)
+        _check_values(data, max_values)
+    except _Refused as refused:
+        raise refused.error(source, lines) from None
     return Document(source=source, data=data, text=text, syntax=syntax, lines=lines)
 
 
@@ -181,9 +179,6 @@ def load_json(text: str, source: str, *, max_values: int = MAX_DOCUMENT_VALUES) 
     """One JSON value from text (e.g. a line of a JSONL file), with every check `read_document`
     makes (duplicate keys, numbers, lone surrogates, depth, values counted); raises
     `DocumentError`."""
-    data = _fast_json(text, max_values)
-    if data is not _DECLINED:
-        return data
     lines = LineIndex(text, "json")
     try:
         _check_text(text, ())
@@ -377,11 +372,8 @@ def _json_integer(text: str) -> int | _LongInteger:
     return int(text)
 
 
-_BASES = (("0b", 2, r"[01]+"), ("0x", 16, r"[0-9a-fA-F]+"), ("0", 8, r"[0-7]+"),
-          ("", 10, r"[0-9]+"))
-"""Prefixes, bases and digits of YAML 1.1 whole numbers. Here and below, patterns are compiled
-on first use (by `re`, which keeps them): a facts file that the plain reader takes needs none,
-and compiling them all costs a command's start-up a few milliseconds."""
+_BASES = (("0b", 2, re.compile(r"[01]+")), ("0x", 16, re.compile(r"[0-9a-fA-F]+")),
+          ("0", 8, re.compile(r"[0-7]+")), ("", 10, re.compile(r"[0-9]+")))
 
 
 def _yaml_integer(text: str) -> int | _LongInteger | None:
@@ -395,7 +387,7 @@ def _yaml_integer(text: str) -> int | _LongInteger | None:
     for prefix, base, form in _BASES:
         if digits.startswith(prefix) and len(digits) > len(prefix):
             body = digits[len(prefix):]
-            if not re.fullmatch(form, body):
+            if not form.fullmatch(body):
                 return None
             if base == 10 and len(body) > MAX_INTEGER_DIGITS:
                 return _LongInteger(len(body))
@@ -407,7 +399,7 @@ def _yaml_integer(text: str) -> int | _LongInteger | None:
 
 
 _SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
-_FLOAT = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?"
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?")
 
 
 def _yaml_float(text: str) -> float | None:
@@ -416,7 +408,7 @@ def _yaml_float(text: str) -> float | None:
     cleaned = text.replace("_", "").lower()
     if cleaned in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[cleaned]
-    return float(cleaned) if re.fullmatch(_FLOAT, cleaned) else None
+    return float(cleaned) if _FLOAT.fullmatch(cleaned) else None
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -457,64 +449,12 @@ def _parse_json(text: str, source: str) -> Any:
         raise _fail(source, f"is not valid JSON: {error}", code="syntax") from None
 
 
-# --- fast paths --------------------------------------------------------------------------------
-
-_DECLINED = object()
-"""What a fast path returns for a text it leaves to the full reader."""
-
-
-def _fast_yaml(text: str, max_values: int) -> Any:
-    """The plain YAML most facts files are (`plain_yaml`), without PyYAML: the same data the
-    full reader gives, or `_DECLINED`. Its limits keep the values and the nesting within what
-    `_check_values` accepts, so that check is only made when `max_values` is lower."""
-    from .plain_yaml import MAX_NODES, read_plain
-
-    data = read_plain(text)
-    if data is None:
-        return _DECLINED
-    if max_values <= MAX_NODES:
-        try:
-            _check_values(data, max_values)
-        except _Refused:
-            return _DECLINED  # the full reader says why
-    return data
-
-
-def _fast_json(text: str, max_values: int) -> Any:
-    """ASCII JSON without escapes of characters, read by the JSON parser's defaults (numbers of
-    more than 4300 digits and duplicate keys fail it): the data the full reader gives, or
-    `_DECLINED`. No such text can hold a lone surrogate, more values than characters, or more
-    nesting than brackets, so `_check_values` could not refuse what it reads."""
-    if len(text) > max_values or not text.isascii() or "\\u" in text or \
-            text.count("[") + text.count("{") > MAX_DEPTH:
-        return _DECLINED
-    try:
-        return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant,
-                          parse_float=_finite_float)
-    except (ValueError, RecursionError, _DuplicateKey):
-        return _DECLINED
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        raise _DuplicateKey("")
-    return found
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("not finite")
-    return value
-
-
 def _first_line_containing(text: str, needle: str) -> int | None:
     lines = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
     return lines[1] if len(lines) > 1 else (lines[0] if lines else None)
 
 
-_JSON_TOKEN = r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+'
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 
 def _json_lines(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
@@ -522,7 +462,7 @@ def _json_lines(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
     found: dict[tuple[str | int, ...], tuple[int, int]] = {}
     frames: list[list[Any]] = []  # [path, next key or index, line of that key, expecting a key]
     line, position = 1, 0
-    for match in re.finditer(_JSON_TOKEN, text):
+    for match in _JSON_TOKEN.finditer(text):
         line += text.count("\n", position, match.start())
         position = match.start()
         token = match.group()
@@ -574,11 +514,11 @@ _BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True,
 # YAML 1.1's implicit int and float forms, without base 60 (``1:30`` stays text, as in YAML 1.2;
 # reading a megabyte of ``1:59:59...`` as a number costs seconds of CPU).
 # The prefixed forms need a digit (``0x_`` is text).
-_INT_FORM = (r"^(?:[-+]?0b_*[0-1][0-1_]*|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
-             r"|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$")
-_FLOAT_FORM = (r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
-               r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_INT_FORM = re.compile(r"^(?:[-+]?0b_*[0-1][0-1_]*|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
+                       r"|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$")
+_FLOAT_FORM = re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
+                         r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+                         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
 def _tag_mismatch(node: Any, name: str) -> _Refused:
@@ -649,7 +589,7 @@ def _yaml_loader() -> type:
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    forms = {_TAG + "int": re.compile(_INT_FORM), _TAG + "float": re.compile(_FLOAT_FORM)}
+    forms = {_TAG + "int": _INT_FORM, _TAG + "float": _FLOAT_FORM}
 
     class Loader(base):  # type: ignore[misc, valid-type]
         yaml_implicit_resolvers = {

@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import EngineError, HistoryError, InputError, Issue
 from ..files import atomic_output
-from ..inputs.records import FACT_SUFFIXES, Record, resolve
+from ..inputs.records import FACT_SUFFIXES, Record
 from ..packs.model import RulePack
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ class Outcome(NamedTuple):
     data: Mapping[str, Any] | None = None  # what `line` holds, typed (a CSV row is made of it)
     records: int = 1  # input records it stands for (a CSV file refused by its header: all)
     quiet: bool = False  # its problem was told in full for an earlier record of the same file
-    row: tuple[str, ...] | None = None  # its CSV row, made where it was assessed (a worker)
 
 
 # --- assessing --------------------------------------------------------------------------------
@@ -84,7 +83,6 @@ class RecordAssessor:
         self.keep = keep  # also return the facts and the full result, to save them
 
     def __call__(self, record: Record) -> Outcome:
-        record = resolve(record)
         issues = record.issues
         if not issues:
             try:
@@ -120,7 +118,7 @@ _WORKER: RecordAssessor | None = None
 
 def _start_worker(pack_location: str, keep: bool) -> None:
     from ..inference.advisor import Advisor
-    from ..inference.cache import load as load_pack  # the parent's pack: its cache entry
+    from ..packs.loader import load_pack
 
     global _WORKER
     # Ctrl-C at a terminal reaches every process of the group: the parent decides what to do
@@ -131,15 +129,7 @@ def _start_worker(pack_location: str, keep: bool) -> None:
 
 def _work(records: list[Record]) -> list[Outcome]:
     assert _WORKER is not None
-    return [_carried(_WORKER(record)) for record in records]
-
-
-def _carried(outcome: Outcome) -> Outcome:
-    """An outcome as a worker sends it back: its CSV row made here, rather than the data it is
-    made of (a smaller message, and less work for the process that writes)."""
-    if outcome.data is None:
-        return outcome
-    return outcome._replace(data=None, row=tuple(csv_row(outcome)))
+    return [_WORKER(record) for record in records]
 
 
 CHUNK = 64
@@ -228,8 +218,6 @@ def csv_cell(text: str) -> str:
 
 
 def csv_row(outcome: Outcome) -> list[str]:
-    if outcome.row is not None:
-        return list(outcome.row)
     data = outcome.data
     if data is None:
         cells = [outcome.source, "", "", "", "", "", "", "", "",
