@@ -3,17 +3,20 @@ tests made on each fact, and the values of a fact worth trying.
 
 Values are tried one per class of values that the pack's tests treat alike (for a rating tested
 only by ``at_least: 3``, one value below 3 and one at or above), nearest to the current value,
-in the order the facts schema lists them. Used by what-if searches, the interview and reports;
-whether anything holds is always decided by the engine.
+in the order the facts schema lists them. Numbers (integers or not, bounded or not) are tried at
+the values the tests compare them with and on both sides of each, within the schema's bounds.
+Used by what-if searches, the interview and reports; whether anything holds is always decided by
+the engine.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
-from typing import Any
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeGuard
 
-from ..packs.conditions import Condition, FactTest, fact_tests, references
+from ..packs.conditions import LIST_OPS, Condition, FactTest, fact_tests, references
 from ..packs.fields import Field
 from ..packs.model import RulePack
 
@@ -41,17 +44,22 @@ class Dependencies:
                 if test not in self.tests.setdefault(test.path, []):
                     self.tests[test.path].append(test)
 
+    def representatives(self, info: Field, current: Any) -> list[Any]:
+        """One value per class of values the tests on this field treat alike (the current
+        value's class too); each the closest to the current value, in schema order."""
+        tests = self.tests.get(info.path, [])
+        classes: dict[tuple[bool, ...], Any] = {}
+        for value in _domain(info, current, tests):
+            classes.setdefault(tuple(t.admits(value) for t in tests), value)
+        return list(classes.values())
+
     def alternatives(self, info: Field, current: Any) -> list[Any]:
         """One value per class of values the tests on this field treat alike, other than the
         current value's class; each the closest to the current value, in schema order."""
         tests = self.tests.get(info.path, [])
-        classes: dict[tuple[bool, ...], Any] = {}
         current_class = tuple(t.admits(current) for t in tests)
-        for value in _domain(info, current):
-            key = tuple(t.admits(value) for t in tests)
-            if key != current_class and key not in classes:
-                classes[key] = value
-        return list(classes.values())
+        return [value for value in self.representatives(info, current)
+                if tuple(t.admits(value) for t in tests) != current_class]
 
 
 def _tests_through(condition: Any, derived: Mapping[str, Any], criteria: Mapping[str, Any],
@@ -68,8 +76,9 @@ def _tests_through(condition: Any, derived: Mapping[str, Any], criteria: Mapping
             yield from _tests_through(source, derived, criteria, seen)
 
 
-def _domain(info: Field, current: Any) -> list[Any]:
-    """Values the schema allows for a field, nearest to the current value first."""
+def _domain(info: Field, current: Any, tests: Sequence[FactTest] = ()) -> list[Any]:
+    """Values the schema allows for a field, nearest to the current value first (for a number,
+    those worth trying given the tests made on it)."""
     values: list[Any]
     if info.kind == "list":
         items = list(info.choices)
@@ -90,16 +99,113 @@ def _domain(info: Field, current: Any) -> list[Any]:
         values = list(info.choices)
     elif info.kind == "boolean":
         values = [False, True]
-    elif info.kind == "integer" and info.minimum is not None and info.maximum is not None \
-            and info.maximum - info.minimum <= 100:
-        values = list(range(int(info.minimum), int(info.maximum) + 1))
-        if isinstance(current, int):
-            values.sort(key=lambda v: (abs(v - current), v))
+    elif info.kind in ("integer", "number"):
+        values = numbers_to_try(info, tests, current)
     else:
         values = [current] if current is not None else []
     if not info.required:
         values.append(None)
     return values
+
+
+class NumberRange(NamedTuple):
+    """The numbers the facts schema allows for a field: bounds (open or closed, None when
+    unbounded), whole numbers only, a step (``multipleOf``)."""
+
+    low: float | None = None
+    low_open: bool = False
+    high: float | None = None
+    high_open: bool = False
+    whole: bool = False
+    step: float | None = None
+
+    @classmethod
+    def of(cls, info: Field) -> NumberRange:
+        schema = info.schema
+        low, low_open = _bound(schema, "minimum", "exclusiveMinimum", max)
+        high, high_open = _bound(schema, "maximum", "exclusiveMaximum", min)
+        step = schema.get("multipleOf")
+        return cls(low, low_open, high, high_open, info.kind == "integer",
+                   step if _is_number(step) and step > 0 else None)
+
+    def allows(self, value: float) -> bool:
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return False
+        if self.high is not None and (value > self.high
+                                      or (self.high_open and value == self.high)):
+            return False
+        if self.whole and value != math.floor(value):
+            return False
+        return self.step is None or _multiple_of(value, self.step)
+
+    def inside(self, low: float | None, high: float | None) -> list[float]:
+        """Values strictly between `low` and `high` (None: unbounded) worth trying: the one
+        next to each end, as round as the range allows (whole numbers or steps when there are
+        some in between, else the middle)."""
+        step = self.step or 1
+        above = None if low is None else (math.floor(low / step) + 1) * step
+        below = None if high is None else (math.ceil(high / step) - 1) * step
+        found = [v for v in (above, below) if v is not None
+                 and (low is None or low < v) and (high is None or v < high)]
+        if low is None and high is None:
+            found = [0]
+        elif not found and low is not None and high is not None and self.step is None \
+                and not self.whole and low < (low + high) / 2 < high:
+            found = [(low + high) / 2]
+        return [v for v in found if self.allows(v)]
+
+
+def numbers_to_try(info: Field, tests: Sequence[FactTest], current: Any) -> list[Any]:
+    """The numbers worth trying for a field: every value the tests compare it with, one on
+    each side of each (next to it), and the schema's bounds, all within the schema's range;
+    nearest to `current` first (without a current number, nearest to what the tests compare
+    it with)."""
+    allowed = NumberRange.of(info)
+    compared = {float(v) for test in tests for v in _operands(test)}
+    marks = sorted(compared | {float(b) for b in (allowed.low, allowed.high) if b is not None})
+    found = [m for m in marks if allowed.allows(m)]
+    edges: list[float | None] = [None, *marks, None]
+    for low, high in itertools.pairwise(edges):
+        found.extend(allowed.inside(low, high))
+    values = sorted({_tidy(v) for v in found})
+    near = [current] if _is_number(current) else sorted(compared)
+    if near:
+        values.sort(key=lambda v: (min(abs(v - m) for m in near), v))
+    return values
+
+
+def _operands(test: FactTest) -> list[Any]:
+    """The numbers a test compares its fact with."""
+    operand = test.value
+    items = operand if isinstance(operand, tuple) else (operand,)
+    return [v for v in items if _is_number(v) and test.op not in LIST_OPS]
+
+
+def _bound(schema: Mapping[str, Any], closed: str, open_: str,
+           tighter: Any) -> tuple[float | None, bool]:
+    """The tighter of a closed and an open bound of the schema, and whether it is open."""
+    bounds = [(schema[key], key == open_) for key in (closed, open_) if _is_number(schema.get(key))]
+    if not bounds:
+        return None, False
+    value = tighter(b for b, _ in bounds)
+    return value, any(b == value and is_open for b, is_open in bounds)
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _multiple_of(value: float, step: float) -> bool:
+    """Whether the value is a multiple of the step, as JSON Schema's validator decides."""
+    if isinstance(step, int) and float(value).is_integer():
+        return int(value) % step == 0
+    quotient = value / step
+    return math.isfinite(quotient) and int(quotient) == quotient
+
+
+def _tidy(value: float) -> int | float:
+    """A whole number as an int (``60``, not ``60.0``)."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _toggle(items: list[Any], item: Any, order: list[Any]) -> list[Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..analysis.dependencies import Dependencies
+from ..analysis.dependencies import Dependencies, NumberRange, numbers_to_try
 from ..errors import BrmError
 from ..packs.conditions import Condition, fact_tests, references
 from ..packs.fields import Field
@@ -119,10 +119,14 @@ def _effects(advisor: Advisor, path: str, using: list[Criterion],
 
 
 def _answers_to_try(deps: Dependencies, info: Field, current: Any) -> list[Any]:
-    """Every choice of a single-valued fact; for a list, one answer per class of answers the
-    rules treat alike (the empty list first)."""
+    """Every choice of a single-valued fact; for a number, one answer per class of answers the
+    rules treat alike (the current answer's too), in ascending order; for a list, one answer per
+    class of answers the rules treat alike (the empty list first)."""
     if info.kind != "list" and info.choices:
         return list(info.choices)
+    if info.kind in ("integer", "number"):
+        values = [v for v in deps.representatives(info, current) if v is not None]
+        return sorted(values)[:MAX_ANSWERS_TRIED]
     values = [current] if current is not None else []
     values += deps.alternatives(info, current)
     values = [v for v in values if v is not None]
@@ -134,6 +138,10 @@ def _placeholder_facts(advisor: Advisor, answers: Mapping[str, Any]) -> dict[str
     (None when even that is not a valid facts document)."""
     fields = advisor.pack.fields
     data = flatten(fields.placeholder_document(), fields)
+    for path, value in data.items():  # a number's placeholder may be out of an open range
+        info = fields[path]
+        if info.kind in ("integer", "number") and not NumberRange.of(info).allows(value):
+            data[path] = next(iter(numbers_to_try(info, (), None)), value)
     data.update({k: v for k, v in answers.items() if v is not None})
     try:
         advisor.reader.from_data(nest(data))

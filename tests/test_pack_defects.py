@@ -1,0 +1,176 @@
+"""Defects of the pack language found by writing a new framework from the docs (issue 11), each
+pinned on a small pack written into a temporary folder: numeric facts in lint, what-if, explain
+and the interview; a finding that can never hold; the lint message for a contradictory level;
+the report's title; the header of a facts schema without ``organization``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from brm_advisor.engine import Advisor, explain, lint_pack, load_pack, search
+from brm_advisor.engine.interview import questions_for
+from brm_advisor.engine.interview.advice import why
+
+from conftest import run
+
+SOURCES = [{"id": "own", "title": "Our method"}]
+LEVELS = [{"id": "base", "name": "Base", "summary": "The floor.", "source": "own"},
+          {"id": "lean", "name": "Lean", "summary": "Run costs in hand.", "source": "own"},
+          {"id": "top", "name": "Top", "summary": "Run costs low.", "source": "own"}]
+
+
+def write_pack(folder: Path, properties: dict[str, Any], *, criteria: list[dict[str, Any]],
+               findings: list[dict[str, Any]] | None = None,
+               levels: list[dict[str, Any]] | None = None, required: list[str] | None = None,
+               name: str = "Run-cost framework", case: dict[str, Any] | None = None) -> Path:
+    """A pack in `folder` (pack.yaml, facts.schema.json, one test case) with these facts,
+    criteria and findings; one recommendation per criterion."""
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+              "additionalProperties": False,
+              "required": required if required is not None else ["organization"],
+              "properties": properties}
+    (folder / "facts.schema.json").write_text(json.dumps(schema, indent=1), encoding="utf-8")
+    pack = {"pack": {"id": "defects", "name": name, "version": "0.1.0",
+                     "description": "A pack written for a test.",
+                     "facts_schema": "facts.schema.json", "attainment": "staged",
+                     "sources": SOURCES},
+            "levels": levels or LEVELS,
+            "criteria": [{"text": f"Criterion {c['id']}.", "source": "own", **c}
+                         for c in criteria],
+            "recommendations": [{"id": f"rec.{c['id']}", "level": c["level"],
+                                 "addresses": [c["id"]], "action": f"Work on {c['id']}.",
+                                 "source": "own"} for c in criteria],
+            "findings": [{"severity": "warning", "message": f"Finding {f['id']}.",
+                          "source": "own", **f} for f in findings or []]}
+    (folder / "pack.yaml").write_text(yaml.safe_dump(pack, sort_keys=False), encoding="utf-8")
+    (folder / "tests").mkdir(exist_ok=True)
+    cases = [case] if case else []
+    (folder / "tests" / "cases.yaml").write_text(yaml.safe_dump({"cases": cases}),
+                                                 encoding="utf-8")
+    return folder
+
+
+def write_facts(path: Path, data: dict[str, Any]) -> str:
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return str(path)
+
+
+# --- 1. numeric facts in lint, what-if, explain and the interview --------------------------
+
+NUMERIC_KINDS = {
+    "number 0-100": {"type": "number", "minimum": 0, "maximum": 100},
+    "number unbounded": {"type": "number"},
+    "number, exclusive bounds and steps": {"type": "number", "exclusiveMinimum": 0,
+                                            "exclusiveMaximum": 100, "multipleOf": 0.5},
+    "integer unbounded": {"type": "integer"},
+    "integer 0-100": {"type": "integer", "minimum": 0, "maximum": 100},
+    "integer 0-1000": {"type": "integer", "minimum": 0, "maximum": 1000},
+}
+RUN_CRITERIA = [  # thresholds that are not the schema's bounds, some not whole numbers
+    {"id": "lean.run", "level": "lean", "when": {"fact": "run_share", "at_most": 60}},
+    {"id": "lean.growth", "level": "lean", "when": {"fact": "growth", "above": 2.5}},
+    {"id": "top.run", "level": "top", "when": {"fact": "run_share", "below": 40.5}},
+    {"id": "top.growth", "level": "top", "when": {"fact": "growth", "at_least": 7.25}},
+]
+
+
+def numeric_pack(folder: Path, kind: dict[str, Any]) -> Path:
+    growth = {"type": "number"} if kind["type"] == "number" else {"type": "integer"}
+    return write_pack(folder, {
+        "organization": {"type": "string", "description": "Who is assessed."},
+        "run_share": {**kind, "description": "Share of IT spend that keeps the lights on."},
+        "growth": {**growth, "description": "Growth of the business, in percent."},
+    }, required=["organization", "run_share", "growth"], criteria=RUN_CRITERIA,
+        case={"name": "heavy", "facts": {"organization": "Heavy", "run_share": 80, "growth": 1},
+              "expect": {"level": "base"}})
+
+
+@pytest.fixture(params=list(NUMERIC_KINDS), ids=list(NUMERIC_KINDS))
+def numeric(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    return numeric_pack(tmp_path / "pack", NUMERIC_KINDS[request.param])
+
+
+def test_lint_finds_every_level_of_a_numeric_pack_reachable(numeric):
+    report = lint_pack(numeric)
+    assert not report.errors, [p.describe(report.source) for p in report.errors]
+    assert not [p for p in report.warnings if p.issue.code in ("never-fires",
+                                                               "unreachable-level")]
+    result = run("packs", "lint", str(numeric))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "unreachable-level" not in result.output
+
+
+def test_whatif_target_finds_the_change_of_a_number(numeric, tmp_path):
+    facts = write_facts(tmp_path / "heavy.yaml",
+                        {"organization": "Heavy", "run_share": 80, "growth": 1})
+    with Advisor(load_pack(numeric)) as advisor:
+        found = search(advisor, advisor.read(facts), "top")
+        assert found.reachable, found.reason
+        changes = {c.path: c.after for c in found.solutions[0].changes}
+        assert changes["run_share"] < 40.5 and changes["growth"] >= 7.25
+        # the values next to the thresholds, as near the current values as allowed
+        assert changes["run_share"] == 40
+        assert changes["growth"] == (7.25 if isinstance(changes["growth"], float) else 8)
+        lean = search(advisor, advisor.read(facts), "lean")
+        assert {c.path: c.after for c in lean.solutions[0].changes} == {
+            "run_share": 60, "growth": 3}
+    result = run("whatif", "--pack", str(numeric), "--target", "lean", facts)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "No change" not in result.output
+    assert "run_share: 80 -> 60" in result.output
+
+
+def test_explain_says_which_number_meets_a_criterion_and_what_the_level_rests_on(numeric,
+                                                                                 tmp_path):
+    facts = write_facts(tmp_path / "mid.yaml",
+                        {"organization": "Mid", "run_share": 50, "growth": 5})
+    with Advisor(load_pack(numeric)) as advisor:
+        read = advisor.read(facts)
+        diagnosis = advisor.assess(read)
+        assert diagnosis.level.id == "lean"
+        explanation = explain(advisor, read, diagnosis)
+    unmet = {u.id: u.satisfy for u in explanation.why_not}
+    assert [[(c.path, c.after) for c in option] for option in unmet["top.run"]] == [
+        [("run_share", 40)]]
+    assert unmet["top.growth"] and unmet["top.growth"][0][0].after >= 7.25
+    rests_on = {s.path: [(value, level.id) for value, level in s.drops]
+                for s in explanation.robustness}
+    (above, level), = rests_on["run_share"]  # the value next above 60 the schema allows
+    assert level == "base" and above in (61, 60.5)
+    assert rests_on["growth"] == [(2.5 if isinstance(rests_on["growth"][0][0], float) else 2,
+                                   "base")]
+    result = run("explain", "--pack", str(numeric), facts)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "no change of its own facts alone would meet it" not in result.output
+    assert "would be met by: run_share: 50 -> 40" in result.output
+    assert f"run_share = 50: {above} gives Base" in result.output
+
+
+def test_the_interview_says_what_each_number_would_do(numeric):
+    with Advisor(load_pack(numeric)) as advisor:
+        question = next(q for q in questions_for(advisor.pack) if q.path == "run_share")
+        told = why(advisor, question, {"organization": "Heavy"})
+    effects = [(effect.value, effect.met, effect.unmet) for effect in told.effects]
+    # one answer per class the rules treat alike, in ascending order
+    assert [(met, unmet) for _, met, unmet in effects] == [
+        (("lean.run", "top.run"), ()), (("lean.run",), ("top.run",)),
+        ((), ("lean.run", "top.run"))]
+    low, middle, high = (value for value, _, _ in effects)
+    assert low == 40 and 40.5 <= middle <= 60 and 60 < high <= 61
+
+
+def test_the_interview_consultant_view_names_the_effects_of_a_number(tmp_path):
+    folder = numeric_pack(tmp_path / "pack", NUMERIC_KINDS["number 0-100"])
+    result = run("interview", "--pack", str(folder), "-o", str(tmp_path / "answers.yaml"),
+                 input="Heavy\n??\n80\n1\n\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "What each answer would do" in out
+    assert "- 40: meets lean.run, top.run" in out
+    assert "- 61: meets no criterion; leaves unmet lean.run, top.run" in out
