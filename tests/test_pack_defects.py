@@ -174,3 +174,69 @@ def test_the_interview_consultant_view_names_the_effects_of_a_number(tmp_path):
     assert "What each answer would do" in out
     assert "- 40: meets lean.run, top.run" in out
     assert "- 61: meets no criterion; leaves unmet lean.run, top.run" in out
+
+
+# --- 2. a finding whose condition can never hold ---------------------------------------------
+
+MODES = {"organization": {"type": "string", "description": "Who is assessed."},
+         "engagement": {"type": "object", "additionalProperties": False,
+                        "required": ["mode"], "description": "How the business engages.",
+                        "properties": {"mode": {
+                            "enum": ["reactive", "order_taking", "advisory"],
+                            "description": "How the business engages the BRM."}}},
+         "run_share": {"type": "number", "minimum": 0, "maximum": 100,
+                       "description": "Share of IT spend that keeps the lights on."}}
+MODE_CASE = {"name": "reactive", "facts": {"organization": "R", "run_share": 80,
+                                           "engagement": {"mode": "reactive"}},
+             "expect": {"level": "base"}}
+ADVISORY = {"fact": "engagement.mode", "equals": "advisory"}
+REACTIVE = {"fact": "engagement.mode", "equals": "reactive"}
+
+
+def modes_pack(folder: Path, findings: list[dict[str, Any]],
+               criteria: list[dict[str, Any]] | None = None) -> Path:
+    return write_pack(folder, MODES, required=["organization", "engagement", "run_share"],
+                      criteria=criteria or [
+                          {"id": "lean.advice", "level": "lean", "when": ADVISORY},
+                          {"id": "top.run", "level": "top",
+                           "when": {"fact": "run_share", "at_most": 50}}],
+                      findings=findings, case=MODE_CASE)
+
+
+def never_fires(folder: Path) -> dict[str, str]:
+    report = lint_pack(folder)
+    return {p.subject or "": p.describe(report.source) for p in report.problems
+            if p.issue.code == "never-fires"}
+
+
+@pytest.mark.parametrize("when", [
+    {"all": [REACTIVE, ADVISORY]},
+    {"all": [{"fact": "run_share", "above": 60}, {"fact": "run_share", "below": 40}]},
+    {"all": [{"level": "lean"}, REACTIVE]},  # the level needs advisory
+    {"all": [{"criterion": "top.run"}, {"fact": "run_share", "above": 55.5}]},
+], ids=["equals-twice", "numbers", "through-a-level", "through-a-criterion"])
+def test_lint_warns_of_a_finding_that_can_never_hold(tmp_path, when):
+    folder = modes_pack(tmp_path / "pack", [{"id": "finding.never", "when": when},
+                                            {"id": "finding.fine", "when": REACTIVE}])
+    found = never_fires(folder)
+    assert list(found) == ["finding.never"]
+    line = next(number for number, text in enumerate(
+        (folder / "pack.yaml").read_text().splitlines(), start=1)
+        if "id: finding.never" in text)
+    assert found["finding.never"].startswith(f"{folder / 'pack.yaml'}:{line}: warning: "
+                                             "finding.never: its condition can never hold")
+    result = run("packs", "lint", "--strict", str(folder))
+    assert result.exit_code == 1 and "finding.never" in result.output
+
+
+@pytest.mark.parametrize("when", [
+    {"all": [REACTIVE, {"fact": "run_share", "above": 60}]},
+    {"all": [{"level": "lean"}, {"fact": "run_share", "above": 55.5}]},
+    {"any": [REACTIVE, ADVISORY]},
+    {"not": {"all": [REACTIVE, ADVISORY]}},
+], ids=["facts", "level-and-number", "any", "not"])
+def test_lint_keeps_quiet_about_a_finding_that_can_hold(tmp_path, when):
+    folder = modes_pack(tmp_path / "pack", [{"id": "finding.maybe", "when": when}])
+    assert never_fires(folder) == {}
+    result = run("packs", "lint", "--strict", str(folder))
+    assert result.exit_code == 0, result.output

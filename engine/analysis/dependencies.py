@@ -44,10 +44,12 @@ class Dependencies:
                 if test not in self.tests.setdefault(test.path, []):
                     self.tests[test.path].append(test)
 
-    def representatives(self, info: Field, current: Any) -> list[Any]:
-        """One value per class of values the tests on this field treat alike (the current
-        value's class too); each the closest to the current value, in schema order."""
-        tests = self.tests.get(info.path, [])
+    def representatives(self, info: Field, current: Any,
+                        tests: Sequence[FactTest] | None = None) -> list[Any]:
+        """One value per class of values the tests on this field (by default those the
+        criteria make) treat alike, the current value's class too; each the closest to the
+        current value, in schema order."""
+        tests = self.tests.get(info.path, []) if tests is None else tests
         classes: dict[tuple[bool, ...], Any] = {}
         for value in _domain(info, current, tests):
             classes.setdefault(tuple(t.admits(value) for t in tests), value)
@@ -60,6 +62,45 @@ class Dependencies:
         current_class = tuple(t.admits(current) for t in tests)
         return [value for value in self.representatives(info, current)
                 if tuple(t.admits(value) for t in tests) != current_class]
+
+
+    def tests_behind(self, condition: Condition) -> list[FactTest]:
+        """Every test on input facts that a condition rests on, through the derived facts,
+        criteria and levels it refers to (a level: its criteria and every lower level's)."""
+        pack = self.pack
+        sources: dict[tuple[str, str], list[Condition]] = {}
+        for fact in pack.derived:
+            sources[("derived", fact.id)] = [fact.when]
+        for criterion in pack.criteria:
+            sources[("criterion", criterion.id)] = [criterion.when]
+        for level in pack.levels:
+            sources[("level", level.id)] = [c.when for c in pack.criteria
+                                            if pack.rank(c.level) <= pack.rank(level.id)]
+        return list(dict.fromkeys(_behind(condition, sources, set())))
+
+
+def covers_every_class(info: Field, tests: Sequence[FactTest], current: Any) -> bool:
+    """Whether the values `Dependencies.representatives` tries for a field hold one of every
+    class of values these tests treat alike (so that trying them all decides a question)."""
+    if info.kind == "list":
+        return bool(info.choices) and len(info.choices) <= MAX_LIST_ITEMS_EXHAUSTIVE
+    if info.choices or info.kind == "boolean":
+        return True
+    if info.kind in ("integer", "number"):
+        step = NumberRange.of(info).step
+        return step is None or float(step).is_integer()
+    return current is not None and all(t.op == "present" for t in tests)
+
+
+def _behind(condition: Condition, sources: Mapping[tuple[str, str], Sequence[Condition]],
+            seen: set[tuple[str, str]]) -> Iterable[FactTest]:
+    yield from fact_tests(condition)
+    for ref in references(condition):
+        key = (ref.kind, ref.id)
+        if key not in seen:
+            seen.add(key)
+            for source in sources.get(key, ()):
+                yield from _behind(source, sources, seen)
 
 
 def _tests_through(condition: Any, derived: Mapping[str, Any], criteria: Mapping[str, Any],

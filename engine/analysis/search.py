@@ -13,12 +13,14 @@ values.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from ..errors import EditError, InputError
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..inputs.facts import Facts
-from .dependencies import Dependencies
+from .dependencies import Dependencies, covers_every_class
 from .edits import Change, changes_between, with_values
 
 if TYPE_CHECKING:
@@ -316,6 +318,41 @@ def meetable(advisor: Advisor, facts: Facts, criterion_id: str,
     if not found and searcher.cut:
         return None
     return bool(found)
+
+
+FiringVerdict = Literal["fires", "never", "too-many", "undecided"]
+
+
+def finding_can_fire(advisor: Advisor, facts: Facts, finding_id: str,
+                     budget: Budget | None = None) -> FiringVerdict:
+    """Whether some values the schema allows make a finding fire, by the engine: one value
+    of every class of values of the facts its condition rests on (through derived facts,
+    criteria and levels), in every combination, from `facts`. "never" only when every class
+    was tried and the finding never fired; "too-many" when the combinations exceed what is
+    left of the budget; "undecided" when the values tried cannot cover every class (free
+    text, long lists, values that do not go together)."""
+    searcher = _Searcher(advisor, facts, budget)
+    deps = searcher.dependencies
+    finding = next(f for f in advisor.pack.findings if f.id == finding_id)
+    tests = deps.tests_behind(finding.when)
+    fields = list(dict.fromkeys(t.path for t in tests))
+    options: list[list[Any]] = []
+    decisive = True
+    for path in fields:
+        info, mine = advisor.pack.fact_paths[path], [t for t in tests if t.path == path]
+        options.append(deps.representatives(info, facts.get(path), mine))
+        decisive = decisive and covers_every_class(info, mine, facts.get(path))
+    if math.prod(len(o) for o in options) > searcher.budget.total - searcher.budget.used:
+        return "too-many"
+    for values in itertools.product(*options):
+        try:
+            diagnosis = searcher.assess(dict(zip(fields, values, strict=True)))
+        except (InputError, EditError):  # values that do not go together: not all tried
+            decisive = False
+            continue
+        if any(f.id == finding_id for f in diagnosis.findings):
+            return "fires"
+    return "never" if decisive else "undecided"
 
 
 def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, criterion_id: str,

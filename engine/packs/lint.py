@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..analysis.dependencies import conditions_of
-from ..analysis.search import MAX_CANDIDATES, meetable, search
+from ..analysis.search import MAX_CANDIDATES, Budget, finding_can_fire, meetable, search
 from ..errors import EngineError, InputError, Issue, PackError
 from ..inference.advisor import Advisor
 from ..inputs.documents import Document, read_document
@@ -167,7 +167,32 @@ def _unreachable(pack: RulePack, document: Document, advisor: Advisor) -> list[P
                                          "level can be reached; add a test case",
                                          code="unchecked-reachability"))]
     return (_unmeetable_criteria(pack, document, advisor, baseline)
-            + _unreachable_levels(pack, document, advisor, baseline))
+            + _unreachable_levels(pack, document, advisor, baseline)
+            + _findings_never_fire(pack, document, advisor, baseline))
+
+
+def _findings_never_fire(pack: RulePack, document: Document, advisor: Advisor,
+                         baseline: Facts) -> list[Problem]:
+    """Findings that no facts make fire, by the engine (those whose condition is plainly
+    impossible are reported by `_never_fire`)."""
+    problems = []
+    fired = {f.id for f in advisor.assess(baseline).findings}
+    budget = Budget()
+    for index, finding in enumerate(pack.findings):
+        if finding.id in fired or _impossible(finding.when):
+            continue
+        verdict = finding_can_fire(advisor, baseline, finding.id, budget)
+        if verdict == "too-many":
+            problems.append(Problem("warning", _issue(
+                document, "findings", index, "whether its condition can hold is unchecked: "
+                "the facts it rests on take more combinations of values than the "
+                f"{MAX_CANDIDATES} fact sets a check may try", "unchecked-reachability"),
+                finding.id))
+        elif verdict == "never":
+            problems.append(Problem("warning", _issue(
+                document, "findings", index, "its condition can never hold: no values the "
+                "facts schema allows make it fire", "never-fires"), finding.id))
+    return problems
 
 
 def _unmeetable_criteria(pack: RulePack, document: Document, advisor: Advisor,
