@@ -240,3 +240,34 @@ def test_lint_keeps_quiet_about_a_finding_that_can_hold(tmp_path, when):
     assert never_fires(folder) == {}
     result = run("packs", "lint", "--strict", str(folder))
     assert result.exit_code == 0, result.output
+
+
+# --- 3. the lint message for a contradictory level -----------------------------------------
+
+def test_an_unreachable_level_names_the_criteria_that_conflict(tmp_path):
+    folder = modes_pack(tmp_path / "pack", [], criteria=[
+        {"id": "lean.advice", "level": "lean", "when": ADVISORY},
+        {"id": "lean.run", "level": "lean", "when": {"fact": "run_share", "at_most": 60}},
+        {"id": "top.reactive", "level": "top", "when": REACTIVE},  # satisfiable alone
+        {"id": "top.run", "level": "top", "when": {"fact": "run_share", "below": 40.5}}])
+    report = lint_pack(folder)
+    (problem,) = [p for p in report.errors if p.issue.code == "unreachable-level"]
+    assert problem.subject == "top"
+    message = problem.issue.message
+    assert message == ("no facts can reach this level: criteria lean.advice (engagement.mode "
+                       "is advisory) and top.reactive (engagement.mode is reactive) cannot all "
+                       "be met together (each can be met without the others)")
+    assert "run" not in message  # the criteria that play no part are not blamed
+
+
+def test_a_level_behind_a_criterion_nothing_meets_names_that_criterion(tmp_path):
+    folder = modes_pack(tmp_path / "pack", [], criteria=[
+        {"id": "lean.advice", "level": "lean", "when": ADVISORY},
+        {"id": "top.never", "level": "top", "when": {"all": [
+            {"fact": "run_share", "above": 60}, {"fact": "run_share", "below": 40}]}}])
+    report = lint_pack(folder)
+    (problem,) = [p for p in report.errors if p.issue.code == "unreachable-level"]
+    assert problem.subject == "top"
+    assert problem.issue.message == (
+        "no facts can reach this level: criterion top.never (run_share is above 60 and "
+        "run_share is below 40) cannot be met by any values the facts schema allows")

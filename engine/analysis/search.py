@@ -320,6 +320,48 @@ def meetable(advisor: Advisor, facts: Facts, criterion_id: str,
     return bool(found)
 
 
+def conflicting_criteria(advisor: Advisor, facts: Facts, level_id: str,
+                         budget: Budget | None = None) -> tuple[str, ...] | None:
+    """Why a level cannot be reached: a smallest set of the criteria it needs (its own and
+    every lower level's) that no values the schema allows meet together, by the engine; every
+    part of the set can be met without the others (a single criterion: one no values meet).
+    None when the criteria can all be met together, or the budget ran out first."""
+    searcher = _Searcher(advisor, facts, budget)
+    pack = advisor.pack
+    rank = pack.rank(level_id)
+    required = [c.id for c in pack.criteria if pack.rank(c.level) <= rank]
+    try:
+        for criteria, _ in _groups(required, searcher.dependencies.fields):
+            if not _together(searcher, criteria):
+                return _smallest_conflict(searcher, criteria)
+    except _OutOfBudget:
+        return None
+    return None
+
+
+def _smallest_conflict(searcher: _Searcher, criteria: Sequence[str]) -> tuple[str, ...]:
+    """The criteria (that cannot be met together) less each one that the rest do not need
+    to conflict: what is left cannot be met together, but any part of it can."""
+    kept = list(criteria)
+    for criterion in criteria:
+        rest = [c for c in kept if c != criterion]
+        if rest and not _together(searcher, rest):
+            kept = rest
+    return tuple(kept)
+
+
+def _together(searcher: _Searcher, criteria: Sequence[str]) -> bool:
+    """Whether some values the schema allows meet all the criteria, by the engine (raises
+    `_OutOfBudget` when the budget ran out before it was decided)."""
+    if searcher._meets({}, criteria):
+        return True
+    fields = list(dict.fromkeys(f for c in criteria for f in searcher.dependencies.fields[c]))
+    found = searcher.fewest(criteria, fields, limit=1)
+    if not found and searcher.cut:
+        raise _OutOfBudget
+    return bool(found)
+
+
 FiringVerdict = Literal["fires", "never", "too-many", "undecided"]
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..analysis.dependencies import conditions_of
-from ..analysis.search import MAX_CANDIDATES, Budget, finding_can_fire, meetable, search
+from ..analysis.search import (
+    MAX_CANDIDATES,
+    Budget,
+    conflicting_criteria,
+    finding_can_fire,
+    meetable,
+    search,
+)
 from ..errors import EngineError, InputError, Issue, PackError
 from ..inference.advisor import Advisor
 from ..inputs.documents import Document, read_document
@@ -22,8 +29,10 @@ from ..inputs.facts import Facts
 from ..present.words import allowed_and_hint
 from .cases import load_cases
 from .conditions import (
+    All,
     Condition,
     Const,
+    FactTest,
     branches,
     negation_normal_form,
     references,
@@ -227,10 +236,33 @@ def _unreachable_levels(pack: RulePack, document: Document, advisor: Advisor,
                 document, "levels", index, f"whether facts can reach this level is unchecked: "
                 f"{result.reason}", "unchecked-reachability"), level.id))
         else:
+            why = _conflict(pack, conflicting_criteria(advisor, baseline, level.id))
             problems.append(Problem("error", _issue(
-                document, "levels", index, f"no facts can reach this level: {result.reason}",
-                "unreachable-level"), level.id))
+                document, "levels", index, f"no facts can reach this level: "
+                f"{why or result.reason}", "unreachable-level"), level.id))
     return problems
+
+
+def _conflict(pack: RulePack, criteria: tuple[str, ...] | None) -> str | None:
+    """The criteria that cannot be met together, in words, each with what it asks."""
+    if not criteria:
+        return None
+    named = [f"{c} ({_asks(pack, c)})" for c in criteria]
+    if len(named) == 1:
+        return f"criterion {named[0]} cannot be met by any values the facts schema allows"
+    return (f"criteria {', '.join(named[:-1])} and {named[-1]} cannot all be met together "
+            "(each can be met without the others)")
+
+
+def _asks(pack: RulePack, criterion_id: str) -> str:
+    """What a criterion asks of the facts: its tests, when it is a plain conjunction of
+    them, else its text."""
+    criterion = next(c for c in pack.criteria if c.id == criterion_id)
+    normal = simplify(negation_normal_form(criterion.when))
+    items = normal.items if isinstance(normal, All) else (normal,)
+    if all(isinstance(item, FactTest) for item in items):
+        return " and ".join(item.describe() for item in items if isinstance(item, FactTest))
+    return criterion.text.strip().rstrip(".")
 
 
 def _baseline(pack: RulePack, advisor: Advisor) -> Facts | None:
