@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from brm_advisor.engine.packs.conditions import (
     All,
     AnyOf,
+    AtLeast,
     Const,
     Not,
     Ref,
@@ -23,12 +24,20 @@ from brm_advisor.engine.packs.conditions import (
 
 NAMES = ["a", "b", "c", "d"]
 refs = st.builds(Ref, st.just("derived"), st.sampled_from(NAMES), st.booleans())
+
+
+@st.composite
+def counts(draw, inner):
+    items = draw(st.lists(inner, min_size=1, max_size=4))
+    return AtLeast(draw(st.integers(1, len(items))), tuple(items))
+
+
 conditions = st.recursive(
     st.one_of(refs, st.builds(Const, st.booleans())),
     lambda inner: st.one_of(
         st.builds(lambda items: All(tuple(items)), st.lists(inner, min_size=1, max_size=3)),
         st.builds(lambda items: AnyOf(tuple(items)), st.lists(inner, min_size=1, max_size=3)),
-        st.builds(Not, inner)),
+        st.builds(Not, inner), counts(inner)),
     max_leaves=8)
 
 
@@ -41,6 +50,8 @@ def holds(condition, world) -> bool:
         return not holds(condition.item, world)
     if isinstance(condition, All):
         return all(holds(item, world) for item in condition.items)
+    if isinstance(condition, AtLeast):
+        return sum(holds(item, world) for item in condition.items) >= condition.least
     return any(holds(item, world) for item in condition.items)
 
 
@@ -101,3 +112,22 @@ def test_all_and_any_of_the_same_items_differ():
     items = (Ref("derived", "a"), Ref("derived", "b"))
     assert All(items) != AnyOf(items)
     assert Const(True) != Not(Const(True))
+
+
+def test_a_count_and_its_negation_are_counts():
+    items = tuple(Ref("derived", name) for name in NAMES)
+    assert negation_normal_form(AtLeast(3, items), negate=True) == AtLeast(
+        2, tuple(item.negate() for item in items))
+    assert simplify(AtLeast(1, items)) == AnyOf(items)
+    assert simplify(AtLeast(4, items)) == All(items)
+    assert simplify(AtLeast(2, (Const(True), *items[:2]))) == AnyOf(items[:2])
+    assert simplify(AtLeast(3, (Const(False), *items[:2]))) == Const(False)
+
+
+def test_a_count_is_written_out_as_one_alternative_per_way_its_first_items_hold():
+    items = tuple(Ref("derived", name) for name in NAMES)
+    alternatives = branches(AtLeast(2, items), limit=1000)
+    assert len(alternatives) == 6  # C(4, 2): the first two that hold
+    for world in worlds():
+        firing = sum(branch_holds(branch, world) for branch in alternatives)
+        assert firing == (1 if sum(world.values()) >= 2 else 0)

@@ -443,7 +443,7 @@ def test_a_counting_condition_with_millions_of_combinations_is_refused_quickly(t
         assert lint_pack(folder).errors
     assert [(i.code, i.path, i.line) for i in issues] == [
         ("too-complex", "$.criteria[0].when", 16)]
-    assert "expands to 2704156 combinations, more than the 64 allowed" in issues[0].message
+    assert "compiles to 2704156 alternatives, more than the 128 allowed" in issues[0].message
 
 
 def test_counting_conditions_inside_each_other_are_refused_by_their_size(tmp_path):

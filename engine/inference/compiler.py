@@ -37,6 +37,7 @@ from ..packs.conditions import (
     Condition,
     Const,
     FactTest,
+    Form,
     Not,
     Ref,
     TooComplex,
@@ -56,8 +57,9 @@ TARGET_SLOT = "_target"
 """Key of the target level's rank in the asserted facts (0: no target)."""
 COUNT_SLOT = "_n"
 """Key under which list lengths are asserted, when a rule counts items."""
-MAX_BRANCHES_PER_RULE = 64
-"""A pack rule becomes at most this many engine rules (one per way its condition can hold)."""
+MAX_BRANCHES_PER_RULE = 128
+"""A pack rule becomes at most this many engine rules (one per way its condition can hold: a
+count of 4 of 8 holds in 70 ways)."""
 MAX_EXCLUSIVE_NODES = 5000
 """Exclusive alternatives (one activation per conclusion) are tried only when they stay this
 small; otherwise the plain condition is compiled (see `exclusive_size`)."""
@@ -187,6 +189,7 @@ class _Compiler:
         self.flags: dict[str, dict[Any, str]] = {}
         self._names = 0  # counts every engine rule built, kept or not: names stay unique
         self.conclusion_slots: dict[tuple[str, str], str] = {}
+        self._form: Form | None = None  # how counts are written out in the rule being built
 
     # conclusions -------------------------------------------------------------------------
 
@@ -280,11 +283,12 @@ class _Compiler:
         # Exclusive alternatives fire once per conclusion; but they are larger expressions
         # (exponentially so with nesting, hence the size computed first), and the engine
         # refuses a leg with too many nested and/or: keep the plain form then.
-        candidates = [normal]
+        candidates: list[tuple[Condition, Form | None]] = [(normal, None)]
         if exclusive_size(normal) <= MAX_EXCLUSIVE_NODES:
-            candidates.insert(0, exclusive(normal))
+            candidates.insert(0, (exclusive(normal), exclusive))
         problem = ""
-        for candidate in candidates:
+        for candidate, form in candidates:
+            self._form = form
             problem = self._add_form(kind, ident, value, asserts, candidate)
             if not problem:
                 return
@@ -294,7 +298,7 @@ class _Compiler:
                   condition: Condition) -> str:
         """Add the engine rules of one form of a condition; what is wrong when it cannot be."""
         try:
-            alternatives = branches(condition, MAX_BRANCHES_PER_RULE)
+            alternatives = branches(condition, MAX_BRANCHES_PER_RULE, self._form)
         except TooComplex as error:
             return (f"the condition expands to more than {error.args[0]} alternative "
                     f"rules; at most {MAX_BRANCHES_PER_RULE} are allowed")

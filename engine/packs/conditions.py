@@ -19,7 +19,6 @@ Semantics, as documented for pack authors:
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -151,7 +150,21 @@ class Const(NamedTuple):
     tag: str = "const"
 
 
-Condition = FactTest | Ref | All | AnyOf | Not | Const
+class AtLeast(NamedTuple):
+    """``{at_least: N, of: [...]}``: at least `least` of the items hold.
+
+    Kept as one node rather than expanded into its combinations: its negation is again a
+    count (at least n - N + 1 of the negated items), where the negation of the expanded
+    combinations would be a product of alternatives that the engine matches once per way
+    it holds. `expand_at_least` writes it out for the compiler, as exclusive alternatives.
+    """
+
+    least: int
+    items: tuple[Condition, ...]
+    tag: str = "at_least"
+
+
+Condition = FactTest | Ref | All | AnyOf | Not | Const | AtLeast
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -173,9 +186,10 @@ class ParseContext:
                                  suggestion=suggestion, line=line, code=code))
 
 
-MAX_COMBINATIONS = 64
-"""An ``{at_least: N, of: [...]}`` expands into one alternative per combination: at most this
-many."""
+MAX_COMBINATIONS = 128
+"""An ``{at_least: N, of: [...]}`` compiles into one alternative per combination of the items
+that make it hold (C(n, N)), and its negation into C(n, N - 1): at most this many each (every
+count of up to 9 items fits)."""
 MAX_CONDITION_NODES = 2000
 """A condition may expand (``at_least`` inside ``at_least``...) to at most this many tests and
 connectives: every later step (negation, compiling, lint) walks the expanded condition."""
@@ -259,33 +273,39 @@ def _parse_counting(data: Mapping[str, Any], where: tuple[str | int, ...],
         return Const(False)
     parsed = tuple(parse_condition(item, (*where, "of", index), ctx)
                    for index, item in enumerate(items))
-    combinations = math.comb(len(items), count)
+    combinations = max(math.comb(len(items), count), math.comb(len(items), count - 1))
     if combinations > MAX_COMBINATIONS:
-        ctx.problem(where, f"'at_least {count} of {len(items)}' expands to {combinations} "
-                           f"combinations, more than the {MAX_COMBINATIONS} allowed",
-                    code="too-complex")
+        ctx.problem(where, f"'at_least {count} of {len(items)}' compiles to {combinations} "
+                           f"alternatives, more than the {MAX_COMBINATIONS} allowed; name "
+                           "groups of its parts as derived facts", code="too-complex")
         return Const(False)
-    memo: dict[int, int] = {}
-    nodes = 1 + combinations + math.comb(len(items) - 1, count - 1) * sum(
-        expanded_size(item, memo) for item in parsed)
+    node = AtLeast(count, parsed)
+    nodes = expanded_size(node)
     if nodes > MAX_CONDITION_NODES:
         ctx.problem(where, f"'at_least {count} of {len(items)}' expands to {nodes} tests and "
                            f"connectives, more than the {MAX_CONDITION_NODES} allowed; name "
                            "its parts as derived facts", code="too-complex")
         return Const(False)
-    return AnyOf(tuple(All(combo) for combo in itertools.combinations(parsed, count)))
+    return node
 
 
 def expanded_size(condition: Condition, memo: dict[int, int] | None = None) -> int:
-    """How many tests, references, constants and connectives the condition holds, counting a
-    part shared by several alternatives once per use; parts are counted once (`memo`, by id),
-    so the cost is the size of the parsed condition, not of its expansion."""
+    """How many tests, references, constants and connectives the condition holds once written
+    out for the engine (a count as its alternatives, the larger of it and its negation, each
+    item in each), counting a part shared by several alternatives once per use; parts are
+    counted once (`memo`, by id), so the cost is the size of the parsed condition, not of its
+    expansion."""
     memo = {} if memo is None else memo
     known = memo.get(id(condition))
     if known is not None:
         return known
     if isinstance(condition, Not):
         size = 1 + expanded_size(condition.item, memo)
+    elif isinstance(condition, AtLeast):
+        total, count = len(condition.items), condition.least
+        alternatives = max(math.comb(total, count), math.comb(total, count - 1))
+        size = 1 + alternatives * (1 + sum(expanded_size(item, memo)
+                                           for item in condition.items))
     elif isinstance(condition, (All, AnyOf)):
         size = 1 + sum(expanded_size(item, memo) for item in condition.items)
     else:
@@ -463,6 +483,9 @@ def negation_normal_form(condition: Condition, negate: bool = False) -> Conditio
     if isinstance(condition, Const):
         return Const(condition.value != negate)
     items = tuple(negation_normal_form(item, negate) for item in condition.items)
+    if isinstance(condition, AtLeast):
+        # fewer than N of n hold: at least n - N + 1 of them do not
+        return AtLeast(len(items) - condition.least + 1 if negate else condition.least, items)
     if isinstance(condition, All):
         return AnyOf(items) if negate else All(items)
     return All(items) if negate else AnyOf(items)
@@ -472,7 +495,7 @@ def _leaves(condition: Condition) -> Iterator[Condition]:
     """The tests, references and constants of a condition, in order."""
     if isinstance(condition, Not):
         yield from _leaves(condition.item)
-    elif isinstance(condition, (All, AnyOf)):
+    elif isinstance(condition, (All, AnyOf, AtLeast)):
         for item in condition.items:
             yield from _leaves(item)
     else:
@@ -494,6 +517,8 @@ def simplify(condition: Condition) -> Condition:
     if isinstance(condition, Not):
         inner = simplify(condition.item)
         return Const(not inner.value) if isinstance(inner, Const) else Not(inner)
+    if isinstance(condition, AtLeast):
+        return _simplified_count(condition)
     if not isinstance(condition, (All, AnyOf)):
         return condition
     is_all = isinstance(condition, All)
@@ -505,6 +530,25 @@ def simplify(condition: Condition) -> Condition:
     if len(flat) == 1:
         return flat[0]
     return All(tuple(flat)) if is_all else AnyOf(tuple(flat))
+
+
+def _simplified_count(condition: AtLeast) -> Condition:
+    """A count with its constant items folded in; a count of 1 is `any`, of all is `all`."""
+    count, items = condition.least, []
+    for item in (simplify(item) for item in condition.items):
+        if isinstance(item, Const):
+            count -= 1 if item.value else 0
+        else:
+            items.append(item)
+    if count <= 0:
+        return Const(True)
+    if count > len(items):
+        return Const(False)
+    if count == 1:
+        return simplify(AnyOf(tuple(items)))
+    if count == len(items):
+        return simplify(All(tuple(items)))
+    return AtLeast(count, tuple(items))
 
 
 def _flattened(condition: All | AnyOf, is_all: bool) -> list[Condition] | Const:
@@ -534,6 +578,8 @@ def exclusive(condition: Condition) -> Condition:
     """
     if isinstance(condition, All):
         return All(tuple(exclusive(item) for item in condition.items))
+    if isinstance(condition, AtLeast):  # written out exclusively where it is compiled
+        return AtLeast(condition.least, tuple(exclusive(item) for item in condition.items))
     if not isinstance(condition, AnyOf):
         return condition
     items = [exclusive(item) for item in condition.items]
@@ -569,6 +615,12 @@ def _exclusive_sizes(condition: Condition, memo: dict[int, tuple[int, int]]
             result = (1 + sum(plain), _alternatives_size(negated, plain))
         else:
             result = (_alternatives_size(plain, negated), 1 + sum(negated))
+    elif isinstance(condition, AtLeast):
+        sizes = [_exclusive_sizes(item, memo) for item in condition.items]
+        widest = 1 + sum(max(size) for size in sizes)  # one alternative, at most
+        count, total = condition.least, len(sizes)
+        alternatives = max(math.comb(total, count), math.comb(total, count - 1))
+        result = (1 + alternatives * widest, 1 + alternatives * widest)
     else:
         size = expanded_size(condition)
         result = (size, size)
@@ -596,17 +648,24 @@ class TooComplex(Exception):
     """A condition expands into more branches than the engine should carry."""
 
 
-def branches(condition: Condition, limit: int = 64) -> tuple[Branch, ...]:
+Form = Callable[[Condition], Condition]
+"""How the parts of a count are written when it is expanded: as they are, or `exclusive`."""
+
+
+def branches(condition: Condition, limit: int = 64, form: Form | None = None
+             ) -> tuple[Branch, ...]:
     """The condition (in negation normal form) as alternative branches.
 
     Tests on the input facts stay whole inside a branch (they run as one durable-rules
     expression); only references to other rules' conclusions are spread into alternatives,
     since each of those is a separate fact to join. A branch whose references contradict each
     other is dropped. Raises `TooComplex` past `limit` branches, as soon as they are counted:
-    the work is bounded by the limit, whatever the condition would expand to.
+    the work is bounded by the limit, whatever the condition would expand to. A count is
+    spread only over its parts that refer to conclusions (one alternative per way those can
+    fall); its tests on the input facts stay one count, written out with `form`.
     """
     condition = simplify(condition)
-    result = _branches(condition, limit)
+    result = _branches(condition, limit, form)
     unique: list[Branch] = []
     for branch in result:
         if branch not in unique:
@@ -615,10 +674,22 @@ def branches(condition: Condition, limit: int = 64) -> tuple[Branch, ...]:
 
 
 def _pure(condition: Condition) -> bool:
-    return next(references(condition), None) is None
+    """Whether the condition is one test of the input facts: no reference to a conclusion, and
+    no count (which is spread into alternatives: the engine carries few and/or in one test)."""
+    return all(isinstance(leaf, (FactTest, Const)) for leaf in _leaves(condition)) and not any(
+        isinstance(node, AtLeast) for node in _nodes(condition))
 
 
-def _branches(condition: Condition, limit: int) -> list[Branch]:
+def _nodes(condition: Condition) -> Iterator[Condition]:
+    yield condition
+    if isinstance(condition, Not):
+        yield from _nodes(condition.item)
+    elif isinstance(condition, (All, AnyOf, AtLeast)):
+        for item in condition.items:
+            yield from _nodes(item)
+
+
+def _branches(condition: Condition, limit: int, form: Form | None = None) -> list[Branch]:
     if isinstance(condition, Const):
         return [Branch(None, ())] if condition.value else []
     if isinstance(condition, Ref):
@@ -626,16 +697,19 @@ def _branches(condition: Condition, limit: int) -> list[Branch]:
     if _pure(condition):
         return [Branch(condition, ())]
     if isinstance(condition, AnyOf):
-        result = [branch for item in condition.items for branch in _branches(item, limit)]
+        result = [branch for item in condition.items
+                  for branch in _branches(item, limit, form)]
         if len(result) > limit:
             raise TooComplex(len(result))
         return result
     if isinstance(condition, All):
-        return _all_branches(condition, limit)
+        return _all_branches(condition, limit, form)
+    if isinstance(condition, AtLeast):
+        return _count_branches(condition, limit, form)
     raise TypeError(f"not in negation normal form: {condition!r}")
 
 
-def _all_branches(condition: All, limit: int) -> list[Branch]:
+def _all_branches(condition: All, limit: int, form: Form | None) -> list[Branch]:
     """Every way to hold all the items: the pure tests together, times each item's branches."""
     pure = [item for item in condition.items if _pure(item)]
     partial = [Branch(simplify(All(tuple(pure))) if pure else None, ())]
@@ -643,8 +717,35 @@ def _all_branches(condition: All, limit: int) -> list[Branch]:
         if not partial:
             break
         if not _pure(item):
-            partial = _product(partial, _branches(item, limit), limit)
+            partial = _product(partial, _branches(item, limit, form), limit)
     return partial
+
+
+def _count_branches(condition: AtLeast, limit: int, form: Form | None) -> list[Branch]:
+    """Every way a count holds, as alternatives of which at most one holds: its parts are
+    decided in order, each holding or not, until as many as it needs hold (``a, b`` /
+    ``a, not b, c`` / ``not a, b, c``...): C(n, N) alternatives, each a plain ``all``, that
+    differ in some part taken both ways. `form` writes each part and each negated part."""
+    items = condition.items
+    shown = form or (lambda item: item)
+    found: list[Branch] = []
+
+    def walk(index: int, need: int, partial: list[Branch]) -> None:
+        if not partial:
+            return
+        if need <= 0:
+            found.extend(partial)
+            if len(found) > limit:
+                raise TooComplex(len(found))
+        elif len(items) - index >= need:
+            item = items[index]
+            walk(index + 1, need - 1,
+                 _product(partial, _branches(shown(item), limit, form), limit))
+            negated = shown(negation_normal_form(item, negate=True))
+            walk(index + 1, need, _product(partial, _branches(negated, limit, form), limit))
+
+    walk(0, condition.least, [Branch(None, ())])
+    return found
 
 
 def _product(partial: list[Branch], choices: list[Branch], limit: int) -> list[Branch]:

@@ -1,0 +1,116 @@
+"""``{at_least: k, of: [...]}`` in the engine: every count of up to eight conditions compiles
+within the engine's limits and decides as a plain reading of the condition does, met or unmet
+(it used to run away when unmet: every way the negation held was one more activation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brm_advisor.engine import Advisor, load_pack
+
+STAGES = ["strategy", "planning", "investment", "delivery", "operations", "value_realization"]
+MEASURES = ["satisfaction", "service_levels", "business_value", "agility", "innovation",
+            "collaboration"]
+
+# The items counted, of every kind (fact tests, references to derived facts, not, any), each
+# with its plain reading.
+ITEMS: list[tuple[str, Any]] = [
+    ("{fact: engagement.lifecycle, includes: strategy}",
+     lambda f: "strategy" in f["engagement"]["lifecycle"]),
+    ("{derived: plans}", lambda f: "planning" in f["engagement"]["lifecycle"]),
+    ("{not: {fact: engagement.lifecycle, includes: investment}}",
+     lambda f: "investment" not in f["engagement"]["lifecycle"]),
+    ("{any: [{fact: engagement.lifecycle, includes: delivery}, "
+     "{fact: measures, includes: agility}]}",
+     lambda f: "delivery" in f["engagement"]["lifecycle"] or "agility" in f["measures"]),
+    ("{fact: engagement.lifecycle, includes: operations}",
+     lambda f: "operations" in f["engagement"]["lifecycle"]),
+    ("{derived: values}", lambda f: "business_value" in f["measures"]),
+    ("{fact: measures, count_at_least: 2}", lambda f: len(f["measures"]) >= 2),
+    ("{fact: engagement.mode, in: [advisory, partnership]}",
+     lambda f: f["engagement"]["mode"] in ("advisory", "partnership")),
+]
+
+PACK = """
+pack:
+  id: counting
+  name: Counting
+  version: 0.1.0
+  description: One criterion counting conditions.
+  facts_schema: builtin:facts-v1
+  attainment: staged
+  sources: [{{id: own, title: Own}}]
+levels:
+  - {{id: base, name: Base, summary: b, source: own}}
+  - {{id: top, name: Top, summary: t, source: own}}
+derived:
+  - id: plans
+    text: plans
+    source: own
+    when: {{fact: engagement.lifecycle, includes: planning}}
+  - {{id: values, text: values, source: own, when: {{fact: measures, includes: business_value}}}}
+criteria:
+  - id: top.counted
+    level: top
+    text: counted
+    source: own
+    when: {{at_least: {count}, of: [{items}]}}
+recommendations:
+  - {{id: rec.top, level: top, addresses: [top.counted], action: do, source: own}}
+"""
+
+PAIRS = [(total, count) for total in range(1, 9) for count in range(1, total + 1)]
+
+
+@pytest.fixture(scope="module")
+def advisors(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, int], Advisor]:
+    made = {}
+    for total, count in PAIRS:
+        folder: Path = tmp_path_factory.mktemp(f"count_{count}_of_{total}")
+        items = ", ".join(text for text, _ in ITEMS[:total])
+        (folder / "pack.yaml").write_text(PACK.format(count=count, items=items))
+        made[(total, count)] = Advisor(load_pack(folder))  # within the engine's limits
+    yield made
+    for advisor in made.values():
+        advisor.close()
+
+
+facts_strategy = st.fixed_dictionaries({
+    "organization": st.just("Counted"),
+    "brm": st.just({"formal_role": True}),
+    "engagement": st.fixed_dictionaries({
+        "mode": st.sampled_from(["reactive", "order_taking", "advisory", "partnership"]),
+        "prioritization": st.just("first_come"),
+        "lifecycle": st.lists(st.sampled_from(STAGES), unique=True)}),
+    "measures": st.lists(st.sampled_from(MEASURES), unique=True),
+})
+
+
+@settings(max_examples=250, deadline=None)
+@given(pair=st.sampled_from(PAIRS), facts=facts_strategy)
+def test_every_count_up_to_eight_decides_as_its_plain_reading(advisors, pair, facts):
+    total, count = pair
+    advisor = advisors[pair]
+    expected = sum(bool(reading(facts)) for _, reading in ITEMS[:total]) >= count
+    diagnosis = advisor.assess(advisor.reader.from_data(facts))
+    assert diagnosis.criterion("top.counted").met is expected
+    assert diagnosis.level.id == ("top" if expected else "base")
+    # decided once, one way: one step of the trace concludes about the criterion
+    steps = [step for step in diagnosis.trace if step.concludes == "top.counted"]
+    assert [step.value for step in steps] == [expected]
+
+
+def test_three_of_five_unmet_no_longer_runs_away(advisors):
+    advisor = advisors[(5, 3)]
+    facts = {"organization": "X", "brm": {"formal_role": True},
+             "engagement": {"mode": "reactive", "prioritization": "first_come",
+                            "lifecycle": ["strategy", "investment"]},
+             "measures": []}
+    diagnosis = advisor.assess(advisor.reader.from_data(facts))
+    assert not diagnosis.criterion("top.counted").met
+    assert len(diagnosis.trace) < 20
