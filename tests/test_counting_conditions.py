@@ -114,3 +114,21 @@ def test_three_of_five_unmet_no_longer_runs_away(advisors):
     diagnosis = advisor.assess(advisor.reader.from_data(facts))
     assert not diagnosis.criterion("top.counted").met
     assert len(diagnosis.trace) < 20
+
+
+def test_a_counted_list_is_shown_with_its_items(tmp_path):
+    """The evidence of ``count_at_least`` (and ``empty``) lists the items found, in the facts
+    schema's order, in the result and its JSON (it used to read ``[] (none)``)."""
+    (tmp_path / "pack.yaml").write_text(PACK.format(
+        count=1, items="{fact: measures, count_at_least: 3}"))
+    with Advisor(load_pack(tmp_path)) as advisor:
+        facts = {"organization": "X", "brm": {"formal_role": True},
+                 "engagement": {"mode": "reactive", "prioritization": "first_come",
+                                "lifecycle": []},
+                 "measures": ["innovation", "satisfaction", "agility"]}
+        diagnosis = advisor.assess(advisor.reader.from_data(facts))
+    criterion = diagnosis.criterion("top.counted")
+    assert criterion.met
+    assert dict(criterion.facts)["measures"] == ["satisfaction", "agility", "innovation"]
+    assert diagnosis.to_dict()["criteria"][0]["facts"]["measures"] == [
+        "satisfaction", "agility", "innovation"]

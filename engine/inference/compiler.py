@@ -382,6 +382,8 @@ class _Compiler:
         length: list tests are tests of those."""
         if test.op in ("empty", "count_at_least"):
             self.counted.add(test.path)
+            for item in self.pack.fact_paths[test.path].choices:
+                self._flag(test.path, item)  # carried, so the explanation shows the items
             return _count_expression(test)
         items = (test.value,) if test.op == "includes" else test.value
         keys = [f"{test.path}.{self._flag(test.path, item)}" for item in items]
