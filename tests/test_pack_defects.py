@@ -15,6 +15,7 @@ import yaml
 from brm_advisor.engine import Advisor, explain, lint_pack, load_pack, search
 from brm_advisor.engine.interview import questions_for
 from brm_advisor.engine.interview.advice import why
+from brm_advisor.engine.present.report import report_title
 
 from conftest import run
 
@@ -271,3 +272,33 @@ def test_a_level_behind_a_criterion_nothing_meets_names_that_criterion(tmp_path)
     assert problem.issue.message == (
         "no facts can reach this level: criterion top.never (run_share is above 60 and "
         "run_share is below 40) cannot be met by any values the facts schema allows")
+
+
+# --- 4. the report's title -------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_the_reports_title_comes_from_the_pack(tmp_path, suffix):
+    folder = numeric_pack(tmp_path / "pack", NUMERIC_KINDS["number 0-100"])
+    facts = write_facts(tmp_path / "heavy.yaml",
+                        {"organization": "Heavy", "run_share": 80, "growth": 1})
+    out = tmp_path / f"report{suffix}"
+    result = run("report", facts, "--pack", str(folder), "-o", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "BRM maturity report" not in text
+    if suffix == ".md":
+        assert text.startswith("# Run-cost framework report: Heavy\n")
+    else:
+        assert "<title>Run-cost framework report: Heavy</title>" in text
+        assert "<h1>Run-cost framework report: Heavy</h1>" in text
+
+
+@pytest.mark.parametrize(("name", "title"), [
+    ("BRM maturity model (after Vaughan Merlyn)", "BRM maturity report"),  # the shipped pack
+    ("Business-provider relationship maturity (BRM Institute model, both views)",
+     "Business-provider relationship maturity report"),
+    ("ACME BRM framework", "ACME BRM framework report"),
+    ("Quarterly review report", "Quarterly review report"),
+])
+def test_a_reports_title_is_the_frameworks_name_without_its_notes(name, title):
+    assert report_title(name) == title

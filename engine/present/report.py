@@ -47,6 +47,7 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     """Everything a report shows, as plain data for the templates."""
     pack = advisor.pack
     return {
+        "title": report_title(pack.name),
         **_heading(facts, diagnosis, len(pack.levels)),
         **_ladder(pack, diagnosis),
         **_competencies(pack, advisor.dependencies, facts, diagnosis),
@@ -56,6 +57,15 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         **_explanation(explanation),
         "sources": [s._asdict() for s in pack.sources],
     }
+
+
+def report_title(pack_name: str) -> str:
+    """A report's title, from the framework's name: the name without its notes in parentheses
+    and without a last word "model", then "report" ("BRM maturity model (after Vaughan
+    Merlyn)": "BRM maturity report"; "ACME BRM framework": "ACME BRM framework report")."""
+    name = re.sub(r"\s*\([^()]*\)\s*$", "", " ".join(pack_name.split())) or pack_name.strip()
+    name = re.sub(r"(?i)\s+model$", "", name)
+    return name if re.search(r"(?i)\breport$", name) else f"{name} report"
 
 
 def _heading(facts: Facts, d: Diagnosis, levels_total: int) -> dict[str, Any]:
