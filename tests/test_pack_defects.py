@@ -302,3 +302,44 @@ def test_the_reports_title_comes_from_the_pack(tmp_path, suffix):
 ])
 def test_a_reports_title_is_the_frameworks_name_without_its_notes(name, title):
     assert report_title(name) == title
+
+
+# --- 5. a facts schema without organization ----------------------------------------------------
+
+def unnamed_pack(folder: Path) -> Path:
+    return write_pack(folder, {"run_share": {"type": "number", "minimum": 0, "maximum": 100,
+                                             "description": "Share of spend on running."}},
+                      required=["run_share"], criteria=RUN_CRITERIA[:1] + RUN_CRITERIA[2:3],
+                      case={"name": "heavy", "facts": {"run_share": 80},
+                            "expect": {"level": "base"}})
+
+
+def test_a_header_without_organization_names_no_one_but_reads_well(tmp_path):
+    folder = unnamed_pack(tmp_path / "pack")
+    facts = write_facts(tmp_path / "heavy.yaml", {"run_share": 80})
+    for args in (["assess"], ["explain"], ["whatif", "--target", "lean"]):
+        result = run(*args, "--pack", str(folder), facts)
+        assert result.exit_code == 0, result.output + result.stderr
+        first = result.output.splitlines()[0]
+        assert not first.startswith(":") and "(unnamed organization)" in first, (args, first)
+    assert run("assess", "--pack", str(folder), facts).output.startswith(
+        "(unnamed organization): Base (level 1 of 3)")
+    out = tmp_path / "report.md"
+    assert run("report", facts, "--pack", str(folder), "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith(
+        "# Run-cost framework report: (unnamed organization)\n")
+
+
+def test_lint_warns_of_a_facts_schema_without_organization(tmp_path):
+    folder = unnamed_pack(tmp_path / "pack")
+    report = lint_pack(folder)
+    (problem,) = [p for p in report.problems if p.issue.code == "no-organization"]
+    assert problem.severity == "warning"
+    line = next(number for number, text in enumerate(
+        (folder / "pack.yaml").read_text().splitlines(), start=1) if "facts_schema:" in text)
+    assert problem.describe(report.source) == (
+        f"{folder / 'pack.yaml'}:{line}: warning: $.pack.facts_schema: the facts schema has no "
+        "'organization' field: results, reports and saved assessments cannot name who is "
+        "assessed [no-organization]")
+    named = lint_pack(numeric_pack(tmp_path / "named", NUMERIC_KINDS["number 0-100"]))
+    assert not [p for p in named.problems if p.issue.code == "no-organization"]

@@ -93,6 +93,7 @@ def lint_pack(location: str | Path) -> LintReport:
         problems += _test_files(pack)
         problems += _unused_and_uncovered(pack, document)
         problems += _never_fire(pack, document)
+        problems += _unnamed(pack, document)
         problems += _unreachable(pack, document, advisor)
     problems.sort(key=lambda p: (p.file or "", p.issue.line or 0, p.severity, p.issue.code))
     return LintReport(source, tuple(problems))
@@ -125,6 +126,17 @@ def _unused_and_uncovered(pack: RulePack, document: Document) -> list[Problem]:
                 "a consultant gets no action when it is unmet", "no-recommendation"),
                 criterion.id))
     return problems
+
+
+def _unnamed(pack: RulePack, document: Document) -> list[Problem]:
+    """A facts schema without ``organization``: nothing names who is assessed."""
+    if "organization" in pack.fields:
+        return []
+    return [Problem("warning", Issue(
+        "$.pack.facts_schema", "the facts schema has no 'organization' field: results, "
+        "reports and saved assessments cannot name who is assessed",
+        line=document.line_of(["pack", "facts_schema"]) or document.line_of(["pack"]),
+        code="no-organization"))]
 
 
 def _impossible(condition: Condition) -> bool:

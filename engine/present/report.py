@@ -25,7 +25,7 @@ from ..inputs.facts import Facts
 from ..packs.fields import Field
 from ..packs.model import RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
-from .words import prose_value, status
+from .words import organization_name, prose_value, status
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
@@ -71,7 +71,7 @@ def report_title(pack_name: str) -> str:
 def _heading(facts: Facts, d: Diagnosis, levels_total: int) -> dict[str, Any]:
     """Who was assessed, by whom and against what, and the verdict."""
     return {
-        "organization": d.organization,
+        "organization": organization_name(d.organization),
         "business_unit": facts.get("business_unit"),
         "assessed_on": facts.get("assessed_on"),
         "assessor": facts.get("assessor"),

@@ -14,7 +14,7 @@ from ..analysis.explain import Explanation, ProofNode
 from ..analysis.search import SearchResult
 from ..inference.diagnosis import CriterionResult, Diagnosis, FindingResult
 from ..packs.model import RulePack
-from .words import met_word, show_value, status
+from .words import met_word, organization_name, show_value, status
 
 WIDTH = 80
 
@@ -48,8 +48,8 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
     """The diagnosis for a person at a terminal."""
     d = diagnosis
     out: list[str] = []
-    out += _wrap(f"{d.organization}: {d.level.name} (level {d.level.rank} of "
-                 f"{len(pack.levels)})", 0)
+    out += _wrap(f"{organization_name(d.organization)}: {d.level.name} "
+                 f"(level {d.level.rank} of {len(pack.levels)})", 0)
     out += _wrap(f"Pack {d.pack.id} {d.pack.version}: {d.pack.name}", 0)
     out.append(f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}   "
                f"Target: {d.target.name if d.target else 'none given'}")
@@ -158,8 +158,9 @@ def render_explanation(explanation: Explanation, pack: RulePack) -> str:
     """Why the level, why not the next (or the asked) level, and what the level rests on."""
     e = explanation
     d = e.diagnosis
-    out = _wrap(f"{d.organization}: {d.level.name} (level {d.level.rank} of "
-                f"{len(pack.levels)}); pack {d.pack.id} {d.pack.version}", 0)
+    out = _wrap(f"{organization_name(d.organization)}: {d.level.name} "
+                f"(level {d.level.rank} of {len(pack.levels)}); "
+                f"pack {d.pack.id} {d.pack.version}", 0)
     out += ["", f"Why {d.level.name}", *_proof_lines(e.why, 0), "", *_why_not_explained(e)]
     if e.findings:
         out += ["", "Findings", *_finding_lines(e.findings)]
@@ -203,7 +204,8 @@ def _robustness_lines(e: Explanation) -> list[str]:
 def render_search(result: SearchResult) -> str:
     """The fewest fact changes that reach a target level."""
     r = result
-    out = _wrap(f"What would take {r.organization} from {r.current.name} to {r.target.name}", 0)
+    out = _wrap(f"What would take {organization_name(r.organization)} from {r.current.name} "
+                f"to {r.target.name}", 0)
     out.append("")
     if not r.reachable:
         out += _wrap(f"No change within the facts contract reaches {r.target.name}: "

@@ -29,6 +29,17 @@ def status(kind: str, value: bool, *, prose: bool = False) -> str:
     return words[0] if value else words[1]
 
 
+UNNAMED = "(unnamed organization)"
+"""Who was assessed, when the facts do not say (a facts schema without ``organization``, or
+an empty one)."""
+
+
+def organization_name(name: str | None) -> str:
+    """The organization assessed as a heading shows it: its name, or `UNNAMED`."""
+    shown = " ".join(str(name or "").split())
+    return shown or UNNAMED
+
+
 def met_word(value: bool | None) -> str:
     """A criterion's state in a comparison, where it may be absent from one side."""
     return "absent" if value is None else status("criterion", value)
