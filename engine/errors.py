@@ -112,12 +112,13 @@ class RunawayError(EngineError):
 
 
 class UnknownLevelError(BrmError):
-    """A level id (e.g. ``--target``) that the pack does not define."""
+    """A level id (e.g. ``--target``) that the pack does not define; also a dimension, or a
+    level of a dimension, that it does not define (`kind` says which)."""
 
-    def __init__(self, level: str, known: tuple[str, ...]) -> None:
+    def __init__(self, level: str, known: tuple[str, ...], kind: str = "level") -> None:
         self.level = level
         self.known = known
-        super().__init__(f"unknown level {level!r}"
+        super().__init__(f"unknown {kind} {level!r}"
                          + allowed_and_hint(", ".join(known), suggest(level, known)))
 
 

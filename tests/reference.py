@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from brm_advisor.engine.packs.conditions import All, AnyOf, Condition, Const, FactTest, Not, Ref
+from brm_advisor.engine.packs.conditions import (
+    All,
+    AnyOf,
+    AtLeast,
+    Condition,
+    Const,
+    FactTest,
+    Not,
+    Ref,
+)
 from brm_advisor.engine.packs.model import IMPACT_ORDER, RulePack
 
 
@@ -34,6 +43,8 @@ def holds(condition: Condition, facts: Mapping[str, Any], known: Mapping[tuple[s
         return all(holds(item, facts, known) for item in condition.items)
     if isinstance(condition, AnyOf):
         return any(holds(item, facts, known) for item in condition.items)
+    if isinstance(condition, AtLeast):
+        return sum(holds(item, facts, known) for item in condition.items) >= condition.least
     if isinstance(condition, Ref):
         return known[(condition.kind, condition.id)] == condition.value
     assert isinstance(condition, FactTest)
@@ -66,39 +77,61 @@ def _test(test: FactTest, facts: Mapping[str, Any]) -> bool:
             "above": value > test.value, "below": value < test.value}[op]
 
 
-def diagnose(pack: RulePack, facts: Mapping[str, Any], target: str | None = None
-             ) -> dict[str, Any]:
-    """The whole diagnosis, computed directly: level, criteria, recommendations, findings."""
+def _decide_all(pack: RulePack, facts: Mapping[str, Any]) -> dict[tuple[str, str], bool]:
+    """Every derived fact, criterion and level (of every ladder), each decided once what it
+    uses is known (they may use each other in any order but a cycle)."""
     known: dict[tuple[str, str], bool] = {}
-    pending = list(pack.derived)
-    while pending:  # derived facts may use each other: decide them in dependency order
+    pending: list[tuple[str, str, Any]] = [("derived", d.id, d.when) for d in pack.derived]
+    pending += [("criterion", c.id, c.when) for c in pack.criteria]
+    for _, ladder in pack.ladders:
+        for index, level in enumerate(ladder[1:], start=1):
+            parts = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
+            if index > 1:
+                parts.append(Ref("level", ladder[index - 1].id))
+            pending.append(("level", level.id, All(tuple(parts))))
+    while pending:
         progress = False
-        for fact in list(pending):
+        for kind, ident, condition in list(pending):
             try:
-                known[("derived", fact.id)] = holds(fact.when, facts, known)
+                known[(kind, ident)] = holds(condition, facts, known)
             except KeyError:
                 continue
-            pending.remove(fact)
+            pending.remove((kind, ident, condition))
             progress = True
-        assert progress, "cycle in derived facts"
-    for criterion in pack.criteria:
-        known[("criterion", criterion.id)] = holds(criterion.when, facts, known)
-    level = pack.levels[0]
-    attained = True
-    for candidate in pack.levels[1:]:
-        attained = attained and all(known[("criterion", c.id)]
-                                    for c in pack.criteria_of(candidate.id))
-        known[("level", candidate.id)] = attained
-        if attained:
-            level = candidate
-    ranks = {lv.id: lv.rank for lv in pack.levels}
+        assert progress, "cycle between conclusions"
+    return known
+
+
+def _level_on(ladder: Any, known: Mapping[tuple[str, str], bool]) -> Any:
+    level = ladder[0]
+    for candidate in ladder[1:]:
+        if not known[("level", candidate.id)]:
+            break
+        level = candidate
+    return level
+
+
+def diagnose(pack: RulePack, facts: Mapping[str, Any], target: str | None = None,
+             targets: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The whole diagnosis, computed directly: level (and each dimension's), criteria,
+    recommendations, findings."""
+    known = _decide_all(pack, facts)
     target_id = target or facts.get("target_level")
-    target_rank = ranks[target_id] if target_id else 0
-    next_rank = level.rank + 1
+    target_ranks = {"": pack.rank(target_id) if target_id else 0}
+    for criterion in pack.criteria:  # what the overall target needs of each dimension
+        if criterion.rollup and target_ranks[""] >= pack.rank(criterion.level):
+            needed = pack.level(criterion.when.id)
+            target_ranks[needed.dimension] = max(target_ranks.get(needed.dimension, 0),
+                                                 needed.rank)
+    for dimension, level_id in (targets or {}).items():
+        target_ranks[dimension] = pack.rank(level_id)
+    reached = {name: _level_on(ladder, known) for name, ladder in pack.ladders}
     recs = []
     for index, rec in enumerate(pack.recommendations):
-        rank = ranks[rec.level]
-        in_scope = rank >= next_rank and (rank == next_rank or rank <= target_rank)
+        ladder = pack.level(rec.level).dimension
+        rank, next_rank = pack.rank(rec.level), reached[ladder].rank + 1
+        in_scope = rank >= next_rank and (rank == next_rank
+                                          or rank <= target_ranks.get(ladder, 0))
         unmet = any(not known[("criterion", c)] for c in rec.addresses)
         if in_scope and unmet and (rec.when is None or holds(rec.when, facts, known)):
             recs.append((rank, -IMPACT_ORDER[rec.impact], index, rec.id))
@@ -106,7 +139,8 @@ def diagnose(pack: RulePack, facts: Mapping[str, Any], target: str | None = None
     findings = sorted(((-severity[f.severity], i, f.id) for i, f in enumerate(pack.findings)
                        if holds(f.when, facts, known)))
     return {
-        "level": level.id,
+        "level": reached[""].id,
+        "dimensions": {name: level.id for name, level in reached.items() if name},
         "criteria": {c.id: known[("criterion", c.id)] for c in pack.criteria},
         "derived": {d.id: known[("derived", d.id)] for d in pack.derived},
         "recommendations": [r[-1] for r in sorted(recs)],

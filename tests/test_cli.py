@@ -109,7 +109,8 @@ def test_invalid_facts_exit_1_with_every_error_on_stderr(tmp_path):
     (["assess", "nope.yaml"], "does not exist"),
     (["assess", ACME, "--format", "xml"], "'xml' is not one of"),
     (["assess", ACME, "--target", "advsor"], "did you mean 'advisor'?"),
-    (["assess", ACME, "--pack", "no-such-pack"], "known packs: brmi-relationship, merlyn-brm"),
+    (["assess", ACME, "--pack", "no-such-pack"],
+     "known packs: brmi-relationship, demand-supply, merlyn-brm"),
     (["assess"], "Missing argument"),
     (["nosuch"], "No such command"),
 ])

@@ -18,15 +18,20 @@ def test_every_key_of_the_pack_schema_is_documented():
     pack_schema = schema("rulepack")
     keys = set(pack_schema["properties"])
     keys |= set(pack_schema["properties"]["pack"]["properties"])
-    for section in ("levels", "derived", "criteria", "recommendations", "findings"):
+    for section in ("derived", "criteria", "recommendations", "findings", "dimensions",
+                    "questions"):
         keys |= set(pack_schema["properties"][section]["items"]["properties"])
+    keys |= set(pack_schema["$defs"]["level"]["properties"])
+    keys |= set(pack_schema["properties"]["rollup"]["anyOf"][1]["properties"]["table"]["items"]
+                ["properties"])
     keys |= set(pack_schema["$defs"]["condition"]["properties"])
     missing = sorted(key for key in keys if f"`{key}`" not in DOC and f"{key}:" not in DOC)
     assert not missing, f"undocumented keys: {missing}"
 
 
 def test_every_operator_is_documented():
-    for op in (*FACT_OPS, *REF_KINDS, "all", "any", "not", "of", "if_absent", "is"):
+    for op in (*FACT_OPS, *REF_KINDS, "all", "any", "not", "of", "if_absent", "is",
+               "dimension", "ahead_of", "apart_from", "by"):
         assert f"{op}:" in DOC or f"`{op}`" in DOC, op
 
 

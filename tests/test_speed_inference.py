@@ -127,8 +127,9 @@ def test_the_engines_order_is_replayed_exactly(pack_advisor):
     advisor = pack_advisor
     tables = advisor._tables
     for item in samples(advisor, 150, seed=41):
-        rank = advisor.level_ref(item.target_level).rank if item.target_level else 0
-        text, _ = tables.encode(item.data, rank)
+        target = advisor.level_ref(item.target_level) if item.target_level else None
+        dimensions = {key: ref.rank for key, ref in advisor.dimension_targets(target).items()}
+        text, _ = tables.encode(item.data, target.rank if target else 0, dimensions)
         fired = advisor._ruleset.infer(text, tables.chain, max_firings=advisor.max_firings)
         expected = [step.engine_rule for step in assess_reference(advisor, item).trace]
         assert [tables.chain.names[rule] for rule in tables.firsts(fired)] == expected

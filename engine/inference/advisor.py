@@ -12,15 +12,24 @@ worked out once per pack (`runtime.Tables`); the trace is built when it is first
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import EngineError, UnknownLevelError
 from ..inputs.facts import Facts, FactsReader
-from ..packs.model import RulePack
+from ..packs.conditions import Ref
+from ..packs.model import Criterion, RulePack
 from .compiler import TARGET_SLOT, CompiledPack
-from .diagnosis import CriterionResult, Diagnosis, FindingResult, LevelRef, PackInfo, Trace
+from .diagnosis import (
+    CriterionResult,
+    Diagnosis,
+    DimensionResult,
+    FindingResult,
+    LevelRef,
+    PackInfo,
+    Trace,
+)
 from .durable_adapter import DurableRuleset
 from .runtime import Tables
 
@@ -81,12 +90,17 @@ class Advisor:
             raise UnknownLevelError(level_id, tuple(self.pack.ranks))
         return found
 
-    def assess(self, facts: Facts, target: str | None = None) -> Diagnosis:
-        """Run the rules on validated facts; `target` overrides the facts' target level."""
+    def assess(self, facts: Facts, target: str | None = None,
+               targets: Mapping[str, str] | None = None) -> Diagnosis:
+        """Run the rules on validated facts; `target` overrides the facts' target level, and
+        `targets` names a target level per dimension (dimension id -> level id; by default
+        what the overall target needs of each under the pack's roll-up)."""
         target_id = target or facts.target_level
         target_ref = self.level_ref(target_id) if target_id else None
+        dimension_targets = self.dimension_targets(target_ref, targets)
         tables = self._tables
-        text, values = tables.encode(facts.data, target_ref.rank if target_ref else 0)
+        text, values = tables.encode(facts.data, target_ref.rank if target_ref else 0,
+                                     {key: ref.rank for key, ref in dimension_targets.items()})
         try:
             fired = self._ruleset.infer(text, tables.chain, max_firings=self.max_firings)
         except EngineError:
@@ -94,14 +108,42 @@ class Advisor:
             # path names it (the rules it names depend on the order they fired in)
             from .reference import assess_reference
 
-            assess_reference(self, facts, target)
+            assess_reference(self, facts, target, targets)
             raise
-        return self._diagnosis(facts, fired, values, target_ref)
+        return self._diagnosis(facts, fired, values, target_ref, dimension_targets)
+
+    def dimension_targets(self, target: LevelRef | None,
+                          targets: Mapping[str, str] | None = None) -> dict[str, LevelRef]:
+        """The target level of each dimension: as `targets` names it, or what the overall
+        `target` needs of the dimension under the pack's roll-up (none when neither says).
+        An unknown dimension or level raises `UnknownLevelError`."""
+        pack = self.pack
+        found: dict[str, LevelRef] = {}
+        if target is not None:
+            for criterion in pack.criteria:
+                if criterion.rollup and pack.rank(criterion.level) <= target.rank:
+                    needed = self.level_ref(_needed_level(criterion))
+                    dimension = pack.level(needed.id).dimension
+                    current = found.get(dimension)
+                    if current is None or needed.rank > current.rank:
+                        found[dimension] = needed
+        for dimension_id, level_id in (targets or {}).items():
+            known = [d.id for d in pack.dimensions]
+            if dimension_id not in known:
+                raise UnknownLevelError(dimension_id, tuple(known), kind="dimension")
+            ladder = pack.dimension(dimension_id).levels
+            ref = self._tables.levels.get(level_id)
+            if ref is None or level_id not in {level.id for level in ladder}:
+                raise UnknownLevelError(level_id, tuple(level.id for level in ladder),
+                                        kind=f"level of the dimension {dimension_id}")
+            found[dimension_id] = ref
+        return {d.id: found[d.id] for d in pack.dimensions if d.id in found}
 
     # building the result -----------------------------------------------------------------
 
     def _diagnosis(self, facts: Facts, fired: list[int], values: dict[str, Any],
-                   target: LevelRef | None) -> Diagnosis:
+                   target: LevelRef | None, dimension_targets: Mapping[str, LevelRef]
+                   ) -> Diagnosis:
         tables = self._tables
         decided = dict(zip(map(tables.chain.conclusion.__getitem__, fired), fired, strict=True))
         # each conclusion decided once (no second way to it): the rules in the order they
@@ -110,8 +152,13 @@ class Advisor:
         if firsts is not fired:
             decided = dict(zip(map(tables.chain.conclusion.__getitem__, firsts), firsts,
                                strict=True))
-        level = tables.levels[self._concluded_level(fired, decided)]
+        level = tables.levels[self._concluded_level(fired, decided, tables.diagnoses)]
         next_level = tables.next_levels[level.id]
+        dimensions = tuple(
+            DimensionResult(dimension.id, dimension.name, found, tables.next_levels[found.id],
+                            dimension_targets.get(dimension.id))
+            for dimension, keys in tables.dimension_diagnoses
+            for found in [tables.levels[self._concluded_level(fired, decided, keys)]])
         masks = tables.behind(firsts)
         criteria = tables.criteria_results(decided, masks, values)
         unmet = {c.id for c in criteria if not c.met}
@@ -120,18 +167,22 @@ class Advisor:
             facts.organization, level, next_level, target, criteria,
             tuple(zip(tables.derived_ids, [rules[decided[key]].value
                                            for key in tables.derived_keys], strict=True)),
-            self._gaps(criteria, next_level, target),
+            gaps(self.pack, criteria, [(next_level, target)] + [
+                (d.next_level, d.target) for d in dimensions]),
             tables.recommendation_results(decided, unmet),
             tuple(FindingResult(f.id, f.severity, f.message, f.source,
                                 tables.facts(masks[key], values))
                   for key, f in tables.findings if key in decided),
-            Trace(lambda: tables.trace(tables.firsts(fired), values)), self.pack_info)
+            Trace(lambda: tables.trace(tables.firsts(fired), values)), self.pack_info,
+            dimensions)
 
-    def _concluded_level(self, fired: list[int], decided: dict[int, int]) -> str:
-        """The one level the engine concluded; an `EngineError` when anything was left
-        undecided or more than one level was concluded (the pack's invariants broken)."""
+    def _concluded_level(self, fired: list[int], decided: dict[int, int],
+                         keys: Sequence[int]) -> str:
+        """The one level the engine concluded on a ladder (`keys`: its diagnoses); an
+        `EngineError` when anything was left undecided or more than one level was concluded
+        (the pack's invariants broken)."""
         tables = self._tables
-        diagnosed = [key for key in tables.diagnoses if key in decided]
+        diagnosed = [key for key in keys if key in decided]
         if len(diagnosed) == 1 and tables.required_keys <= decided.keys():
             return tables.rules[decided[diagnosed[0]]].key[1]
         firsts = tables.firsts(fired)
@@ -143,15 +194,26 @@ class Advisor:
                           f"(undecided: {', '.join(missing) or 'none'}; "
                           f"levels concluded: {', '.join(named) or 'none'})")
 
-    def _gaps(self, criteria: Sequence[CriterionResult], next_level: LevelRef | None,
-              target: LevelRef | None) -> tuple[str, ...]:
-        """Unmet criteria of the next level and of every level up to the target."""
-        if next_level is None:
-            return ()
-        top = max(next_level.rank, target.rank if target else 0)
-        ranks = self._tables.ranks
-        return tuple(c.id for c in criteria
-                     if not c.met and next_level.rank <= ranks[c.level] <= top)
+
+def gaps(pack: RulePack, criteria: Sequence[CriterionResult],
+         ladders: Sequence[tuple[LevelRef | None, LevelRef | None]]) -> tuple[str, ...]:
+    """Unmet criteria of the next level and of every level up to the target, on each ladder
+    (`ladders`: its next level and target; the overall one first), in the pack's order."""
+    scopes = []
+    for next_level, target in ladders:
+        if next_level is not None:
+            ladder = {level.id for level in pack.ladder(next_level.id)}
+            top = max(next_level.rank, target.rank if target else 0)
+            scopes.append((ladder, next_level.rank, top))
+    ranks = pack.ranks
+    return tuple(c.id for c in criteria if not c.met and any(
+        c.level in ladder and low <= ranks[c.level] <= top for ladder, low, top in scopes))
 
 
-__all__ = ["Advisor", "TARGET_SLOT"]
+def _needed_level(criterion: Criterion) -> str:
+    """The dimension level a roll-up criterion needs (its condition is that reference)."""
+    assert isinstance(criterion.when, Ref)
+    return criterion.when.id
+
+
+__all__ = ["Advisor", "TARGET_SLOT", "gaps"]

@@ -54,7 +54,14 @@ from ..packs.model import Recommendation, RulePack
 from .durable_adapter import ENGINE_LIMITS
 
 TARGET_SLOT = "_target"
-"""Key of the target level's rank in the asserted facts (0: no target)."""
+"""Key of the target level's rank in the asserted facts (0: no target); a dimension's target
+is under `target_slot` of its id."""
+
+
+def target_slot(dimension: str) -> str:
+    """Key of a ladder's target rank in the asserted facts ("" for the overall ladder)."""
+    return f"{TARGET_SLOT}_{dimension}" if dimension else TARGET_SLOT
+
 COUNT_SLOT = "_n"
 """Key under which list lengths are asserted, when a rule counts items."""
 MAX_BRANCHES_PER_RULE = 128
@@ -125,9 +132,13 @@ class CompiledPack(NamedTuple):
     text: str = ""
     """The ruleset definition as the engine reads it (JSON, keys sorted)."""
 
-    def encode(self, facts: Mapping[str, Any], target_rank: int) -> dict[str, Any]:
-        """The one fact asserted for an assessment: only the inputs the rules test."""
+    def encode(self, facts: Mapping[str, Any], target_rank: int,
+               dimension_targets: Mapping[str, int] | None = None) -> dict[str, Any]:
+        """The one fact asserted for an assessment: only the inputs the rules test, and the
+        target rank of each ladder (0: none)."""
         encoded: dict[str, Any] = {"t": "facts", TARGET_SLOT: target_rank}
+        for dimension in self.pack.dimensions:
+            encoded[target_slot(dimension.id)] = (dimension_targets or {}).get(dimension.id, 0)
         for slot in self.slots:
             value = value_at(facts, slot.path)
             if slot.is_list:
@@ -228,48 +239,52 @@ class _Compiler:
             logical.append(("derived", fact.id, fact.when))
         for criterion in pack.criteria:
             logical.append(("criterion", criterion.id, criterion.when))
-        levels = pack.levels
-        for index, level in enumerate(levels[1:], start=1):
-            below: list[Condition] = [Ref("level", levels[index - 1].id)] if index > 1 else []
-            met: list[Condition] = [Ref("criterion", c.id) for c in pack.criteria_of(level.id)]
-            logical.append(("level", level.id, All(tuple(below + met)) if below + met
-                            else Const(True)))
+        for _, levels in pack.ladders:
+            for index, level in enumerate(levels[1:], start=1):
+                below: list[Condition] = ([Ref("level", levels[index - 1].id)] if index > 1
+                                          else [])
+                met: list[Condition] = [Ref("criterion", c.id)
+                                        for c in pack.criteria_of(level.id)]
+                logical.append(("level", level.id, All(tuple(below + met)) if below + met
+                                else Const(True)))
         return logical
 
     def _diagnoses(self) -> list[tuple[str, Condition]]:
-        """The level concluded: attained, and the next one not."""
-        levels = self.pack.levels
+        """The level concluded on each ladder: attained, and the next one not."""
         found: list[tuple[str, Condition]] = []
-        for index, level in enumerate(levels):
-            parts: list[Condition] = []
-            if index > 0:
-                parts.append(Ref("level", level.id))
-            if index + 1 < len(levels):
-                parts.append(Ref("level", levels[index + 1].id, False))
-            found.append((level.id, All(tuple(parts)) if parts else Const(True)))
+        for _, levels in self.pack.ladders:
+            for index, level in enumerate(levels):
+                parts: list[Condition] = []
+                if index > 0:
+                    parts.append(Ref("level", level.id))
+                if index + 1 < len(levels):
+                    parts.append(Ref("level", levels[index + 1].id, False))
+                found.append((level.id, All(tuple(parts)) if parts else Const(True)))
         return found
 
     def _referenced(self, logical: Sequence[tuple[str, str, Condition]]) -> set[tuple[str, str]]:
         conditions: list[Condition] = [c for _, _, c in logical]
         conditions += [f.when for f in self.pack.findings]
         conditions += [self._recommendation_condition(r) for r in self.pack.recommendations]
-        levels = self.pack.levels
-        conditions += [Ref("level", level.id) for level in levels[1:]]  # the diagnosis rules
+        conditions += [Ref("level", level.id) for _, levels in self.pack.ladders
+                       for level in levels[1:]]  # the diagnosis rules
         return {(ref.kind, ref.id) for condition in conditions for ref in references(condition)}
 
     def _recommendation_condition(self, rec: Recommendation) -> Condition:
         """An addressed criterion is unmet, the recommendation's own condition holds, and its
-        level is in scope: above the level attained, and either the next level or a level up
-        to the target."""
-        rank = self.pack.rank(rec.level)
+        level is in scope on its own ladder: above the level attained, and either the next
+        level or a level up to the ladder's target."""
+        pack = self.pack
+        rank = pack.rank(rec.level)
         if rank == 1:
             return Const(False)  # the floor is attained by everyone: nothing to recommend
-        below = self.pack.levels[rank - 2].id
-        is_next: Condition = Const(True) if rank == 2 else Ref("level", below)
+        ladder = pack.ladder(rec.level)
+        is_next: Condition = Const(True) if rank == 2 else Ref("level", ladder[rank - 2].id)
+        slot = target_slot(ladder[0].dimension)
         parts: list[Condition] = [
             AnyOf(tuple(Ref("criterion", c, False) for c in rec.addresses)),
             Ref("level", rec.level, False),
-            AnyOf((is_next, FactTest(TARGET_SLOT, "at_least", rank))),
+            AnyOf((is_next, FactTest(slot, "at_least", rank))),
         ]
         if rec.when is not None:
             parts.append(rec.when)
@@ -327,7 +342,8 @@ class _Compiler:
         if branch.test is not None or not branch.refs:
             leg_name = f"m_{len(legs)}" if multi else "m"
             tests = tuple(fact_tests(branch.test)) if branch.test is not None else ()
-            paths = tuple(dict.fromkeys(t.path for t in tests if t.path != TARGET_SLOT))
+            paths = tuple(dict.fromkeys(t.path for t in tests
+                                        if not t.path.startswith(TARGET_SLOT)))
             expression: Any = {"t": "facts"}
             if branch.test is not None:
                 expression = {"$and": [{"t": "facts"}, self._expression(branch.test)]}
@@ -370,9 +386,9 @@ class _Compiler:
         return {"$or": [{"$nex": {test.path: 1}}, expression]}
 
     def _field(self, path: str) -> Field:
-        """The field a test reads (recorded as used), or the target level's slot."""
-        if path == TARGET_SLOT:
-            return Field(TARGET_SLOT, "integer", True)
+        """The field a test reads (recorded as used), or a target level's slot."""
+        if path.startswith(TARGET_SLOT):
+            return Field(path, "integer", True)
         info = self.pack.fact_paths[path]
         self.used_paths[path] = info
         return info

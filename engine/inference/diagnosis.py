@@ -193,6 +193,27 @@ class PackInfo(NamedTuple):
                    data.get("sha256", ""))
 
 
+class DimensionResult(NamedTuple):
+    """Where an organization stands on one dimension of a pack that rates several."""
+
+    id: str
+    name: str
+    level: LevelRef
+    next_level: LevelRef | None
+    target: LevelRef | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "level": self.level.to_dict(),
+                "next_level": self.next_level.to_dict() if self.next_level else None,
+                "target": self.target.to_dict() if self.target else None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DimensionResult:
+        return cls(str(data["id"]), str(data.get("name", data["id"])),
+                   LevelRef.from_dict(data["level"]), LevelRef.maybe(data.get("next_level")),
+                   LevelRef.maybe(data.get("target")))
+
+
 class Diagnosis(NamedTuple):
     """Where an organization stands, why, and what to do next."""
 
@@ -207,6 +228,13 @@ class Diagnosis(NamedTuple):
     findings: tuple[FindingResult, ...]
     trace: Sequence[TraceStep]  # a `Trace` (built on first use) or a tuple
     pack: PackInfo
+    dimensions: tuple[DimensionResult, ...] = ()  # each dimension's level, when rated
+
+    def dimension(self, dimension_id: str) -> DimensionResult:
+        for result in self.dimensions:
+            if result.id == dimension_id:
+                return result
+        raise KeyError(dimension_id)
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         for result in self.criteria:
@@ -215,11 +243,15 @@ class Diagnosis(NamedTuple):
         raise KeyError(criterion_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``schemas/diagnosis.schema.json``; ``dimensions`` only for a pack
+        that rates several, so a one-ladder pack's result reads as it always has)."""
         return {
             "organization": self.organization,
             "level": self.level.to_dict(),
             "next_level": self.next_level.to_dict() if self.next_level else None,
             "target": self.target.to_dict() if self.target else None,
+            **({"dimensions": [d.to_dict() for d in self.dimensions]}
+               if self.dimensions else {}),
             "criteria": [c.to_dict() for c in self.criteria],
             "derived": {ident: value for ident, value in self.derived},
             "gaps": list(self.gaps),
@@ -243,4 +275,6 @@ class Diagnosis(NamedTuple):
             recommendations=tuple(RecommendationResult.from_dict(r)
                                   for r in data.get("recommendations", ())),
             findings=tuple(FindingResult.from_dict(f) for f in data.get("findings", ())),
-            trace=(), pack=PackInfo.from_dict(data["pack"]))
+            trace=(), pack=PackInfo.from_dict(data["pack"]),
+            dimensions=tuple(DimensionResult.from_dict(d)
+                             for d in data.get("dimensions", ())))

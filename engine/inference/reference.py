@@ -9,16 +9,17 @@ result and error for error (tests/test_speed_inference.py). Not used on any comm
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EngineError
 from ..inputs.facts import Facts
-from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
+from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, Level, RulePack
 from .compiler import CompiledPack, EngineRule
 from .diagnosis import (
     CriterionResult,
     Diagnosis,
+    DimensionResult,
     FindingResult,
     LevelRef,
     Matched,
@@ -31,15 +32,18 @@ if TYPE_CHECKING:
     from .advisor import Advisor
 
 
-def assess_reference(advisor: Advisor, facts: Facts, target: str | None = None) -> Diagnosis:
-    """What `advisor.assess(facts, target)` gives, computed the plain way."""
+def assess_reference(advisor: Advisor, facts: Facts, target: str | None = None,
+                     targets: Mapping[str, str] | None = None) -> Diagnosis:
+    """What `advisor.assess(facts, target, targets)` gives, computed the plain way."""
     target_id = target or facts.target_level
     target_ref = advisor.level_ref(target_id) if target_id else None
+    dimension_targets = advisor.dimension_targets(target_ref, targets)
     compiled = advisor.compiled
-    encoded = compiled.encode(facts.data, target_ref.rank if target_ref else 0)
+    encoded = compiled.encode(facts.data, target_ref.rank if target_ref else 0,
+                              {key: ref.rank for key, ref in dimension_targets.items()})
     run = _Run(compiled, compiled.decode_all(encoded))
     advisor._ruleset.run(encoded, run.on_fire, max_firings=advisor.max_firings)
-    return _Result(advisor).diagnosis(facts, run, target_ref)
+    return _Result(advisor).diagnosis(facts, run, target_ref, dimension_targets)
 
 
 class _Result:
@@ -48,10 +52,16 @@ class _Result:
         self.pack_info = advisor.pack_info
         self.level_ref = advisor.level_ref
 
-    def diagnosis(self, facts: Facts, run: _Run, target: LevelRef | None) -> Diagnosis:
-        level = self.level_ref(run.concluded_level(self.pack))
-        next_level = (self.level_ref(self.pack.levels[level.rank].id)
-                      if level.rank < len(self.pack.levels) else None)
+    def diagnosis(self, facts: Facts, run: _Run, target: LevelRef | None,
+                  dimension_targets: Mapping[str, LevelRef]) -> Diagnosis:
+        level = self.level_ref(run.concluded_level(self.pack, self.pack.levels))
+        next_level = self._next(self.pack.levels, level)
+        dimensions = tuple(
+            DimensionResult(dimension.id, dimension.name, found,
+                            self._next(dimension.levels, found),
+                            dimension_targets.get(dimension.id))
+            for dimension in self.pack.dimensions
+            for found in [self.level_ref(run.concluded_level(self.pack, dimension.levels))])
         criteria = tuple(
             CriterionResult(c.id, c.level, run.decided[("criterion", c.id)], c.text, c.source,
                             run.facts_behind(("criterion", c.id)),
@@ -61,19 +71,31 @@ class _Result:
             organization=facts.organization, level=level, next_level=next_level,
             target=target, criteria=criteria,
             derived=tuple((d.id, run.decided[("derived", d.id)]) for d in self.pack.derived),
-            gaps=self._gaps(criteria, next_level, target),
+            gaps=self._gaps(criteria, [(next_level, target)] + [
+                (d.next_level, d.target) for d in dimensions]),
             recommendations=self._recommendations(run, criteria),
-            findings=self._findings(run), trace=tuple(run.trace), pack=self.pack_info)
+            findings=self._findings(run), trace=tuple(run.trace), pack=self.pack_info,
+            dimensions=dimensions)
 
-    def _gaps(self, criteria: Iterable[CriterionResult], next_level: LevelRef | None,
-              target: LevelRef | None) -> tuple[str, ...]:
-        """Unmet criteria of the next level and of every level up to the target."""
-        if next_level is None:
-            return ()
-        top = max(next_level.rank, target.rank if target else 0)
-        ranks = self.pack.ranks
-        return tuple(c.id for c in criteria
-                     if not c.met and next_level.rank <= ranks[c.level] <= top)
+    def _next(self, ladder: Sequence[Level], level: LevelRef) -> LevelRef | None:
+        return self.level_ref(ladder[level.rank].id) if level.rank < len(ladder) else None
+
+    def _gaps(self, criteria: Sequence[CriterionResult],
+              ladders: Sequence[tuple[LevelRef | None, LevelRef | None]]) -> tuple[str, ...]:
+        """Unmet criteria of the next level and of every level up to the target, on each
+        ladder (the overall one first), in the pack's order."""
+        found = []
+        for criterion in criteria:
+            for next_level, target in ladders:
+                if next_level is None or criterion.met:
+                    continue
+                same_ladder = criterion.level in {
+                    level.id for level in self.pack.ladder(next_level.id)}
+                top = max(next_level.rank, target.rank if target else 0)
+                if same_ladder and next_level.rank <= self.pack.rank(criterion.level) <= top:
+                    found.append(criterion.id)
+                    break
+        return tuple(found)
 
     def _recommendations(self, run: _Run, criteria: Iterable[CriterionResult]
                          ) -> tuple[RecommendationResult, ...]:
@@ -113,14 +135,17 @@ class _Run:
         self.steps: dict[tuple[str, str], TraceStep] = {}
         self.trace: list[TraceStep] = []
 
-    def concluded_level(self, pack: RulePack) -> str:
-        """The one level the engine concluded; an `EngineError` when anything was left
-        undecided or more than one level was concluded (the pack's invariants broken)."""
+    def concluded_level(self, pack: RulePack, ladder: Sequence[Level]) -> str:
+        """The one level the engine concluded on a ladder; an `EngineError` when anything
+        was left undecided or more than one level was concluded (the pack's invariants
+        broken)."""
         missing = [f"{kind} {ident}" for kind, items in (
             ("derived", [d.id for d in pack.derived]), ("criterion", [c.id for c in pack.criteria]),
-            ("level", [level.id for level in pack.levels[1:]]))
+            ("level", [level.id for _, levels in pack.ladders for level in levels[1:]]))
             for ident in items if (kind, ident) not in self.decided]
-        diagnosed = [ident for (kind, ident) in self.decided if kind == "diagnosis"]
+        on_ladder = {level.id for level in ladder}
+        diagnosed = [ident for (kind, ident) in self.decided
+                     if kind == "diagnosis" and ident in on_ladder]
         if missing or len(diagnosed) != 1:
             raise EngineError("the engine left the assessment undecided "
                               f"(undecided: {', '.join(missing) or 'none'}; "

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER
-from .compiler import COUNT_SLOT, PRIORITY, TARGET_SLOT, CompiledPack, Slot
+from .compiler import COUNT_SLOT, PRIORITY, TARGET_SLOT, CompiledPack, Slot, target_slot
 from .diagnosis import CriterionResult, LevelRef, Matched, RecommendationResult, TraceStep
 from .durable_adapter import Chain
 
@@ -52,13 +52,17 @@ class Encoder:
     The same fact `CompiledPack.encode` builds (key for key, in the same order), and the same
     values `CompiledPack.decode` reads back from it, without building either twice."""
 
-    def __init__(self, slots: Sequence[Slot]) -> None:
+    def __init__(self, slots: Sequence[Slot], dimensions: Sequence[str] = ()) -> None:
         self._steps = tuple((slot.path[:-1], slot.path[-1], slot.is_list, dict(slot.flags),
                              slot.counted, ".".join(slot.path)) for slot in slots)
+        self._dimensions = tuple((dimension, target_slot(dimension)) for dimension in dimensions)
 
-    def __call__(self, facts: Mapping[str, Any], target_rank: int
+    def __call__(self, facts: Mapping[str, Any], target_rank: int,
+                 dimension_targets: Mapping[str, int] | None = None
                  ) -> tuple[str, dict[str, Any]]:
         encoded: dict[str, Any] = {"t": "facts", TARGET_SLOT: target_rank}
+        for dimension, slot in self._dimensions:
+            encoded[slot] = (dimension_targets or {}).get(dimension, 0)
         seen: dict[str, Any] = {}
         sources: dict[tuple[str, ...], Any] = {(): facts}  # the mapping holding each slot
         targets: dict[tuple[str, ...], dict[str, Any]] = {(): encoded}
@@ -114,7 +118,7 @@ class Tables:
 
     def __init__(self, compiled: CompiledPack) -> None:
         pack = compiled.pack
-        self.encode = Encoder(compiled.slots)
+        self.encode = Encoder(compiled.slots, [d.id for d in pack.dimensions])
         rules = list(compiled.rules.values())
         keys = list(dict.fromkeys((rule.kind, rule.target) for rule in rules))
         number = {key: index for index, key in enumerate(keys)}
@@ -143,18 +147,25 @@ class Tables:
         self.required = tuple((kind, ident, number.get((kind, ident), -1)) for kind, ident in (
             [("derived", d.id) for d in pack.derived]
             + [("criterion", c.id) for c in pack.criteria]
-            + [("level", level.id) for level in pack.levels[1:]]))
+            + [("level", level.id) for _, levels in pack.ladders for level in levels[1:]]))
         self.required_keys = frozenset(key for _, _, key in self.required)
-        self.diagnoses = tuple(number[key] for key in keys if key[0] == "diagnosis")
+        overall = {level.id for level in pack.levels}
+        self.diagnoses = tuple(number[key] for key in keys
+                               if key[0] == "diagnosis" and key[1] in overall)
+        self.dimension_diagnoses = tuple(
+            (dimension, tuple(number.get(("diagnosis", level.id), -1)
+                              for level in dimension.levels))
+            for dimension in pack.dimensions)
+        """Each dimension, and the keys of the conclusions naming its level."""
         self.criteria = tuple((number.get(("criterion", c.id), -1), c.id, c.level, c.text,
                                c.source) for c in pack.criteria)
         self.derived_keys = tuple(number.get(("derived", d.id), -1) for d in pack.derived)
         self.derived_ids = tuple(d.id for d in pack.derived)
         self.levels = {level.id: LevelRef(level.id, level.rank, level.name)
-                       for level in pack.levels}
-        self.next_levels = {level.id: (self.levels[pack.levels[level.rank].id]
-                                       if level.rank < len(pack.levels) else None)
-                            for level in pack.levels}
+                       for level in pack.all_levels}
+        self.next_levels = {level.id: (self.levels[ladder[level.rank].id]
+                                       if level.rank < len(ladder) else None)
+                            for _, ladder in pack.ladders for level in ladder}
         self.ranks = pack.ranks
         ordered_recs = sorted(enumerate(pack.recommendations), key=lambda item: (
             pack.ranks[item[1].level], -IMPACT_ORDER[item[1].impact], item[0]))

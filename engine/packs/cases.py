@@ -1,11 +1,13 @@
 """Tests that live beside a pack's rules: facts plus the diagnosis they must produce.
 
 A case file (``<pack>/tests/*.yaml``) holds ``cases:``, each with ``name``, ``facts``, an
-optional ``target`` and ``expect``: ``level``, and optionally ``met`` / ``unmet`` (criteria that
-must be so), ``gaps`` (exact, in order), ``recommendations`` (exact ids, in order) and
-``findings`` (exact ids, in order). Case files are checked against that shape (`CASES_SCHEMA`)
-before anything runs: every problem of a file at once, with its line and path. Like every file
-of a pack, they must lie inside the pack folder (links out of it are refused).
+optional ``target`` (and, for a pack with dimensions, ``targets``: a level per dimension) and
+``expect``: ``level``, and optionally ``dimensions`` (the level each dimension must be at),
+``met`` / ``unmet`` (criteria that must be so), ``gaps`` (exact, in order),
+``recommendations`` (exact ids, in order) and ``findings`` (exact ids, in order). Case files
+are checked against that shape (`CASES_SCHEMA`) before anything runs: every problem of a file
+at once, with its line and path. Like every file of a pack, they must lie inside the pack
+folder (links out of it are refused).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ CASES_SCHEMA: dict[str, Any] = {
                 "name": {"type": "string", "minLength": 1},
                 "facts": {"type": "object"},
                 "target": {"type": ["string", "null"]},
+                "targets": {"type": "object", "additionalProperties": {"type": "string"}},
                 "expect": {"$ref": "#/$defs/expect"},
             },
         },
@@ -46,6 +49,8 @@ CASES_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "required": ["level"],
             "properties": {"level": {"type": "string", "minLength": 1},
+                           "dimensions": {"type": "object",
+                                          "additionalProperties": {"type": "string"}},
                            **{key: _IDS for key in _EXPECT_KEYS[1:]}},
         },
     },
@@ -60,6 +65,7 @@ class Case(NamedTuple):
     facts: Mapping[str, Any]
     target: str | None
     expect: Mapping[str, Any]
+    targets: Mapping[str, str] | None = None  # a target level per dimension
 
     @property
     def case_id(self) -> str:
@@ -99,7 +105,8 @@ def load_cases(folder: str | Path, pack_folder: str | Path | None = None) -> lis
         if problems:
             raise PackError(str(path), problems)
         cases += [Case(str(path), index, item["name"], item["facts"], item.get("target"),
-                       item["expect"]) for index, item in enumerate(document.data["cases"])]
+                       item["expect"], item.get("targets"))
+                  for index, item in enumerate(document.data["cases"])]
     return cases
 
 
@@ -124,7 +131,7 @@ def run_case(advisor: Advisor, case: Case) -> CaseResult:
     """Assess the case's facts and compare the diagnosis with what the case expects."""
     try:
         facts = advisor.reader.from_data(case.facts, f"{case.file} case {case.number}")
-        diagnosis = advisor.assess(facts, target=case.target)
+        diagnosis = advisor.assess(facts, target=case.target, targets=case.targets)
     except InputError as error:
         return CaseResult(case, tuple(f"invalid facts: {i.describe()}" for i in error.issues))
     except UnknownLevelError as error:
@@ -133,6 +140,7 @@ def run_case(advisor: Advisor, case: Case) -> CaseResult:
     failures = []
     if diagnosis.level.id != expect["level"]:
         failures.append(f"level: expected {expect['level']}, got {diagnosis.level.id}")
+    failures += _dimension_failures(diagnosis, expect.get("dimensions", {}))
     failures += _criteria_failures(diagnosis, expect)
     actual_lists = {
         "gaps": list(diagnosis.gaps),
@@ -143,6 +151,19 @@ def run_case(advisor: Advisor, case: Case) -> CaseResult:
         if key in expect and list(expect[key]) != actual:
             failures.append(_list_diff(key, list(expect[key]), actual))
     return CaseResult(case, tuple(failures))
+
+
+def _dimension_failures(diagnosis: Diagnosis, expected: Mapping[str, str]) -> list[str]:
+    levels = {d.id: d.level.id for d in diagnosis.dimensions}
+    failures = []
+    for dimension, level in expected.items():
+        if dimension not in levels:
+            failures.append(f"dimensions: no dimension {dimension!r} in the pack"
+                            + (f" (it has {', '.join(levels)})" if levels else ""))
+        elif levels[dimension] != level:
+            failures.append(f"dimensions: expected {dimension} at {level}, got "
+                            f"{levels[dimension]}")
+    return failures
 
 
 def _criteria_failures(diagnosis: Diagnosis, expect: Mapping[str, Any]) -> list[str]:

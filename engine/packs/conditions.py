@@ -173,9 +173,13 @@ class ParseContext:
     """What a condition may refer to, and where problems are collected."""
 
     def __init__(self, fact_paths: Mapping[str, Field], ids: Mapping[str, Sequence[str]],
-                 line_of: Callable[[list[str | int]], int | None] | None = None) -> None:
+                 line_of: Callable[[list[str | int]], int | None] | None = None,
+                 dimensions: Mapping[str, Sequence[str]] | None = None,
+                 floors: Sequence[str] = ()) -> None:
         self.fact_paths = fact_paths
         self.ids = ids  # kind -> known ids
+        self.dimensions = dimensions or {}  # dimension id -> its level ids, floor first
+        self.floors = frozenset(floors)  # the floor of each ladder: attained by everyone
         self.line_of = line_of  # callable(path parts) -> line, or None
         self.issues: list[Issue] = []
 
@@ -220,12 +224,14 @@ def _parse_test(data: Mapping[str, Any], where: tuple[str | int, ...],
                 ctx: ParseContext) -> Condition:
     """A reference to a conclusion or a test on a fact, or an unknown key reported."""
     keys = set(data)
+    if "dimension" in keys:
+        return _parse_dimension(data, where, ctx)
     ref_kinds = [kind for kind in REF_KINDS if kind in keys]
     if ref_kinds:
         return _parse_ref(data, ref_kinds, where, ctx)
     if "fact" in keys:
         return _parse_fact_test(data, where, ctx)
-    known = ["fact", *REF_KINDS, "all", "any", "not", "of"]
+    known = ["fact", *REF_KINDS, "dimension", "all", "any", "not", "of"]
     first = sorted(keys)[0]
     ctx.problem((*where, first), f"unknown condition key {first!r}", allowed=", ".join(known),
                 suggestion=suggest(first, known), code="unknown-field")
@@ -314,6 +320,99 @@ def expanded_size(condition: Condition, memo: dict[int, int] | None = None) -> i
     return size
 
 
+LEVEL_TESTS = ("at_least", "at_most", "above", "below", "equals")
+"""What a dimension's level is compared with: one of its levels."""
+DIMENSION_TESTS = ("ahead_of", "apart_from")
+"""What a dimension's level is compared with: another dimension's, by a number of levels."""
+
+
+def _parse_dimension(data: Mapping[str, Any], where: tuple[str | int, ...],
+                     ctx: ParseContext) -> Condition:
+    """``{dimension: D, at_least: LEVEL}`` or ``{dimension: D, ahead_of: E, by: N}``, written
+    as references to the levels attained (a staged level is attained with all below it), so
+    they are decided, traced and explained as every other conclusion."""
+    ladder = _dimension_ladder(data["dimension"], (*where, "dimension"), ctx)
+    tests = [key for key in data if key in LEVEL_TESTS + DIMENSION_TESTS]
+    extra = sorted(set(data) - {"dimension", "by", *tests})
+    allowed = ", ".join(LEVEL_TESTS + DIMENSION_TESTS)
+    for key in extra:
+        ctx.problem((*where, key), f"unknown test {key!r} of a dimension", allowed=allowed,
+                    suggestion=suggest(key, LEVEL_TESTS + DIMENSION_TESTS), code="unknown-field")
+    if len(tests) != 1:
+        ctx.problem(where, "a dimension test takes exactly one test" +
+                    (f", not {len(tests)} ({', '.join(tests)})" if tests else ""),
+                    allowed=allowed, code="condition-shape")
+        return Const(False)
+    op = tests[0]
+    if op in LEVEL_TESTS:
+        if "by" in data:
+            ctx.problem((*where, "by"), f"'by' goes with ahead_of or apart_from, not {op}",
+                        code="condition-shape")
+        return _level_test(ladder, op, data[op], (*where, op), ctx) if ladder else Const(False)
+    other = _dimension_ladder(data[op], (*where, op), ctx)
+    by = data.get("by", 1)
+    if isinstance(by, bool) or not isinstance(by, int) or by < 1:
+        ctx.problem((*where, "by"), f"{by!r} is not a number of levels",
+                    allowed="a whole number from 1", code="condition-shape")
+        return Const(False)
+    if not ladder or not other:
+        return Const(False)
+    ahead = _ahead(ladder, other, by)
+    return ahead if op == "ahead_of" else AnyOf((ahead, _ahead(other, ladder, by)))
+
+
+def _dimension_ladder(ident: Any, where: tuple[str | int, ...], ctx: ParseContext
+                      ) -> Sequence[str]:
+    """The level ids of a dimension, floor first; empty (a problem noted) when unknown."""
+    known = list(ctx.dimensions)
+    if isinstance(ident, str) and ident in ctx.dimensions:
+        return ctx.dimensions[ident]
+    ctx.problem(where, f"unknown dimension {ident!r}",
+                allowed=", ".join(known) or "the pack declares no dimensions",
+                suggestion=suggest(ident, known) if isinstance(ident, str) else None,
+                code="unknown-reference")
+    return ()
+
+
+def _level_test(ladder: Sequence[str], op: str, level: Any, where: tuple[str | int, ...],
+                ctx: ParseContext) -> Condition:
+    if not isinstance(level, str) or level not in ladder:
+        ctx.problem(where, f"{level!r} is not a level of this dimension",
+                    allowed=", ".join(ladder),
+                    suggestion=suggest(level, list(ladder)) if isinstance(level, str) else None,
+                    code="unknown-reference")
+        return Const(False)
+    rank = ladder.index(level) + 1
+    if op == "at_least":
+        return _at_least(ladder, rank)
+    if op == "above":
+        return _at_least(ladder, rank + 1)
+    if op == "below":
+        return Not(_at_least(ladder, rank))
+    if op == "at_most":
+        return Not(_at_least(ladder, rank + 1))
+    return All((_at_least(ladder, rank), Not(_at_least(ladder, rank + 1))))
+
+
+def _at_least(ladder: Sequence[str], rank: int) -> Condition:
+    """The dimension is at `rank` or above: the level of that rank is attained."""
+    if rank <= 1:
+        return Const(True)
+    if rank > len(ladder):
+        return Const(False)
+    return Ref("level", ladder[rank - 1])
+
+
+def _ahead(ladder: Sequence[str], other: Sequence[str], by: int) -> Condition:
+    """`ladder`'s rank minus `other`'s is at least `by`: for the one rank `other` is at, the
+    first is at least that far above (alternatives of which exactly one can hold)."""
+    ways: list[Condition] = []
+    for rank in range(1, len(other) + 1):
+        exactly = All((_at_least(other, rank), Not(_at_least(other, rank + 1))))
+        ways.append(All((exactly, _at_least(ladder, rank + by))))
+    return simplify(AnyOf(tuple(ways)))
+
+
 def _parse_ref(data: Mapping[str, Any], kinds: list[str], where: tuple[str | int, ...],
                ctx: ParseContext) -> Condition:
     kind = kinds[0]
@@ -334,6 +433,8 @@ def _parse_ref(data: Mapping[str, Any], kinds: list[str], where: tuple[str | int
                     suggestion=suggest(ident, known) if isinstance(ident, str) else None,
                     code="unknown-reference")
         return Const(False)
+    if kind == "level" and ident in ctx.floors:
+        return Const(truth)  # every organization attains the floor
     return Ref(kind, ident, truth)
 
 

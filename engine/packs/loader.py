@@ -30,11 +30,13 @@ from ..inputs.schema_check import cap_issues
 from ..present.words import suggest
 from . import resources
 from .conditions import Condition, ParseContext, parse_condition, references
+from .dimensions import read_dimensions, read_levels, rollup_criteria
 from .fields import FieldTable
 from .model import (
     PACK_FILE,
     Criterion,
     DerivedFact,
+    Dimension,
     Finding,
     Level,
     QuestionWording,
@@ -124,26 +126,29 @@ class _Builder:
         sources = tuple(Source(s["id"], s["title"], s.get("author"), _text(s.get("date")),
                                s.get("note")) for s in self.meta["sources"])
         self.source_ids = [s.id for s in sources]
-        levels = tuple(Level(item["id"], rank, item["name"], item["summary"], item["source"],
-                             item.get("engagement"), item.get("measures_of_success"))
-                       for rank, item in enumerate(self.data["levels"], start=1))
-        self.level_ids = [level.id for level in levels]
+        levels = read_levels(self.data)
+        dimensions = read_dimensions(self.data, self.problem)
+        self.ladders = [levels, *(d.levels for d in dimensions)]
+        self.level_ids = [level.id for ladder in self.ladders for level in ladder]
         self._check_ids()
-        for index, level in enumerate(levels):
-            self._check_source(("levels", index, "source"), level.source)
+        self._check_sources(levels, dimensions)
         self.ctx = ParseContext(fact_paths=fields.testable, ids={
             "derived": [item["id"] for item in self.data.get("derived", [])],
             "criterion": [item["id"] for item in self.data.get("criteria", [])],
             "level": self.level_ids,
-        }, line_of=lambda parts: self.document.line_of(parts))
+        }, line_of=lambda parts: self.document.line_of(parts),
+            dimensions={d.id: [level.id for level in d.levels] for d in dimensions},
+            floors=[ladder[0].id for ladder in self.ladders])
         derived = self._derived()
-        criteria = self._criteria()
+        rollup, needs = rollup_criteria(self.data, levels, dimensions, self.problem)
+        criteria = self._criteria() + self._checked_rollup(needs)
         recommendations = self._recommendations()
         findings = self._findings()
-        questions = _questions(self.data.get("questions", []), fields, self.problem)
-        _check_cycles(levels, derived, criteria, self.problem)
+        questions = _questions(self.data.get("questions", []), fields, self.problem,
+                               [d.id for d in dimensions])
+        _check_cycles(self.ladders, derived, criteria, self.problem)
         self._check_size(len(derived) + len(criteria) + len(recommendations) + len(findings)
-                         + len(levels))
+                         + len(self.level_ids))
         self.issues.extend(self.ctx.issues)
         if self.issues:
             raise self._error()
@@ -153,9 +158,10 @@ class _Builder:
             description=meta["description"], sources=sources, levels=levels,
             attainment=meta.get("attainment", "staged"), derived=derived, criteria=criteria,
             recommendations=recommendations, findings=findings, fields=fields,
-            ranks={level.id: level.rank for level in levels}, location=str(self.folder),
+            ranks={level.id: level.rank for ladder in self.ladders for level in ladder},
+            location=str(self.folder),
             content_hash=hashlib.sha256(self.raw + b"\0" + schema_bytes).hexdigest(),
-            questions=questions)
+            questions=questions, dimensions=dimensions, rollup=rollup)
 
     def _error(self) -> PackError:
         unique = sorted(set(self.issues), key=lambda i: (i.line or 0, i.path, i.message))
@@ -180,17 +186,27 @@ class _Builder:
     # --- ids and references -----------------------------------------------------------------
 
     def _check_ids(self) -> None:
-        """Ids are unique across the whole pack, so that every conclusion has one name."""
+        """Ids are unique across the whole pack (every ladder's levels included), so that every
+        conclusion has one name."""
         seen: dict[str, tuple[str | int, ...]] = {}
-        for section in ("levels", "derived", "criteria", "recommendations", "findings"):
-            for index, item in enumerate(self.data.get(section, [])):
-                ident = item["id"]
-                where = (section, index, "id")
-                if ident in seen:
-                    self.problem(where, f"the id {ident!r} is used twice (first at "
-                                 f"{'.'.join(map(str, seen[ident][:2]))})", code="duplicate-id")
-                else:
-                    seen[ident] = where
+        places: list[tuple[tuple[str | int, ...], Any]] = [
+            ((section, index), item) for section in ("levels",)
+            for index, item in enumerate(self.data.get(section, []))]
+        places += [(("dimensions", number, "levels", index), item)
+                   for number, dimension in enumerate(self.data.get("dimensions", []))
+                   for index, item in enumerate(dimension["levels"])]
+        places += [((section, index), item)
+                   for section in ("derived", "criteria", "recommendations", "findings")
+                   for index, item in enumerate(self.data.get(section, []))]
+        for place, item in places:
+            ident = item["id"]
+            where = (*place, "id")
+            if ident in seen:
+                first = seen[ident]
+                self.problem(where, f"the id {ident!r} is used twice (first at "
+                             f"{json_path(first[:-1])[2:]})", code="duplicate-id")
+            else:
+                seen[ident] = where
         for index, item in enumerate(self.meta["sources"]):
             if self.source_ids.index(item["id"]) != index:
                 self.problem(("pack", "sources", index, "id"), f"the source id {item['id']!r} "
@@ -199,8 +215,37 @@ class _Builder:
     def _check_source(self, where: Where, ident: str) -> None:
         self._check_known(where, ident, "source", self.source_ids)
 
+    def _check_sources(self, levels: Sequence[Level], dimensions: Sequence[Dimension]) -> None:
+        for index, level in enumerate(levels):
+            self._check_source(("levels", index, "source"), level.source)
+        for number, dimension in enumerate(dimensions):
+            self._check_source(("dimensions", number, "source"), dimension.source)
+            for index, level in enumerate(dimension.levels):
+                self._check_source(("dimensions", number, "levels", index, "source"),
+                                   level.source)
+
     def _check_level(self, where: Where, ident: str) -> None:
         self._check_known(where, ident, "level", self.level_ids)
+
+    def _rank(self, level_id: str) -> int:
+        """A level's rank on its ladder (0 for an unknown id)."""
+        for ladder in self.ladders:
+            for level in ladder:
+                if level.id == level_id:
+                    return level.rank
+        return 0
+
+    def _checked_rollup(self, needs: Sequence[Criterion]) -> tuple[Criterion, ...]:
+        """The roll-up's criteria, unless an id of the pack's own takes their name."""
+        taken = {item["id"] for item in self.data.get("criteria", [])}
+        for criterion in needs:
+            if criterion.id in taken:
+                index = [item["id"] for item in self.data["criteria"]].index(criterion.id)
+                self.problem(("criteria", index, "id"), f"the id {criterion.id!r} is the "
+                             "roll-up's own criterion for that level and dimension",
+                             allowed="an id that does not start with 'rollup.'",
+                             code="duplicate-id")
+        return tuple(needs)
 
     def _check_known(self, where: Where, ident: str, kind: str, known: Sequence[str]) -> None:
         if ident not in known:
@@ -225,10 +270,12 @@ class _Builder:
         for index, item in enumerate(self.data.get("criteria", [])):
             self._check_source(("criteria", index, "source"), item["source"])
             self._check_level(("criteria", index, "level"), item["level"])
-            if item["level"] == self.level_ids[0]:
+            if self._rank(item["level"]) == 1:
                 self.problem(("criteria", index, "level"), f"{item['level']!r} is the floor "
                              "level, which every organization attains: it takes no criteria",
-                             allowed=", ".join(self.level_ids[1:]), code="floor-criterion")
+                             allowed=", ".join(level for level in self.level_ids
+                                               if self._rank(level) > 1),
+                             code="floor-criterion")
             found.append(Criterion(item["id"], item["level"], item["text"],
                                    self._when("criteria", index, item["when"]), item["source"],
                                    item.get("quote")))
@@ -264,12 +311,17 @@ class _Builder:
                          code="too-large")
 
 
-def _questions(items: Sequence[Mapping[str, Any]], fields: FieldTable, problem: Problem
-               ) -> tuple[QuestionWording, ...]:
+def _questions(items: Sequence[Mapping[str, Any]], fields: FieldTable, problem: Problem,
+               dimensions: Sequence[str] = ()) -> tuple[QuestionWording, ...]:
     found = []
     seen: set[str] = set()
     for index, item in enumerate(items):
         fact = item["fact"]
+        dimension = item.get("dimension")
+        if dimension is not None and dimension not in dimensions:
+            problem(("questions", index, "dimension"), f"unknown dimension {dimension!r}",
+                    allowed=", ".join(dimensions) or "the pack declares no dimensions",
+                    suggestion=suggest(dimension, list(dimensions)), code="unknown-reference")
         if fact not in fields:
             problem(("questions", index, "fact"), f"unknown fact {fact!r}",
                     allowed=", ".join(fields), suggestion=suggest(fact, list(fields)),
@@ -289,7 +341,7 @@ def _questions(items: Sequence[Mapping[str, Any]], fields: FieldTable, problem: 
             tuple((str(k), str(v)) for k, v in labels.items()), item.get("why"),
             item.get("form"),
             tuple((str(word), str(value)) for value, words in synonyms.items()
-                  for word in words)))
+                  for word in words), dimension))
     return tuple(found)
 
 
@@ -754,7 +806,7 @@ def _applied(parts: Parts, node: Mapping[str, Any]) -> Iterator[tuple[Parts, Par
             yield (*parts, "dependentSchemas", name), (*parts, "dependentSchemas", name)
 
 
-def _check_cycles(levels: Sequence[Level], derived: Sequence[DerivedFact],
+def _check_cycles(ladders: Sequence[Sequence[Level]], derived: Sequence[DerivedFact],
                   criteria: Sequence[Criterion], problem: Problem) -> None:
     """Refuse conclusions that depend on themselves (they could never be decided)."""
     graph: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -765,10 +817,11 @@ def _check_cycles(levels: Sequence[Level], derived: Sequence[DerivedFact],
     for index, criterion in enumerate(criteria):
         graph[("criterion", criterion.id)] = [(r.kind, r.id) for r in references(criterion.when)]
         where[("criterion", criterion.id)] = ("criteria", index, "when")
-    for index, level in enumerate(levels):
-        below = [("level", levels[index - 1].id)] if index > 0 else []
-        graph[("level", level.id)] = below + [("criterion", c.id) for c in criteria
-                                               if c.level == level.id]
+    for levels in ladders:
+        for index, level in enumerate(levels):
+            below = [("level", levels[index - 1].id)] if index > 0 else []
+            graph[("level", level.id)] = below + [("criterion", c.id) for c in criteria
+                                                   if c.level == level.id]
     state: dict[tuple[str, str], int] = {}
     reported: set[frozenset[tuple[str, str]]] = set()
 

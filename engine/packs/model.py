@@ -3,6 +3,11 @@
 A pack is one framework: its levels (a staged ladder), derived facts, criteria,
 recommendations, findings and interview wording, each with a stable id and the source it rests
 on, and the facts schema its rules read (as a `FieldTable`).
+
+A pack may rate several dimensions, each on a staged ladder of its own (demand and supply; the
+business's view and the provider's), with the overall ladder (`levels`) computed from them by a
+declared roll-up. A pack without dimensions is one implicit dimension: its overall ladder.
+Level ids are unique across every ladder of a pack, so a level id says which ladder it is on.
 """
 
 from __future__ import annotations
@@ -31,12 +36,29 @@ class Source(NamedTuple):
 
 class Level(NamedTuple):
     id: str
-    rank: int
+    rank: int  # its place on its own ladder, 1 for the floor
     name: str
     summary: str
     source: str
     engagement: str | None = None
     measures_of_success: str | None = None
+    dimension: str = ""  # the dimension whose ladder it is on; "" for the overall ladder
+
+
+class Dimension(NamedTuple):
+    """One dimension a pack rates on a staged ladder of its own."""
+
+    id: str
+    name: str
+    summary: str
+    source: str
+    levels: tuple[Level, ...]
+
+
+ROLLUPS = ("lowest", "table")
+"""How the overall level is computed from the dimensions' levels: the lowest of them (each
+overall level needs every dimension at the level of the same rank), or a table that names, for
+each overall level, the level each dimension needs."""
 
 
 class DerivedFact(NamedTuple):
@@ -53,6 +75,7 @@ class Criterion(NamedTuple):
     when: Condition
     source: str
     quote: str | None = None
+    rollup: bool = False  # written by the loader from the pack's roll-up, not by its author
 
 
 class Recommendation(NamedTuple):
@@ -87,6 +110,7 @@ class QuestionWording(NamedTuple):
     why: str | None = None  # why the question matters, for the client
     form: str | None = None  # the form of a text answer, e.g. "YYYY-MM-DD"
     synonyms: tuple[tuple[str, str], ...] = ()  # (word, the allowed value it stands for)
+    dimension: str | None = None  # the dimension it belongs to, for grouping questions
 
     @staticmethod
     def commands() -> dict[str, str]:
@@ -153,6 +177,8 @@ class RulePack(NamedTuple):
     location: str = ""
     content_hash: str = ""
     questions: tuple[QuestionWording, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    rollup: str = ""  # one of ROLLUPS when the pack has dimensions
 
     @property
     def facts_schema(self) -> Mapping[str, Any]:
@@ -165,12 +191,37 @@ class RulePack(NamedTuple):
         return self.fields.testable
 
     def level(self, level_id: str) -> Level:
-        """A level by id (KeyError when the pack has none of that id)."""
-        return self.levels[self.ranks[level_id] - 1]
+        """A level of any ladder by id (KeyError when the pack has none of that id)."""
+        return self.ladder(level_id)[self.ranks[level_id] - 1]
 
     def rank(self, level_id: str) -> int:
-        """A level's place on the ladder, 1 for the floor (KeyError for an unknown id)."""
+        """A level's place on its ladder, 1 for the floor (KeyError for an unknown id)."""
         return self.ranks[level_id]
+
+    @property
+    def ladders(self) -> tuple[tuple[str, tuple[Level, ...]], ...]:
+        """Every ladder: the overall one ("") first, then each dimension's, as declared."""
+        return (("", self.levels), *((d.id, d.levels) for d in self.dimensions))
+
+    @property
+    def all_levels(self) -> tuple[Level, ...]:
+        """The levels of every ladder, the overall one first."""
+        return tuple(level for _, levels in self.ladders for level in levels)
+
+    def ladder(self, level_id: str) -> tuple[Level, ...]:
+        """The ladder a level is on (KeyError for an unknown id)."""
+        rank = self.ranks[level_id]
+        for _, levels in self.ladders:
+            if rank <= len(levels) and levels[rank - 1].id == level_id:
+                return levels
+        raise KeyError(level_id)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        """A dimension by id (KeyError when the pack has none of that id)."""
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
 
     def criteria_of(self, level_id: str) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if c.level == level_id)
