@@ -210,3 +210,39 @@ def test_a_rollup_without_dimensions_and_a_dimension_without_levels_are_refused(
 def test_a_pack_without_dimensions_reads_as_it_always_has(seed_pack, advisor):
     assert seed_pack.dimensions == () and seed_pack.rollup == ""
     assert not any(c.rollup for c in seed_pack.criteria)
+
+
+def without_overall(text: str) -> str:
+    """The pack with no overall ladder and ``rollup: none``."""
+    head, rest = text.split("levels:\n", 1)
+    rest = rest.split("dimensions:\n", 1)[1]
+    body, tail = rest.split("rollup:\n", 1)
+    tail = tail.split("criteria:\n", 1)[1]
+    return f"{head}dimensions:\n{body}rollup: none\ncriteria:\n{tail}"
+
+
+def test_rollup_none_reports_each_dimension_and_no_overall_level(tmp_path):
+    with Advisor(load_pack(make(tmp_path / "p", without_overall(pack_text())))) as alone:
+        assert alone.pack.rollup == "none" and len(alone.pack.levels) == 1
+        for a, b in ((0, 0), (3, 2), (5, 4)):
+            diagnosis = assess(alone, a, b)
+            assert diagnosis.level.id == "no_overall_level" and diagnosis.next_level is None
+            assert diagnosis.level.name == "No overall level"
+            assert diagnosis.dimension("a").level.rank == max(1, min(a, 4))
+            assert diagnosis.dimension("b").level.rank == max(1, min(b, 3))
+        # recommendations still follow each dimension's next level
+        assert [r.id for r in assess(alone, 2, 1).recommendations] == ["rec.b2", "rec.a3"]
+
+
+def test_rollup_none_with_an_overall_ladder_and_a_pack_without_levels_are_refused(tmp_path):
+    text = pack_text()
+    head, rest = text.split("rollup:\n", 1)
+    both = head + "rollup: none\ncriteria:\n" + rest.split("criteria:\n", 1)[1]
+    with pytest.raises(PackError) as caught:
+        load_pack(make(tmp_path / "p", both))
+    assert [(i.path, i.code) for i in caught.value.issues] == [("$.levels", "rollup")]
+    missing = without_overall(text).replace("rollup: none\n", "")
+    with pytest.raises(PackError) as caught:
+        load_pack(make(tmp_path / "q", missing))
+    assert [(i.path, i.message) for i in caught.value.issues] == [
+        ("$", "missing required field 'levels'")]

@@ -13,6 +13,9 @@ They are decided, traced, explained and shown as gaps like every criterion, so t
 - ``rollup: {table: [{level: OVERALL, requires: {DIMENSION: LEVEL, ...}}, ...]}``: each overall
   level above the floor names the level each dimension needs (at least). A dimension a row does
   not name is not needed for that level.
+- ``rollup: none``: no overall level; each dimension is reported on its own ladder. The pack
+  leaves `levels` out, and the overall ladder is one level that says so (`NO_OVERALL_LEVEL`),
+  so every result still names an overall level, which never changes.
 """
 
 from __future__ import annotations
@@ -47,8 +50,27 @@ def _level(item: Mapping[str, Any], rank: int, dimension: str = "") -> Level:
                  item.get("engagement"), item.get("measures_of_success"), dimension)
 
 
-def read_levels(data: Mapping[str, Any]) -> tuple[Level, ...]:
-    """The overall ladder."""
+NO_OVERALL_LEVEL = "no_overall_level"
+"""The id of the one overall level of a pack whose roll-up is ``none``."""
+
+
+def read_levels(data: Mapping[str, Any], problem: Problem) -> tuple[Level, ...]:
+    """The overall ladder: the pack's `levels`, or with ``rollup: none`` one level saying that
+    there is no overall level."""
+    none = data.get("rollup") == "none" and bool(data.get("dimensions"))
+    if none:
+        if len(data.get("levels", ())) > 1:
+            problem(("levels",), "with 'rollup: none' the pack computes no overall level, so "
+                    "it has no overall ladder", allowed="no `levels`, or a roll-up (lowest, "
+                    "a table)", code="rollup")
+        source = data["pack"]["sources"][0]["id"]
+        return (Level(NO_OVERALL_LEVEL, 1, "No overall level",
+                      "This framework rates each dimension on its own ladder and computes no "
+                      "overall level.", source),)
+    if "levels" not in data:
+        problem((), "missing required field 'levels'", allowed="the overall ladder: a list "
+                "of levels, floor first (only 'rollup: none' leaves it out)", code="required")
+        return ()
     return tuple(_level(item, rank) for rank, item in enumerate(data["levels"], start=1))
 
 
@@ -64,6 +86,8 @@ def rollup_criteria(data: Mapping[str, Any], levels: Sequence[Level],
                     "the pack declares none", allowed="a `dimensions:` list, or no roll-up",
                     code="unknown-reference")
         return "", ()
+    if declared == "none":
+        return "none", ()
     if declared is None or declared == "lowest":
         return "lowest", _lowest(levels, dimensions, problem)
     return "table", _table(declared["table"], levels, dimensions, problem)

@@ -126,7 +126,9 @@ class _Builder:
         sources = tuple(Source(s["id"], s["title"], s.get("author"), _text(s.get("date")),
                                s.get("note")) for s in self.meta["sources"])
         self.source_ids = [s.id for s in sources]
-        levels = read_levels(self.data)
+        levels = read_levels(self.data, self.problem)
+        if not levels:  # nothing can be checked against a ladder that is not there
+            raise self._error()
         dimensions = read_dimensions(self.data, self.problem)
         self.ladders = [levels, *(d.levels for d in dimensions)]
         self.level_ids = [level.id for ladder in self.ladders for level in ladder]

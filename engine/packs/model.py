@@ -55,10 +55,11 @@ class Dimension(NamedTuple):
     levels: tuple[Level, ...]
 
 
-ROLLUPS = ("lowest", "table")
+ROLLUPS = ("lowest", "table", "none")
 """How the overall level is computed from the dimensions' levels: the lowest of them (each
-overall level needs every dimension at the level of the same rank), or a table that names, for
-each overall level, the level each dimension needs."""
+overall level needs every dimension at the level of the same rank), a table that names, for
+each overall level, the level each dimension needs, or not at all (the overall ladder is then
+one level saying so)."""
 
 
 class DerivedFact(NamedTuple):
