@@ -67,7 +67,8 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
     progress = _Progress(count_records(inputs) if tty else None, tty)
     with contextlib.ExitStack() as stack:
         history = stack.enter_context(_history(db)) if save else None
-        out = BatchOutput(output or sys.stdout, history, batch_id(inputs))
+        out = BatchOutput(output or sys.stdout, history, batch_id(inputs),
+                          [d.id for d in pack.dimensions])
         try:
             interrupted = _assess_and_write(pack, inputs, workers, out, progress)
         except (KeyboardInterrupt, EngineError) as error:
@@ -201,6 +202,9 @@ def _batch_summary(summary: Summary, pack: RulePack) -> None:
                err=True)
     for name, count in summary.named_levels(pack):
         click.echo(f"  {name}: {count}", err=True)
+    for dimension, levels in summary.named_dimension_levels(pack):
+        click.echo(f"  {dimension}: " + ", ".join(f"{name} {count}" for name, count in levels),
+                   err=True)
     if data["most_common_gaps"]:
         click.echo("  most common unmet criteria: " + ", ".join(
             f"{ident} ({count})" for ident, count in data["most_common_gaps"]), err=True)

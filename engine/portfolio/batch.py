@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import signal
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -51,18 +51,23 @@ class Outcome(NamedTuple):
     data: Mapping[str, Any] | None = None  # what `line` holds, typed (a CSV row is made of it)
     records: int = 1  # input records it stands for (a CSV file refused by its header: all)
     quiet: bool = False  # its problem was told in full for an earlier record of the same file
+    dimensions: tuple[tuple[str, str], ...] = ()  # (dimension, its level) of a dimensioned pack
 
 
 # --- assessing --------------------------------------------------------------------------------
 
 def result_line(source: str, diagnosis: Any) -> dict[str, Any]:
-    """What a batch writes for one organization (compact: no trace)."""
+    """What a batch writes for one organization (compact: no trace). A pack that rates
+    several dimensions adds each one's level, next level and target (``dimensions``, as in
+    the diagnosis's JSON); a one-ladder pack's line has no such key."""
     return {
         "source": source,
         "organization": diagnosis.organization,
         "level": diagnosis.level.to_dict(),
         "next_level": diagnosis.next_level.to_dict() if diagnosis.next_level else None,
         "target": diagnosis.target.to_dict() if diagnosis.target else None,
+        **({"dimensions": [d.to_dict() for d in diagnosis.dimensions]}
+           if diagnosis.dimensions else {}),
         "criteria": {c.id: c.met for c in diagnosis.criteria},
         "gaps": list(diagnosis.gaps),
         "recommendations": [r.id for r in diagnosis.recommendations],
@@ -101,7 +106,8 @@ class RecordAssessor:
 
             saved = (facts.data, saved_result(diagnosis))
         return Outcome(record.source, _json(data), diagnosis.level.id, tuple(diagnosis.gaps),
-                       None, *saved, data)
+                       None, *saved, data,
+                       dimensions=tuple((d.id, d.level.id) for d in diagnosis.dimensions))
 
 
 def _invalid(record: Record, issues: tuple[Issue, ...]) -> Outcome:
@@ -202,6 +208,18 @@ def _unsafe_to_fork() -> bool:
 
 CSV_COLUMNS = ("source", "organization", "level", "level_rank", "next_level", "target", "gaps",
                "recommendations", "findings", "error")
+"""A one-ladder pack's CSV columns; a dimensioned pack's add one per dimension (`csv_columns`)."""
+
+LEVEL_COLUMNS = 4
+"""The columns up to the overall level's rank: a dimension's level comes after them."""
+
+
+def csv_columns(dimensions: Iterable[str] = ()) -> tuple[str, ...]:
+    """The CSV header: `CSV_COLUMNS`, with ``level_<dimension>`` after the overall level and
+    its rank for each dimension of a pack that rates several."""
+    extra = tuple(f"level_{dimension}" for dimension in dimensions)
+    return CSV_COLUMNS[:LEVEL_COLUMNS] + extra + CSV_COLUMNS[LEVEL_COLUMNS:]
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A CSV cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection)."""
@@ -217,14 +235,18 @@ def csv_cell(text: str) -> str:
     return "'" + text if formula else text
 
 
-def csv_row(outcome: Outcome) -> list[str]:
+def csv_row(outcome: Outcome, dimensions: Sequence[str] = ()) -> list[str]:
+    """One outcome as a row under `csv_columns(dimensions)`: a dimension's cell holds its
+    level's id (empty for an invalid record, or a dimension the result does not rate)."""
     data = outcome.data
     if data is None:
-        cells = [outcome.source, "", "", "", "", "", "", "", "",
+        cells = [outcome.source, "", "", "", *("" for _ in dimensions), "", "", "", "", "",
                  (outcome.error or "").replace("\n", " | ")]
         return [csv_cell(cell) for cell in cells]
     rank = str(data["level"]["rank"])  # a number, not text: nothing to neutralise
+    levels = {d["id"]: d["level"]["id"] for d in data.get("dimensions", ())}
     text = [outcome.source, data["organization"], data["level"]["id"], rank,
+            *(levels.get(dimension, "") for dimension in dimensions),
             (data["next_level"] or {}).get("id", ""), (data["target"] or {}).get("id", ""),
             ";".join(data["gaps"]), ";".join(data["recommendations"]),
             ";".join(data["findings"]), ""]
@@ -256,13 +278,15 @@ def overwritten_input(output: Path, inputs: Iterable[str]) -> str | None:
 
 
 class Summary:
-    """Counts as outcomes stream by: levels, the most common gaps, the invalid records (their
-    number, and the messages of the first `KEEP` only: memory stays flat)."""
+    """Counts as outcomes stream by: levels (overall, and each dimension's), the most common
+    gaps, the invalid records (their number, and the messages of the first `KEEP` only:
+    memory stays flat)."""
 
     KEEP = 100
 
     def __init__(self) -> None:
         self.levels: Counter[str] = Counter()
+        self.dimension_levels: Counter[tuple[str, str]] = Counter()  # (dimension, level)
         self.gaps: Counter[str] = Counter()
         self.total = 0
         self.invalid = 0
@@ -276,6 +300,7 @@ class Summary:
                 self.messages.append(outcome.error or outcome.source)
         else:
             self.levels[outcome.level] += 1
+            self.dimension_levels.update(outcome.dimensions)
             self.gaps.update(outcome.gaps)
 
     @property
@@ -283,13 +308,28 @@ class Summary:
         return self.total - self.invalid
 
     def to_dict(self, pack: RulePack) -> dict[str, Any]:
-        return {"records": self.total, "valid": self.valid, "invalid": self.invalid,
-                "levels": {level.id: self.levels.get(level.id, 0) for level in pack.levels},
-                "most_common_gaps": self.gaps.most_common(5)}
+        """The counts; ``dimensions`` (organizations at each level of each dimension) only for
+        a pack that rates several."""
+        data: dict[str, Any] = {
+            "records": self.total, "valid": self.valid, "invalid": self.invalid,
+            "levels": {level.id: self.levels.get(level.id, 0) for level in pack.levels}}
+        if pack.dimensions:
+            data["dimensions"] = {
+                d.id: {level.id: self.dimension_levels.get((d.id, level.id), 0)
+                       for level in d.levels} for d in pack.dimensions}
+        data["most_common_gaps"] = self.gaps.most_common(5)
+        return data
 
     def named_levels(self, pack: RulePack) -> list[tuple[str, int]]:
         """(level name, organizations at it) for every level of the pack, in order."""
         return [(level.name, self.levels.get(level.id, 0)) for level in pack.levels]
+
+    def named_dimension_levels(self, pack: RulePack
+                               ) -> list[tuple[str, list[tuple[str, int]]]]:
+        """(dimension name, [(level name, organizations at it)...]) for every dimension of
+        the pack and each of its levels, in order (none for a one-ladder pack)."""
+        return [(d.name, [(level.name, self.dimension_levels.get((d.id, level.id), 0))
+                          for level in d.levels]) for d in pack.dimensions]
 
 
 STOPS = (KeyboardInterrupt, EngineError)
@@ -314,8 +354,9 @@ class BatchOutput:
     CHUNK = 500
 
     def __init__(self, destination: Path | IO[str], history: History | None = None,
-                 batch: str = "") -> None:
+                 batch: str = "", dimensions: Sequence[str] = ()) -> None:
         self.path = destination if isinstance(destination, Path) else None
+        self.dimensions = tuple(dimensions)  # the pack's dimension ids: a CSV column each
         self._target = destination
         self.history = history
         self.batch = batch
@@ -349,7 +390,7 @@ class BatchOutput:
             self._stream = self._files.enter_context(opened)
             if self.path.suffix.lower() == ".csv":
                 self._csv = csv.writer(self._stream, lineterminator="\n")
-                self._csv.writerow(CSV_COLUMNS)
+                self._csv.writerow(csv_columns(self.dimensions))
         return self
 
     def write(self, outcome: Outcome) -> None:
@@ -357,7 +398,7 @@ class BatchOutput:
         assert self._stream is not None, "use BatchOutput in a with statement"
         with self._naming_the_output():
             if self._csv is not None:
-                self._csv.writerow(csv_row(outcome))
+                self._csv.writerow(csv_row(outcome, self.dimensions))
             else:
                 self._stream.write(outcome.line + "\n")
         self.written += outcome.records

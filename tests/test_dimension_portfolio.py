@@ -1,0 +1,131 @@
+"""The portfolio tools and the interview with a pack that rates several dimensions (issue 11,
+"every tool speaks dimensions"): batch (JSONL, CSV, summary), the history (stored, shown, with a
+trend per dimension; a database of the one-ladder era migrated), compare (each dimension before
+and after), the interview (questions grouped by dimension, the closing screen). One-ladder packs'
+outputs stay as they were. The shipped demand-supply pack and its example and cases serve."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brm_advisor.engine import resolve_pack
+from brm_advisor.engine.portfolio.batch import CSV_COLUMNS
+
+from conftest import ACME, ROOT, run
+
+PACK = ROOT / "rules" / "demand_supply"
+EXAMPLE = PACK / "example.yaml"
+CASES = yaml.safe_load((PACK / "tests" / "levels.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+def case_facts() -> list[dict[str, Any]]:
+    """The pack's cases' facts, each organization named after its case (names are unique)."""
+    return [{**case["facts"], "organization": case["name"]} for case in CASES]
+
+
+def expected_dimensions() -> list[dict[str, str]]:
+    return [case["expect"]["dimensions"] for case in CASES]
+
+
+def jsonl(tmp_path: Path, facts: list[dict[str, Any]], name: str = "orgs.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(f) + "\n" for f in facts), encoding="utf-8")
+    return path
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# --- 1. batch ---------------------------------------------------------------------------------
+
+def test_batch_jsonl_carries_each_dimensions_level(tmp_path):
+    result = run("batch", "--pack", "demand-supply", str(jsonl(tmp_path, case_facts())))
+    assert result.exit_code == 0, result.output
+    out = lines(result.stdout)
+    assert [{d["id"]: d["level"]["id"] for d in line["dimensions"]} for line in out] == \
+        expected_dimensions()
+    first = out[0]["dimensions"][0]
+    assert first["name"] == "Business demand"
+    assert set(first) == {"id", "name", "level", "next_level", "target"}
+    assert [line["level"]["id"] for line in out] == [c["expect"]["level"] for c in CASES]
+
+
+def test_batch_csv_has_a_column_per_dimension_after_the_overall_level(tmp_path):
+    source = jsonl(tmp_path, [*case_facts(), {"organization": "Broken", "demand": 3}])
+    output = tmp_path / "out.csv"
+    result = run("batch", "--pack", "demand-supply", str(source), "-o", str(output))
+    assert result.exit_code == 1  # the broken record
+    rows = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8"))))
+    assert rows[0] == ["source", "organization", "level", "level_rank", "level_demand",
+                       "level_supply", "next_level", "target", "gaps", "recommendations",
+                       "findings", "error"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    assert [{"demand": r[4], "supply": r[5]} for r in rows[1:-1]] == expected_dimensions()
+    broken = rows[-1]
+    assert broken[0].endswith(f":{len(CASES) + 1}") and broken[1] == ""
+    assert broken[4:6] == ["", ""] and broken[-1]
+
+
+def test_batch_summary_counts_each_dimensions_levels(tmp_path):
+    result = run("batch", "--pack", "demand-supply", str(jsonl(tmp_path, case_facts())))
+    wanted = expected_dimensions()
+    count = {side: {level: sum(1 for d in wanted if d[side] == f"{side}.{level}")
+                    for level in ("reactive", "managed", "strategic")}
+             for side in ("demand", "supply")}
+    assert (f"  Business demand: Reactive {count['demand']['reactive']}, Managed "
+            f"{count['demand']['managed']}, Strategic {count['demand']['strategic']}"
+            ) in result.stderr
+    assert (f"  IT supply: Reactive {count['supply']['reactive']}, Managed "
+            f"{count['supply']['managed']}, Strategic {count['supply']['strategic']}"
+            ) in result.stderr
+
+
+def test_batch_summary_dict_per_dimension(tmp_path):
+    from brm_advisor.engine.inputs.records import Record
+    from brm_advisor.engine.portfolio.batch import BatchOutput, assess_all
+
+    pack = resolve_pack("demand-supply")
+    records = [Record(f"r:{i}", facts) for i, facts in enumerate(case_facts())]
+    with BatchOutput(io.StringIO(), dimensions=[d.id for d in pack.dimensions]) as out:
+        for outcome in assess_all(pack, records):
+            out.write(outcome)
+    summary = out.summary.to_dict(pack)
+    assert list(summary) == ["records", "valid", "invalid", "levels", "dimensions",
+                             "most_common_gaps"]
+    assert summary["dimensions"]["supply"] == {
+        f"supply.{level}": sum(1 for d in expected_dimensions()
+                               if d["supply"] == f"supply.{level}")
+        for level in ("reactive", "managed", "strategic")}
+
+
+def test_batch_with_workers_writes_the_same_dimensions(tmp_path):
+    source = str(jsonl(tmp_path, case_facts() * 3))
+    one = run("batch", "--pack", "demand-supply", source, "-o", str(tmp_path / "one.csv"))
+    two = run("batch", "--pack", "demand-supply", source, "--workers", "2",
+              "-o", str(tmp_path / "two.csv"))
+    assert one.exit_code == two.exit_code == 0
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_a_one_ladder_packs_batch_output_is_unchanged(tmp_path):
+    output = tmp_path / "out.csv"
+    result = run("batch", ACME, "-o", str(output))
+    assert result.exit_code == 0
+    text = output.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == ",".join(CSV_COLUMNS) == (
+        "source,organization,level,level_rank,next_level,target,gaps,recommendations,"
+        "findings,error")
+    assert all(len(row) == len(CSV_COLUMNS) for row in csv.reader(io.StringIO(text)))
+    line = lines(run("batch", ACME).stdout)[0]
+    assert "dimensions" not in line
+    assert list(line) == ["source", "organization", "level", "next_level", "target", "criteria",
+                          "gaps", "recommendations", "findings", "pack"]
+    summary = run("batch", ACME).stderr
+    assert "Business demand" not in summary and "level_" not in summary
