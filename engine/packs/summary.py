@@ -11,7 +11,7 @@ from ..analysis.dependencies import tested_paths
 from ..errors import PackError
 from .discovery import PackRef, available_packs, find_pack
 from .loader import load_pack
-from .model import RulePack
+from .model import Level, RulePack
 
 
 def pack_listing(paths: Iterable[str | Path] = ()) -> list[dict[str, Any]]:
@@ -48,15 +48,24 @@ def pack_summary(pack: RulePack) -> dict[str, Any]:
 
 
 def levels_dict(pack: RulePack) -> dict[str, Any]:
-    """The pack's levels and criteria as JSON-ready data."""
-    return {
+    """The pack's levels and criteria as JSON-ready data (for a pack with dimensions, each
+    dimension's ladder too, and the roll-up)."""
+    found: dict[str, Any] = {
         "pack": {"id": pack.id, "version": pack.version, "name": pack.name},
         "attainment": pack.attainment,
-        "levels": [
-            {"id": level.id, "rank": level.rank, "name": level.name, "summary": level.summary,
+        "levels": _ladder(pack, pack.levels),
+    }
+    if pack.dimensions:
+        found["rollup"] = pack.rollup
+        found["dimensions"] = [{"id": d.id, "name": d.name, "summary": d.summary,
+                                "source": d.source, "levels": _ladder(pack, d.levels)}
+                               for d in pack.dimensions]
+    return found
+
+
+def _ladder(pack: RulePack, levels: Iterable[Level]) -> list[dict[str, Any]]:
+    return [{"id": level.id, "rank": level.rank, "name": level.name, "summary": level.summary,
              "measures_of_success": level.measures_of_success, "source": level.source,
              "criteria": [{"id": c.id, "text": c.text, "source": c.source, "quote": c.quote}
                           for c in pack.criteria_of(level.id)]}
-            for level in pack.levels
-        ],
-    }
+            for level in levels]
