@@ -89,6 +89,42 @@ def organization(rng: random.Random, index: int) -> dict[str, Any]:
     return facts
 
 
+DELIVERY = ["ad_hoc", "projects", "products"]
+PLANNING = ["none", "project_by_project", "annual", "continuous"]
+PRACTICES = ["portfolio_review", "business_cases", "benefits_tracking", "demand_forecasting",
+             "investment_prioritization"]
+
+
+def two_sided(rng: random.Random, index: int) -> dict[str, Any]:
+    """One organization for the demand-supply pack (two dimensions, lowest roll-up)."""
+    demand, supply = rng.randrange(3), rng.randrange(3)
+    facts: dict[str, Any] = {
+        "organization": f"Org {index:06d}",
+        "demand": {"planning": PLANNING[min(3, demand + rng.randint(0, 1))],
+                   "practices": sorted(rng.sample(PRACTICES, rng.randint(0, 2 + demand)),
+                                       key=PRACTICES.index),
+                   "executive_sponsor": demand == 2 or rng.random() < 0.2},
+        "supply": {"run_share": round(rng.uniform(40, 90) - 10 * supply, 1),
+                   "service_catalog": supply > 0 or rng.random() < 0.2,
+                   "delivery": DELIVERY[min(2, supply + rng.randint(0, 1))]},
+    }
+    if rng.random() < 0.5:
+        facts["target_level"] = rng.choice(["initial", "managed", "strategic"])
+    return facts
+
+
+def two_sided_floor(facts: dict[str, Any]) -> str:
+    """The demand-supply pack's overall level, computed plainly from its criteria."""
+    demand, supply = facts["demand"], facts["supply"]
+    practices = demand["practices"]
+    d_rank = 1 + (demand["planning"] in ("annual", "continuous") and len(practices) >= 3)
+    d_rank += d_rank == 2 and (demand["planning"] == "continuous" and "benefits_tracking" in
+                               practices and demand.get("executive_sponsor") is True)
+    s_rank = 1 + (supply["service_catalog"] and supply["run_share"] <= 70)
+    s_rank += s_rank == 2 and (supply["run_share"] < 55.5 and supply.get("delivery") == "products")
+    return ["initial", "managed", "strategic"][min(d_rank, s_rank) - 1]
+
+
 def timed(function: Any, items: list[Any]) -> list[float]:
     """Seconds per call, one item at a time."""
     out = []
@@ -222,6 +258,12 @@ def main() -> int:
 
     validated = [advisor.reader.from_data(org) for org in orgs]
     _check_against_floor(advisor, orgs, validated)
+    # a pack with two dimensions, timed in the same rounds (issue 11: within 20% of the seed's)
+    dimensioned = Advisor(resolve_pack("demand-supply"))
+    sided = [two_sided(rng, i) for i in range(args.orgs)]
+    sided_facts = [dimensioned.reader.from_data(org) for org in sided]
+    for org, facts in zip(sided, sided_facts, strict=True):
+        assert dimensioned.assess(facts).level.id == two_sided_floor(org), org
 
     from jsonschema import Draft202012Validator
     full_validator = Draft202012Validator(pack.facts_schema)
@@ -232,7 +274,7 @@ def main() -> int:
         "end_to_end_us", "end_to_end_jsonl_us", "inference_us", "inference_trace_us",
         "plain_durable_us", "floor_us", "validate_fast_us", "validate_jsonschema_us",
         "parse_us", "parse_jsonl_us", "end_to_end_per_s", "end_to_end_jsonl_per_s",
-        "floor_per_s")}
+        "floor_per_s", "inference_dimensions_us")}
     for _ in range(args.rounds):
         gc.collect()
         rounds["plain_durable_us"].append(anchor.round())
@@ -244,6 +286,8 @@ def main() -> int:
         rounds["end_to_end_jsonl_per_s"].append(len(lines) / sum(e2e))
         rounds["inference_us"].append(median_us(timed(advisor.assess, validated)))
         rounds["inference_trace_us"].append(median_us(timed(with_trace, validated)))
+        rounds["inference_dimensions_us"].append(median_us(timed(dimensioned.assess,
+                                                                 sided_facts)))
         plain = timed(floor_diagnosis, orgs)
         rounds["floor_us"].append(median_us(plain))
         rounds["floor_per_s"].append(len(orgs) / sum(plain))
@@ -258,6 +302,8 @@ def main() -> int:
     figures["engine_vs_floor"] = figures["inference_us"] / figures["floor_us"]
     figures["engine_vs_plain_durable"] = figures["inference_us"] / figures["plain_durable_us"]
     figures["plain_durable_vs_floor"] = figures["plain_durable_us"] / figures["floor_us"]
+    figures["dimensions_vs_seed"] = figures["inference_dimensions_us"] / figures["inference_us"]
+    dimensioned.close()
 
     figures.update(_analysis_figures(advisor, validated[: args.whatif_orgs]))
 
@@ -467,6 +513,8 @@ def _report(f: dict[str, Any]) -> None:
           f"   (jsonschema Draft 2020-12: {f['validate_jsonschema_us']:.1f} us)")
     print(f"    inference + result                         {f['inference_us']:8.1f} us"
           f"   (with the trace read: {f['inference_trace_us']:.1f} us)")
+    print(f"    inference + result, demand-supply pack     {f['inference_dimensions_us']:8.1f} us"
+          f"   (two dimensions: {f['dimensions_vs_seed']:.2f}x the seed pack's)")
     print(f"  plain durable-rules ruleset (13 criteria)    {f['plain_durable_us']:8.1f} us/org")
     print(f"  plain-Python floor (same criteria)           {f['floor_us']:8.1f} us/org"
           f"   {f['floor_per_s']:8.0f} orgs/s")
