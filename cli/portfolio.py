@@ -230,9 +230,10 @@ def history_list(organization: str | None, output_format: str, db: Path | None) 
         click.echo(json.dumps(listing(saved), indent=2, ensure_ascii=False))
         return
     for item in saved:
+        sides = ", ".join(f"{d.name}: {d.level_name}" for d in item.dimensions)
         click.echo(f"#{item.id}  {item.saved_at[:19]}  {item.organization}: "
-                   f"{item.result['level']['name']}  ({item.pack_id} {item.pack_version}, "
-                   f"{item.source})")
+                   f"{item.result['level']['name']}" + (f" [{sides}]" if sides else "")
+                   + f"  ({item.pack_id} {item.pack_version}, {item.source})")
     if not saved:
         click.echo("no saved assessments" + (f" of {organization}" if organization else ""))
 
@@ -255,6 +256,10 @@ def history_show(organization: str, output_format: str, db: Path | None) -> None
         bar = "#" * item.level_rank
         click.echo(f"  {item.saved_at[:10]}  #{item.id:<5} {bar:<6} "
                    f"{item.result['level']['name']}  ({item.pack_id} {item.pack_version})")
+    for dimension in timeline.dimensions:  # a line per dimension: its levels, its trend
+        levels = [d.level_name if d else "-" for d in
+                  (item.dimension(dimension.id) for item in timeline.assessments)]
+        click.echo(f"  {dimension.name}: {' -> '.join(levels)}  (trend {dimension.trend})")
 
 
 @click.command("compare")

@@ -129,3 +129,119 @@ def test_a_one_ladder_packs_batch_output_is_unchanged(tmp_path):
                           "gaps", "recommendations", "findings", "pack"]
     summary = run("batch", ACME).stderr
     assert "Business demand" not in summary and "level_" not in summary
+
+
+# --- 2. history -------------------------------------------------------------------------------
+
+NORTHWIND = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+LATER = {**NORTHWIND, "demand": {"planning": "annual", "executive_sponsor": False,
+                                 "practices": ["business_cases", "portfolio_review",
+                                               "benefits_tracking"]},
+         "supply": {**NORTHWIND["supply"], "service_catalog": False}}
+"""Northwind Retail later: demand up to Managed, supply down to Reactive (no catalog)."""
+
+
+def saved_twice(tmp_path: Path) -> Path:
+    db = tmp_path / "h.sqlite"
+    for name, facts in (("before.yaml", NORTHWIND), ("after.yaml", LATER)):
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(facts), encoding="utf-8")
+        result = run("batch", "--pack", "demand-supply", str(path), "--save", "--db", str(db))
+        assert result.exit_code == 0, result.output
+    return db
+
+
+def test_history_keeps_each_dimensions_level_with_its_trend(tmp_path):
+    from brm_advisor.engine.portfolio.history import History
+
+    db = saved_twice(tmp_path)
+    with History(db) as history:
+        timeline = history.timeline("Northwind Retail")
+    assert [[(d.id, d.level_id) for d in s.dimensions] for s in timeline.assessments] == [
+        [("demand", "demand.reactive"), ("supply", "supply.strategic")],
+        [("demand", "demand.managed"), ("supply", "supply.reactive")]]
+    assert timeline.trend == "steady"  # Initial both times
+    assert [(d.id, d.trend) for d in timeline.dimensions] == [("demand", "up"),
+                                                               ("supply", "down")]
+    shown = run("history", "show", "Northwind Retail", "--db", str(db))
+    assert shown.exit_code == 0, shown.output
+    assert "  Business demand: Reactive -> Managed  (trend up)" in shown.output
+    assert "  IT supply: Strategic -> Reactive  (trend down)" in shown.output
+    data = json.loads(run("history", "show", "Northwind Retail", "--db", str(db),
+                          "--format", "json").output)
+    assert [(d["id"], d["trend"]) for d in data["dimensions"]] == [("demand", "up"),
+                                                                   ("supply", "down")]
+    assert data["assessments"][1]["dimensions"][1] == {
+        "id": "supply", "name": "IT supply",
+        "level": {"id": "supply.reactive", "rank": 1, "name": "Reactive"}}
+    listed = run("history", "list", "--db", str(db)).output
+    assert "Initial [Business demand: Reactive, IT supply: Strategic]" in listed
+
+
+def test_a_one_ladder_packs_history_reads_as_before(tmp_path):
+    db = tmp_path / "h.sqlite"
+    assert run("batch", ACME, "--save", "--db", str(db)).exit_code == 0
+    shown = run("history", "show", "Acme Corp", "--db", str(db))
+    assert shown.output.splitlines()[0] == "Acme Corp: 1 assessments, trend single"
+    assert len(shown.output.splitlines()) == 2
+    data = json.loads(run("history", "show", "Acme Corp", "--db", str(db), "--format",
+                          "json").output)
+    assert list(data) == ["organization", "trend", "assessments"]
+    assert "dimensions" not in data["assessments"][0]
+    assert "[" not in run("history", "list", "--db", str(db)).output
+
+
+def head_history_module() -> Any:
+    """engine/portfolio/history.py as it was before dimensions reached the history (commit
+    6877be4), loaded beside today's: what wrote the databases users have now."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    text = subprocess.run(["git", "show", "6877be4:engine/portfolio/history.py"], cwd=ROOT,
+                          check=True, capture_output=True, text=True).stdout
+    name = "brm_advisor.engine.portfolio._history_6877be4"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)  # in the package: its imports resolve
+    sys.modules[name] = module
+    try:
+        exec(compile(text, "6877be4:engine/portfolio/history.py", "exec"), module.__dict__)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+def test_a_database_written_before_dimensions_reached_the_history_is_read(tmp_path):
+    from brm_advisor.engine import Advisor
+    from brm_advisor.engine.portfolio.history import SCHEMA_VERSION, History
+
+    old = head_history_module()
+    assert old.SCHEMA_VERSION == SCHEMA_VERSION  # the layout is the same: nothing to migrate
+    db = tmp_path / "old.sqlite"
+    pack = resolve_pack("demand-supply")
+    with Advisor(pack) as advisor, old.History(db) as written:
+        for facts in (NORTHWIND, LATER):
+            written.save(facts, advisor.assess(advisor.reader.from_data(facts, "x")), "x")
+    with History(db) as history:
+        timeline = history.timeline("Northwind Retail")
+    assert [(d.id, d.trend) for d in timeline.dimensions] == [("demand", "up"),
+                                                               ("supply", "down")]
+    shown = run("history", "show", "Northwind Retail", "--db", str(db))
+    assert "  IT supply: Strategic -> Reactive  (trend down)" in shown.output
+
+
+def test_damaged_dimensions_in_a_saved_result_are_named(tmp_path):
+    import sqlite3
+
+    db = saved_twice(tmp_path)
+    with sqlite3.connect(db) as connection:
+        result = json.loads(connection.execute(
+            "SELECT result FROM assessments WHERE id = 2").fetchone()[0])
+        result["dimensions"] = [{"id": "demand"}]
+        connection.execute("UPDATE assessments SET result = ? WHERE id = 2",
+                           (json.dumps(result),))
+    shown = run("history", "show", "Northwind Retail", "--db", str(db))
+    assert shown.exit_code != 0
+    assert "saved assessment #2 is damaged: its result's dimensions" in shown.output + \
+        shown.stderr

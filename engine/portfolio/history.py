@@ -5,6 +5,11 @@ the time. The database carries a schema version and migrates forward (migrations
 write is one transaction; WAL mode and a busy timeout let two processes save at once without
 losing either, and a crash leaves every committed record intact.
 
+A pack that rates several dimensions saves each dimension's level in the result (as the
+diagnosis's JSON holds it, since schema version 2 of the diagnosis): `Saved.dimensions` reads
+them back, and a timeline has a trend per dimension; a one-ladder pack's assessments, and those
+saved before, have none. (The table layout is the same: nothing to migrate.)
+
 A database that cannot be written (a read-only file or folder) is opened read-only: it can be
 listed and shown when its schema is current, and saving in it is a clear `HistoryError`. So is
 every failure of SQLite (a full disk, a locked or damaged file) and a saved row whose facts or
@@ -46,6 +51,21 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
+class SavedDimension(NamedTuple):
+    """One dimension's level in a saved assessment."""
+
+    id: str
+    name: str
+    level_id: str
+    level_rank: int
+    level_name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name,
+                "level": {"id": self.level_id, "rank": self.level_rank,
+                          "name": self.level_name}}
+
+
 class Saved(NamedTuple):
     id: int
     organization: str
@@ -58,11 +78,20 @@ class Saved(NamedTuple):
     level_rank: int
     facts: Mapping[str, Any]
     result: Mapping[str, Any]
+    dimensions: tuple[SavedDimension, ...] = ()  # a dimensioned pack's: each one's level
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "organization": self.organization, "saved_at": self.saved_at,
+        """As listed; ``dimensions`` (each one's level) only for a dimensioned pack's."""
+        data = {"id": self.id, "organization": self.organization, "saved_at": self.saved_at,
                 "source": self.source, "pack": {"id": self.pack_id, "version": self.pack_version},
                 "level": self.result["level"]}
+        if self.dimensions:
+            data["dimensions"] = [d.to_dict() for d in self.dimensions]
+        return data
+
+    def dimension(self, dimension_id: str) -> SavedDimension | None:
+        """This assessment's level on a dimension; None when it rates no such dimension."""
+        return next((d for d in self.dimensions if d.id == dimension_id), None)
 
 
 def default_path() -> Path:
@@ -245,7 +274,7 @@ class History:
         if not saved:
             raise HistoryError(f"no saved assessment of {organization!r}"
                                + did_you_mean(suggest(organization, self.organizations())))
-        return Timeline(organization, trend(saved), tuple(saved))
+        return Timeline(organization, trend(saved), tuple(saved), dimension_trends(saved))
 
     def check(self) -> str:
         """SQLite's own integrity check ("ok" when the file is sound)."""
@@ -260,16 +289,34 @@ class History:
             raise HistoryError(f"{self.path}: cannot be read: {error}") from None
 
 
+class DimensionTrend(NamedTuple):
+    """Where an organization's level on one dimension went, over the assessments rating it."""
+
+    id: str
+    name: str
+    trend: str  # see `trend`
+    assessments: int  # how many of the timeline's assessments rate this dimension
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "trend": self.trend,
+                "assessments": self.assessments}
+
+
 class Timeline(NamedTuple):
-    """One organization's saved assessments, oldest first, and where its level went."""
+    """One organization's saved assessments, oldest first, and where its level went (and,
+    when they rate dimensions, where each dimension's level went)."""
 
     organization: str
     trend: str  # see `trend`
     assessments: tuple[Saved, ...]
+    dimensions: tuple[DimensionTrend, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"organization": self.organization, "trend": self.trend,
-                "assessments": listing(self.assessments)}
+        data: dict[str, Any] = {"organization": self.organization, "trend": self.trend}
+        if self.dimensions:
+            data["dimensions"] = [d.to_dict() for d in self.dimensions]
+        data["assessments"] = listing(self.assessments)
+        return data
 
 
 def listing(saved: Iterable[Saved]) -> list[dict[str, Any]]:
@@ -311,7 +358,21 @@ def _saved(row: tuple[Any, ...], path: Path) -> Saved:
         raise HistoryError(f"{path}: saved assessment #{row[0]} is damaged: its result has no "
                            "level with a name")
     return Saved(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                 facts, result)
+                 facts, result, _dimensions(result, row[0], path))
+
+
+def _dimensions(result: Mapping[str, Any], ident: int, path: Path
+                ) -> tuple[SavedDimension, ...]:
+    """Each dimension's level a saved result holds (none before dimensions, or for a
+    one-ladder pack); a `HistoryError` naming the row when they are not what was saved."""
+    try:
+        return tuple(SavedDimension(str(d["id"]), str(d.get("name", d["id"])),
+                                    str(d["level"]["id"]), int(d["level"]["rank"]),
+                                    str(d["level"]["name"]))
+                     for d in result.get("dimensions") or ())
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise HistoryError(f"{path}: saved assessment #{ident} is damaged: its result's "
+                           "dimensions are not each an id with a level") from None
 
 
 def _json_column(row: tuple[Any, ...], index: int, name: str, path: Path) -> dict[str, Any]:
@@ -336,7 +397,24 @@ def saved_result(diagnosis: Any) -> dict[str, Any]:
 
 def trend(saved: list[Saved]) -> str:
     """"up", "down", "steady" or "single" over a list of one organization's assessments."""
-    if len(saved) < 2:
+    return _trend([item.level_rank for item in saved])
+
+
+def _trend(ranks: list[int]) -> str:
+    if len(ranks) < 2:
         return "single"
-    first, last = saved[0].level_rank, saved[-1].level_rank
+    first, last = ranks[0], ranks[-1]
     return "up" if last > first else "down" if last < first else "steady"
+
+
+def dimension_trends(saved: list[Saved]) -> tuple[DimensionTrend, ...]:
+    """The trend of each dimension rated by any of the assessments (in the order they first
+    rate them), over the assessments that rate it."""
+    names: dict[str, str] = {}
+    ranks: dict[str, list[int]] = {}
+    for item in saved:
+        for dimension in item.dimensions:
+            names.setdefault(dimension.id, dimension.name)
+            ranks.setdefault(dimension.id, []).append(dimension.level_rank)
+    return tuple(DimensionTrend(ident, names[ident], _trend(ranks[ident]), len(ranks[ident]))
+                 for ident in names)
