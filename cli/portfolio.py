@@ -303,8 +303,19 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
                      ("Because of the facts", report.because_of_facts)]
     for title, d in sections:
         click.echo(f"{title}: {d.level_before['name']} -> {d.level_after['name']}")
+        for change in d.dimensions:
+            click.echo(f"  {change.name}: {_level_name(change.before)} -> "
+                       f"{_level_name(change.after)} ({_MOVED[change.moved]})")
         for ident, before, after in d.flipped:
             click.echo(f"  {ident}: {words.met_word(before)} -> {words.met_word(after)}")
+
+
+_MOVED = {"up": "up", "down": "down", "same": "unchanged", "moved": "changed",
+          "new": "not rated before", "gone": "not rated after"}
+
+
+def _level_name(level: Any) -> str:
+    return str(level["name"]) if level is not None else "-"
 
 
 def _snapshot(advisor: Advisor, reference: str, db: Path | None) -> Snapshot:

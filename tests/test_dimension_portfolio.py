@@ -245,3 +245,60 @@ def test_damaged_dimensions_in_a_saved_result_are_named(tmp_path):
     assert shown.exit_code != 0
     assert "saved assessment #2 is damaged: its result's dimensions" in shown.output + \
         shown.stderr
+
+
+# --- 3. compare -------------------------------------------------------------------------------
+
+def test_compare_shows_each_dimension_before_and_after_and_which_moved(tmp_path):
+    db = saved_twice(tmp_path)
+    result = run("compare", "--pack", "demand-supply", "#1", "#2", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    overall = out.index("Overall: Initial -> Initial")
+    assert out[overall + 1:overall + 3] == ["  Business demand: Reactive -> Managed (up)",
+                                            "  IT supply: Strategic -> Reactive (down)"]
+    data = json.loads(run("compare", "--pack", "demand-supply", "#1", str(tmp_path /
+                                                                          "after.yaml"),
+                          "--db", str(db), "--format", "json").output)
+    dimensions = data["overall"]["dimensions"]
+    assert [(d["id"], d["before"]["id"], d["after"]["id"], d["moved"]) for d in dimensions] == [
+        ("demand", "demand.reactive", "demand.managed", "up"),
+        ("supply", "supply.strategic", "supply.reactive", "down")]
+    assert list(data["overall"])[:3] == ["level_before", "level_after", "dimensions"]
+
+
+def test_compare_says_a_dimension_that_did_not_move(tmp_path):
+    same = tmp_path / "same.yaml"
+    same.write_text(yaml.safe_dump({**NORTHWIND, "assessor": "Someone else"}),
+                    encoding="utf-8")
+    result = run("compare", "--pack", "demand-supply", str(EXAMPLE), str(same))
+    assert "  Business demand: Reactive -> Reactive (unchanged)" in result.output
+    assert "  IT supply: Strategic -> Strategic (unchanged)" in result.output
+
+
+def test_dimension_changes_of_results_rating_different_dimensions():
+    from brm_advisor.engine.portfolio.compare import delta
+
+    level = {"id": "x", "rank": 1, "name": "X"}
+    base = {"level": level, "criteria": [], "recommendations": []}
+    before = {**base, "dimensions": [{"id": "a", "name": "A", "level": level}]}
+    after = {**base, "dimensions": [{"id": "b", "name": "B", "level": level}]}
+    changes = delta(before, after)
+    assert [(d.id, d.moved) for d in changes.dimensions] == [("a", "gone"), ("b", "new")]
+    assert changes.moved == changes.dimensions
+    assert "dimensions" not in delta(base, base).to_dict()
+
+
+def test_a_one_ladder_packs_comparison_reads_as_before(tmp_path):
+    other = tmp_path / "other.yaml"
+    facts = yaml.safe_load(Path(ACME).read_text(encoding="utf-8"))
+    facts["brm"]["formal_role"] = not facts["brm"]["formal_role"]
+    other.write_text(yaml.safe_dump(facts), encoding="utf-8")
+    text = run("compare", ACME, str(other)).output
+    data = json.loads(run("compare", ACME, str(other), "--format", "json").output)
+    assert "dimensions" not in data["overall"]
+    overall = text.splitlines().index(next(line for line in text.splitlines()
+                                           if line.startswith("Overall: ")))
+    assert all(line.split(":")[0].strip() in {c["id"] for c in
+                                              data["overall"]["criteria_flipped"]}
+               for line in text.splitlines()[overall + 1:])

@@ -1,6 +1,7 @@
 """Comparing two assessments: facts that changed, criteria that flipped, the level before and
-after; and when the rule pack changed in between, what changed because of the rules (the old
-facts re-run on the new pack) apart from what changed because of the facts."""
+after (and each dimension's, for a pack that rates several: which moved); and when the rule
+pack changed in between, what changed because of the rules (the old facts re-run on the new
+pack) apart from what changed because of the facts."""
 
 from __future__ import annotations
 
@@ -25,19 +26,53 @@ class Snapshot(NamedTuple):
     pack_hash: str
 
 
+class DimensionChange(NamedTuple):
+    """One dimension's level before and after (None on a side that does not rate it)."""
+
+    id: str
+    name: str
+    before: Mapping[str, Any] | None  # the level: id, rank, name
+    after: Mapping[str, Any] | None
+
+    @property
+    def moved(self) -> str:
+        """"up", "down", "same"; "new" or "gone" when only one side rates the dimension."""
+        if self.before is None or self.after is None:
+            return "new" if self.before is None else "gone"
+        rank_b, rank_a = self.before["rank"], self.after["rank"]
+        if rank_a == rank_b:
+            return "same" if self.before["id"] == self.after["id"] else "moved"
+        return "up" if rank_a > rank_b else "down"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name,
+                "before": dict(self.before) if self.before is not None else None,
+                "after": dict(self.after) if self.after is not None else None,
+                "moved": self.moved}
+
+
 class Delta(NamedTuple):
     level_before: Mapping[str, Any]
     level_after: Mapping[str, Any]
     flipped: tuple[tuple[str, bool | None, bool | None], ...]  # (criterion, before, after)
     recommendations_removed: tuple[str, ...]
     recommendations_added: tuple[str, ...]
+    dimensions: tuple[DimensionChange, ...] = ()  # each dimension's, when either side rates any
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form; ``dimensions`` only when a side rates dimensions."""
         return {"level_before": dict(self.level_before), "level_after": dict(self.level_after),
+                **({"dimensions": [d.to_dict() for d in self.dimensions]}
+                   if self.dimensions else {}),
                 "criteria_flipped": [{"id": i, "before": b, "after": a}
                                      for i, b, a in self.flipped],
                 "recommendations_removed": list(self.recommendations_removed),
                 "recommendations_added": list(self.recommendations_added)}
+
+    @property
+    def moved(self) -> tuple[DimensionChange, ...]:
+        """The dimensions whose level changed."""
+        return tuple(d for d in self.dimensions if d.moved != "same")
 
 
 class ComparisonReport(NamedTuple):
@@ -114,7 +149,23 @@ def delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> Delta:
     recs_a = [r["id"] for r in after["recommendations"]]
     return Delta(before["level"], after["level"], flipped,
                  tuple(r for r in recs_b if r not in recs_a),
-                 tuple(r for r in recs_a if r not in recs_b))
+                 tuple(r for r in recs_a if r not in recs_b),
+                 dimension_changes(before, after))
+
+
+def dimension_changes(before: Mapping[str, Any], after: Mapping[str, Any]
+                      ) -> tuple[DimensionChange, ...]:
+    """Each dimension either result rates (``dimensions`` of the diagnosis's JSON), in the
+    order of `before`'s then `after`'s: its level on both sides."""
+    sides = [{d["id"]: d for d in result.get("dimensions") or ()} for result in (before, after)]
+    ids = list(dict.fromkeys([*sides[0], *sides[1]]))
+    changes = []
+    for ident in ids:
+        first, second = sides[0].get(ident), sides[1].get(ident)
+        name = str((first or second or {}).get("name", ident))
+        changes.append(DimensionChange(ident, name, (first or {}).get("level"),
+                                       (second or {}).get("level")))
+    return tuple(changes)
 
 
 def compare(advisor: Advisor, a: Snapshot, b: Snapshot) -> ComparisonReport:
