@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeGuard
 
-from ..packs.conditions import LIST_OPS, Condition, FactTest, fact_tests, references
+from ..packs.conditions import LIST_OPS, Condition, FactTest, Ref, fact_tests, references
 from ..packs.fields import Field
 from ..packs.model import RulePack
 
@@ -30,14 +30,12 @@ class Dependencies:
 
     def __init__(self, pack: RulePack) -> None:
         self.pack = pack
-        derived = {d.id: d.when for d in pack.derived}
-        criteria = {c.id: c.when for c in pack.criteria}
+        self._sources = _sources(pack)
         self.fields: dict[str, tuple[str, ...]] = {}
         self.tests: dict[str, list[FactTest]] = {}  # by fact path
         self.criterion_tests: dict[str, tuple[FactTest, ...]] = {}
         for criterion in pack.criteria:
-            seen: set[tuple[str, str]] = set()
-            tests = list(_tests_through(criterion.when, derived, criteria, seen))
+            tests = list(_behind(criterion.when, self._sources, set()))
             self.criterion_tests[criterion.id] = tuple(tests)
             self.fields[criterion.id] = tuple(dict.fromkeys(t.path for t in tests))
             for test in tests:
@@ -66,17 +64,41 @@ class Dependencies:
 
     def tests_behind(self, condition: Condition) -> list[FactTest]:
         """Every test on input facts that a condition rests on, through the derived facts,
-        criteria and levels it refers to (a level: its criteria and every lower level's)."""
-        pack = self.pack
-        sources: dict[tuple[str, str], list[Condition]] = {}
-        for fact in pack.derived:
-            sources[("derived", fact.id)] = [fact.when]
-        for criterion in pack.criteria:
-            sources[("criterion", criterion.id)] = [criterion.when]
-        for level in pack.levels:
-            sources[("level", level.id)] = [c.when for c in pack.criteria
-                                            if pack.rank(c.level) <= pack.rank(level.id)]
+        criteria and levels it refers to (a level: its criteria and every lower level's on
+        its own ladder)."""
+        return list(dict.fromkeys(_behind(condition, self._sources, set())))
+
+    def level_tests(self, level_id: str) -> list[FactTest]:
+        """Every test on input facts that attaining a level rests on (on any ladder)."""
+        return list(dict.fromkeys(_behind(Ref("level", level_id), self._sources, set())))
+
+    def direct_tests(self, condition: Condition) -> list[FactTest]:
+        """The tests on input facts a condition makes itself or through the derived facts and
+        criteria it refers to, but not through levels."""
+        sources = {key: value for key, value in self._sources.items() if key[0] != "level"}
         return list(dict.fromkeys(_behind(condition, sources, set())))
+
+    def ladders_behind(self, condition: Condition) -> list[str]:
+        """The ladders ("" for the overall one, else a dimension's id) whose levels a
+        condition refers to, directly or through derived facts, criteria and levels."""
+        found: list[str] = []
+        seen: set[tuple[str, str]] = set()
+        todo = [condition]
+        while todo:
+            for ref in references(todo.pop()):
+                key = (ref.kind, ref.id)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if ref.kind == "level" and self.pack.level(ref.id).dimension not in found:
+                    found.append(self.pack.level(ref.id).dimension)
+                todo.extend(self._sources.get(key, ()))
+        return found
+
+    def ladder_fields(self, dimension: str) -> list[str]:
+        """The input facts a ladder's levels rest on ("": the overall ladder)."""
+        ladder = dict(self.pack.ladders)[dimension]
+        return list(dict.fromkeys(t.path for t in self.level_tests(ladder[-1].id)))
 
 
 def covers_every_class(info: Field, tests: Sequence[FactTest], current: Any) -> bool:
@@ -103,18 +125,22 @@ def _behind(condition: Condition, sources: Mapping[tuple[str, str], Sequence[Con
                 yield from _behind(source, sources, seen)
 
 
-def _tests_through(condition: Any, derived: Mapping[str, Any], criteria: Mapping[str, Any],
-                   seen: set[tuple[str, str]]) -> Iterable[FactTest]:
-    yield from fact_tests(condition)
-    for ref in references(condition):
-        key = (ref.kind, ref.id)
-        if key in seen:
-            continue
-        seen.add(key)
-        source = derived.get(ref.id) if ref.kind == "derived" else (
-            criteria.get(ref.id) if ref.kind == "criterion" else None)
-        if source is not None:
-            yield from _tests_through(source, derived, criteria, seen)
+def _sources(pack: RulePack) -> dict[tuple[str, str], list[Condition]]:
+    """What each conclusion a condition may refer to rests on: a derived fact and a criterion
+    on their conditions, a level on the criteria of it and of the levels below it on its own
+    ladder (a dimension's, or the overall one, whose roll-up criteria refer to dimension
+    levels in turn)."""
+    sources: dict[tuple[str, str], list[Condition]] = {}
+    for fact in pack.derived:
+        sources[("derived", fact.id)] = [fact.when]
+    for criterion in pack.criteria:
+        sources[("criterion", criterion.id)] = [criterion.when]
+    for _, ladder in pack.ladders:
+        below: set[str] = set()
+        for level in ladder:
+            below.add(level.id)
+            sources[("level", level.id)] = [c.when for c in pack.criteria if c.level in below]
+    return sources
 
 
 def _domain(info: Field, current: Any, tests: Sequence[FactTest] = ()) -> list[Any]:
@@ -252,6 +278,13 @@ def _tidy(value: float) -> int | float:
 def _toggle(items: list[Any], item: Any, order: list[Any]) -> list[Any]:
     changed = [i for i in items if i != item] if item in items else [*items, item]
     return sorted(changed, key=order.index)
+
+
+def criteria_up_to(pack: RulePack, level_id: str) -> list[str]:
+    """The criteria a level needs: its own and those of the levels below it on its ladder
+    (for an overall level of a pack with dimensions, its roll-up criteria among them)."""
+    below = {level.id for level in pack.ladder(level_id)[:pack.rank(level_id)]}
+    return [c.id for c in pack.criteria if c.level in below]
 
 
 def tested_paths(pack: RulePack) -> set[str]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from ..errors import EditError, InputError
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..inputs.facts import Facts
-from .dependencies import Dependencies, covers_every_class
+from .dependencies import Dependencies, covers_every_class, criteria_up_to
 from .edits import Change, changes_between, with_values
 
 if TYPE_CHECKING:
@@ -29,29 +29,52 @@ if TYPE_CHECKING:
 MAX_SOLUTIONS = 5
 
 
+class Goal(NamedTuple):
+    """One level a search aims at, on its ladder: the overall one (`dimension` "") or a
+    dimension's, with the level the organization is at on that ladder."""
+
+    dimension: str  # "" for the overall ladder
+    name: str  # the dimension's name ("" for the overall ladder)
+    current: LevelRef
+    target: LevelRef
+
+    @property
+    def reached(self) -> bool:
+        return self.current.rank >= self.target.rank
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dimension": self.dimension or None, "name": self.name or None,
+                "current": self.current.to_dict(), "target": self.target.to_dict()}
+
+
 class Solution(NamedTuple):
     """A set of changes the engine confirmed reaches the target."""
 
     changes: tuple[Change, ...]
     level: LevelRef
     recommendations: tuple[tuple[str, tuple[str, ...]], ...]  # path -> recommendation ids
+    dimensions: tuple[tuple[str, LevelRef], ...] = ()  # each dimension's level it gives
 
     def to_dict(self) -> dict[str, Any]:
         recs = dict(self.recommendations)
-        return {"changes": [{**c.to_dict(), "recommendations": list(recs.get(c.path, ()))}
+        data = {"changes": [{**c.to_dict(), "recommendations": list(recs.get(c.path, ()))}
                             for c in self.changes],
                 "level": self.level.to_dict()}
+        if self.dimensions:
+            data["dimensions"] = {ident: level.to_dict() for ident, level in self.dimensions}
+        return data
 
 
 class SearchResult(NamedTuple):
     organization: str
     pack: PackInfo
-    current: LevelRef
+    current: LevelRef  # on the first goal's ladder (the overall one when it is aimed at)
     target: LevelRef
     solutions: tuple[Solution, ...]
     evaluated: int  # candidate fact sets assessed by the engine
     reason: str | None  # why no solution, when there is none
     cut: bool = False  # the budget ran out: a longer search might find more or smaller ways
+    goals: tuple[Goal, ...] = ()  # every level aimed at, when one is a dimension's
 
     @property
     def reachable(self) -> bool:
@@ -60,6 +83,7 @@ class SearchResult(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {"organization": self.organization,
                 "current": self.current.to_dict(), "target": self.target.to_dict(),
+                **({"goals": [g.to_dict() for g in self.goals]} if self.goals else {}),
                 "reachable": self.reachable, "reason": self.reason,
                 "fewest_changes": len(self.solutions[0].changes) if self.solutions else None,
                 "solutions": [s.to_dict() for s in self.solutions],
@@ -95,25 +119,39 @@ class _OutOfBudget(Exception):
     """The budget is spent: the search stops where it is."""
 
 
+Memo = dict[str, Diagnosis]
+"""Diagnoses of changed facts already assessed, for searches from the same facts (lint asks
+several questions of one baseline): a changed fact set is assessed once."""
+
+
 class _Searcher:
-    def __init__(self, advisor: Advisor, facts: Facts, budget: Budget | None = None) -> None:
+    def __init__(self, advisor: Advisor, facts: Facts, budget: Budget | None = None,
+                 memo: Memo | None = None) -> None:
         self.advisor = advisor
         self.facts = facts
         self.dependencies = advisor.dependencies
         self.budget = budget or Budget()
         self.evaluated = 0
+        self.memo = memo
 
     @property
     def cut(self) -> bool:
         """Whether the budget ran out: answers may be missing what a longer search finds."""
         return self.budget.exhausted
 
-    def assess(self, changes: Mapping[str, Any], target: str | None = None) -> Diagnosis:
+    def assess(self, changes: Mapping[str, Any], target: str | None = None,
+               targets: Mapping[str, str] | None = None) -> Diagnosis:
+        key = repr((sorted(changes.items()), target, sorted((targets or {}).items())))
+        if self.memo is not None and key in self.memo:
+            return self.memo[key]
         self.budget.spend()
         self.evaluated += 1
         candidate = self.advisor.reader.from_data(with_values(self.facts.data, changes),
                                                   self.facts.source)
-        return self.advisor.assess(candidate, target=target)
+        found = self.advisor.assess(candidate, target=target, targets=targets)
+        if self.memo is not None:
+            self.memo[key] = found
+        return found
 
     def fewest(self, goal: Sequence[str], fields: Sequence[str],
                limit: int = MAX_SOLUTIONS) -> list[dict[str, Any]]:
@@ -161,33 +199,84 @@ class _Searcher:
         return total
 
 
-def search(advisor: Advisor, facts: Facts, target_id: str,
-           budget: Budget | None = None) -> SearchResult:
-    """The smallest sets of fact changes that make the diagnosis reach `target_id`."""
-    searcher = _Searcher(advisor, facts, budget)
-    target = advisor.level_ref(target_id)
-    before = searcher.assess({}, target=target_id)
-    if before.level.rank >= target.rank:
-        return SearchResult(facts.organization, advisor.pack_info, before.level, target,
-                            (Solution((), before.level, ()),), searcher.evaluated, None)
-    per_group, reason = _options_per_group(searcher, before, target)
-    solutions = [] if reason else _confirmed(searcher, before, target, per_group)
+def search(advisor: Advisor, facts: Facts, target_id: str | None = None,
+           budget: Budget | None = None, targets: Mapping[str, str] | None = None,
+           memo: Memo | None = None) -> SearchResult:
+    """The smallest sets of fact changes that make the diagnosis reach `target_id` (a level
+    of any ladder) and, for a pack with dimensions, each dimension's level in `targets`
+    (dimension id -> level id): every level named, at once."""
+    searcher = _Searcher(advisor, facts, budget, memo)
+    pack = advisor.pack
+    overall, per_dimension = _split_targets(advisor, target_id, targets)
+    before = searcher.assess({}, target=overall, targets=per_dimension)
+    goals = _goals(advisor, before, overall, per_dimension)
+    first = goals[0]
+    shown = goals if any(g.dimension for g in goals) else ()
+    if all(g.reached for g in goals):
+        return SearchResult(facts.organization, advisor.pack_info, first.current, first.target,
+                            (_solution(before, (), ()),), searcher.evaluated, None,
+                            goals=shown)
+    required = list(dict.fromkeys(c for goal in goals
+                                  for c in criteria_up_to(pack, goal.target.id)))
+    per_group, reason = _options_per_group(searcher, before, required)
+    solutions = [] if reason else _confirmed(searcher, before, goals, per_group,
+                                             (overall, per_dimension))
     if not solutions and reason is None:
         reason = "no combination reached the target"
     if not solutions and searcher.cut:
         reason = (f"the search was cut after {searcher.evaluated} candidate fact sets, "
                   f"before it found a way ({reason})")
-    return SearchResult(facts.organization, advisor.pack_info, before.level, target,
+    return SearchResult(facts.organization, advisor.pack_info, first.current, first.target,
                         tuple(solutions), searcher.evaluated, None if solutions else reason,
-                        searcher.cut)
+                        searcher.cut, shown)
 
 
-def _options_per_group(searcher: _Searcher, before: Diagnosis, target: LevelRef
+def _split_targets(advisor: Advisor, target_id: str | None,
+                   targets: Mapping[str, str] | None) -> tuple[str | None, dict[str, str]]:
+    """The overall target and the dimensions' targets (a dimension level given as
+    `target_id` is that dimension's target); unknown levels raise `UnknownLevelError`."""
+    per_dimension = dict(targets or {})
+    overall = target_id
+    if target_id is not None:
+        advisor.level_ref(target_id)
+        dimension = advisor.pack.level(target_id).dimension
+        if dimension:
+            per_dimension.setdefault(dimension, target_id)
+            overall = None
+    if overall is None and not per_dimension:
+        raise ValueError("a search needs a target level")
+    advisor.dimension_targets(None, per_dimension)  # unknown ones: UnknownLevelError
+    return overall, per_dimension
+
+
+def _goals(advisor: Advisor, diagnosis: Diagnosis, overall: str | None,
+           per_dimension: Mapping[str, str]) -> tuple[Goal, ...]:
+    """The levels aimed at, the overall one first, each with where the diagnosis stands."""
+    goals = []
+    if overall is not None:
+        goals.append(Goal("", "", diagnosis.level, advisor.level_ref(overall)))
+    for dimension in advisor.pack.dimensions:
+        if dimension.id in per_dimension:
+            goals.append(Goal(dimension.id, dimension.name,
+                              diagnosis.dimension(dimension.id).level,
+                              advisor.level_ref(per_dimension[dimension.id])))
+    return tuple(goals)
+
+
+def _reaches(diagnosis: Diagnosis, goals: Sequence[Goal]) -> bool:
+    return all(_ladder_rank(diagnosis, goal.dimension) >= goal.target.rank for goal in goals)
+
+
+def _solution(after: Diagnosis, changes: tuple[Change, ...],
+              recommendations: tuple[tuple[str, tuple[str, ...]], ...]) -> Solution:
+    return Solution(changes, after.level, recommendations,
+                    tuple((d.id, d.level) for d in after.dimensions))
+
+
+def _options_per_group(searcher: _Searcher, before: Diagnosis, required: Sequence[str]
                        ) -> tuple[list[list[dict[str, Any]]], str | None]:
-    """For each group of criteria up to the target that share facts (and hold some unmet
+    """For each group of the required criteria that share facts (and hold some unmet
     one), the fewest changes that meet the whole group; or why a group cannot be met."""
-    pack = searcher.advisor.pack
-    required = [c.id for c in pack.criteria if pack.rank(c.level) <= target.rank]
     unmet = {c.id for c in before.criteria if not c.met}
     per_group: list[list[dict[str, Any]]] = []
     for criteria, fields in _groups(required, searcher.dependencies.fields):
@@ -202,9 +291,10 @@ def _options_per_group(searcher: _Searcher, before: Diagnosis, target: LevelRef
     return per_group, None
 
 
-def _confirmed(searcher: _Searcher, before: Diagnosis, target: LevelRef,
-               per_group: list[list[dict[str, Any]]]) -> list[Solution]:
-    """The groups' options combined, each confirmed by the engine to reach the target."""
+def _confirmed(searcher: _Searcher, before: Diagnosis, goals: Sequence[Goal],
+               per_group: list[list[dict[str, Any]]],
+               aims: tuple[str | None, Mapping[str, str]]) -> list[Solution]:
+    """The groups' options combined, each confirmed by the engine to reach every goal."""
     facts = searcher.facts.data
     solutions: list[Solution] = []
     for combo in _combinations(per_group, MAX_SOLUTIONS):
@@ -212,15 +302,15 @@ def _confirmed(searcher: _Searcher, before: Diagnosis, target: LevelRef,
         for part in combo:
             changes.update(part)
         try:
-            after = searcher.assess(changes, target=target.id)
+            after = searcher.assess(changes, target=aims[0], targets=aims[1])
         except _OutOfBudget:
             break
-        if after.level.rank < target.rank:  # pragma: no cover - groups are independent
+        if not _reaches(after, goals):  # pragma: no cover - groups are independent
             continue
         change_list = changes_between(facts, with_values(facts, changes), changes)
-        solutions.append(Solution(change_list, after.level,
-                                  _recommendations_for(before, after, change_list,
-                                                       searcher.dependencies)))
+        solutions.append(_solution(after, change_list,
+                                   _recommendations_for(before, after, change_list,
+                                                        searcher.dependencies)))
     solutions.sort(key=lambda s: (len(s.changes), s.level.rank))
     return solutions
 
@@ -285,8 +375,7 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     candidate fact sets the engine assessed to find out (fewer facts when the budget ran out:
     `budget.exhausted` says so)."""
     searcher = _Searcher(advisor, facts, budget)
-    held = [c.id for c in advisor.pack.criteria
-            if advisor.pack.rank(c.level) <= diagnosis.level.rank]
+    held = criteria_up_to(advisor.pack, diagnosis.level.id)
     fields = list(dict.fromkeys(f for c in held for f in searcher.dependencies.fields[c]))
     found = []
     try:
@@ -310,10 +399,10 @@ def _drops(searcher: _Searcher, path: str, rank: int) -> tuple[tuple[Any, LevelR
 
 
 def meetable(advisor: Advisor, facts: Facts, criterion_id: str,
-             budget: Budget | None = None) -> bool | None:
+             budget: Budget | None = None, memo: Memo | None = None) -> bool | None:
     """Whether some values the schema allows for its facts meet the criterion (by the
     engine), whatever that does to other criteria; None when the budget ran out first."""
-    searcher = _Searcher(advisor, facts, budget)
+    searcher = _Searcher(advisor, facts, budget, memo)
     found = searcher.fewest([criterion_id], searcher.dependencies.fields[criterion_id], limit=1)
     if not found and searcher.cut:
         return None
@@ -327,9 +416,7 @@ def conflicting_criteria(advisor: Advisor, facts: Facts, level_id: str,
     part of the set can be met without the others (a single criterion: one no values meet).
     None when the criteria can all be met together, or the budget ran out first."""
     searcher = _Searcher(advisor, facts, budget)
-    pack = advisor.pack
-    rank = pack.rank(level_id)
-    required = [c.id for c in pack.criteria if pack.rank(c.level) <= rank]
+    required = criteria_up_to(advisor.pack, level_id)
     try:
         for criteria, _ in _groups(required, searcher.dependencies.fields):
             if not _together(searcher, criteria):
@@ -372,29 +459,106 @@ def finding_can_fire(advisor: Advisor, facts: Facts, finding_id: str,
     criteria and levels), in every combination, from `facts`. "never" only when every class
     was tried and the finding never fired; "too-many" when the combinations exceed what is
     left of the budget; "undecided" when the values tried cannot cover every class (free
-    text, long lists, values that do not go together)."""
+    text, long lists, values that do not go together).
+
+    When every combination is too many and the condition refers to the levels of ladders
+    that rest on facts of their own (a dimension's), the facts are split into groups that
+    share no ladder, each group's values are tried alone and one is kept per outcome that
+    matters (the levels of its ladders, the classes of the facts the condition tests
+    directly), and only those are combined."""
     searcher = _Searcher(advisor, facts, budget)
     deps = searcher.dependencies
     finding = next(f for f in advisor.pack.findings if f.id == finding_id)
     tests = deps.tests_behind(finding.when)
     fields = list(dict.fromkeys(t.path for t in tests))
-    options: list[list[Any]] = []
+    options: dict[str, list[Any]] = {}
     decisive = True
     for path in fields:
         info, mine = advisor.pack.fact_paths[path], [t for t in tests if t.path == path]
-        options.append(deps.representatives(info, facts.get(path), mine))
+        options[path] = deps.representatives(info, facts.get(path), mine)
         decisive = decisive and covers_every_class(info, mine, facts.get(path))
-    if math.prod(len(o) for o in options) > searcher.budget.total - searcher.budget.used:
-        return "too-many"
-    for values in itertools.product(*options):
+    left = searcher.budget.total - searcher.budget.used
+    if math.prod(len(o) for o in options.values()) > left:
+        grouped = _grouped_options(searcher, finding.when, fields, options)
+        if grouped is None:
+            return "too-many"
+        candidates = [{k: v for part in combo for k, v in part.items()}
+                      for combo in itertools.product(*grouped.witnesses)]
+        decisive = decisive and grouped.decisive
+    else:
+        candidates = [dict(zip(fields, values, strict=True))
+                      for values in itertools.product(*options.values())]
+    for changes in candidates:
         try:
-            diagnosis = searcher.assess(dict(zip(fields, values, strict=True)))
+            diagnosis = searcher.assess(changes)
         except (InputError, EditError):  # values that do not go together: not all tried
             decisive = False
             continue
         if any(f.id == finding_id for f in diagnosis.findings):
             return "fires"
     return "never" if decisive else "undecided"
+
+
+class _Grouped(NamedTuple):
+    witnesses: list[list[dict[str, Any]]]  # per group: one set of values per outcome
+    decisive: bool  # every combination of every group was tried
+
+
+def _grouped_options(searcher: _Searcher, condition: Any, fields: Sequence[str],
+                     options: Mapping[str, Sequence[Any]]) -> _Grouped | None:
+    """The facts behind a condition split into groups that share no ladder it refers to,
+    each with one set of values per outcome of the group (see `finding_can_fire`); None when
+    the condition refers to no ladder, or the groups still take more fact sets than the
+    budget has left."""
+    deps = searcher.dependencies
+    pack = searcher.advisor.pack
+    ladders = deps.ladders_behind(condition)
+    if not ladders:
+        return None
+    direct = deps.direct_tests(condition)
+    groups: list[tuple[set[str], list[str]]] = [({path}, []) for path in fields]
+    for ladder in ladders:
+        behind = set(deps.ladder_fields(ladder)) & set(fields)
+        touching = [g for g in groups if g[0] & behind]
+        merged = (set().union(behind, *(g[0] for g in touching)),
+                  [name for g in touching for name in g[1]] + [ladder])
+        groups = [g for g in groups if g not in touching] + [merged]
+    sizes = [math.prod(len(options[f]) for f in group) for group, _ in groups]
+    if sum(sizes) > searcher.budget.total - searcher.budget.used:
+        return None
+    witnesses = []
+    decisive = True
+    for group, group_ladders in groups:
+        ordered = [f for f in fields if f in group]
+        mine = [t for t in direct if t.path in group]
+        outcomes = 2 ** len(mine) * math.prod(len(dict(pack.ladders)[name])
+                                               for name in group_ladders)
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # the facts as they are, then the values farthest from them first (where the other
+        # levels lie), until every outcome is seen or every combination was tried
+        firsts = [[options[f][0] for f in ordered]]
+        farthest = itertools.product(*(options[f][::-1] for f in ordered))
+        for values in itertools.chain(firsts, farthest):
+            if len(found) == outcomes:
+                break
+            changes = dict(zip(ordered, values, strict=True))
+            try:
+                diagnosis = searcher.assess(changes)
+            except (InputError, EditError):
+                decisive = False
+                continue
+            key = (tuple(t.admits(changes[t.path]) for t in mine),
+                   tuple(_ladder_rank(diagnosis, ladder) for ladder in group_ladders))
+            found.setdefault(key, changes)
+        witnesses.append(list(found.values()))
+    if math.prod(len(w) for w in witnesses) > searcher.budget.total - searcher.budget.used:
+        return None
+    return _Grouped(witnesses, decisive)
+
+
+def _ladder_rank(diagnosis: Diagnosis, ladder: str) -> int:
+    """The rank of the level a diagnosis gives on a ladder ("": the overall one)."""
+    return diagnosis.dimension(ladder).level.rank if ladder else diagnosis.level.rank
 
 
 def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, criterion_id: str,

@@ -17,6 +17,7 @@ from ..analysis.dependencies import conditions_of
 from ..analysis.search import (
     MAX_CANDIDATES,
     Budget,
+    Memo,
     conflicting_criteria,
     finding_can_fire,
     meetable,
@@ -109,6 +110,29 @@ def _issue(document: Document, section: str, index: int, message: str, code: str
                  code=code, **extra)
 
 
+def _criterion_issue(pack: RulePack, document: Document, index: int, message: str,
+                     code: str) -> Issue:
+    """An issue about the criterion at `index` of `pack.criteria`: where its author wrote it,
+    or, for one the loader wrote from the roll-up, at the roll-up."""
+    if pack.criteria[index].rollup:
+        line = document.line_of(["rollup"]) or document.line_of(["rollup"], key=True)
+        return Issue("$.rollup", message, line=line, code=code)
+    return _issue(document, "criteria", index, message, code)
+
+
+def _level_issue(pack: RulePack, document: Document, level_id: str, message: str,
+                 code: str) -> Issue:
+    """An issue about a level of any ladder, at the line where the level is declared."""
+    level = pack.level(level_id)
+    index = level.rank - 1
+    if not level.dimension:
+        return _issue(document, "levels", index, message, code)
+    place = next(i for i, d in enumerate(pack.dimensions) if d.id == level.dimension)
+    path: list[str | int] = ["dimensions", place, "levels", index, "id"]
+    return Issue(f"$.dimensions[{place}].levels[{index}]", message,
+                 line=document.line_of(path), code=code)
+
+
 def _unused_and_uncovered(pack: RulePack, document: Document) -> list[Problem]:
     problems = []
     used = {ref.id for condition in conditions_of(pack) for ref in references(condition)
@@ -120,7 +144,8 @@ def _unused_and_uncovered(pack: RulePack, document: Document) -> list[Problem]:
                 fact.id))
     addressed = {c for rec in pack.recommendations for c in rec.addresses}
     for index, criterion in enumerate(pack.criteria):
-        if criterion.id not in addressed:
+        # a roll-up criterion is closed by its dimension's own recommendations
+        if criterion.id not in addressed and not criterion.rollup:
             problems.append(Problem("warning", _issue(
                 document, "criteria", index, "no recommendation addresses this criterion, so "
                 "a consultant gets no action when it is unmet", "no-recommendation"),
@@ -146,19 +171,21 @@ def _impossible(condition: Condition) -> bool:
 
 def _never_fire(pack: RulePack, document: Document) -> list[Problem]:
     problems = []
-    floor = pack.levels[0].id
+    floors = {levels[0].id for _, levels in pack.ladders}
     sections: list[tuple[str, tuple[Any, ...]]] = [
         ("derived", pack.derived), ("criteria", pack.criteria), ("findings", pack.findings)]
     for section, items in sections:
         for index, item in enumerate(items):
             if _impossible(item.when):
-                problems.append(Problem("warning", _issue(
-                    document, section, index, "its condition can never hold",
-                    "never-fires"), item.id))
+                issue = (_criterion_issue(pack, document, index, "its condition can never "
+                                          "hold", "never-fires") if section == "criteria"
+                         else _issue(document, section, index, "its condition can never hold",
+                                     "never-fires"))
+                problems.append(Problem("warning", issue, item.id))
     for index, rec in enumerate(pack.recommendations):
-        if rec.level == floor:
+        if rec.level in floors:
             problems.append(Problem("warning", _issue(
-                document, "recommendations", index, f"it serves the floor level {floor!r}, "
+                document, "recommendations", index, f"it serves the floor level {rec.level!r}, "
                 "which every organization attains, so it never fires", "never-fires"), rec.id))
         elif rec.when is not None and _impossible(rec.when):
             problems.append(Problem("warning", _issue(
@@ -187,8 +214,9 @@ def _unreachable(pack: RulePack, document: Document, advisor: Advisor) -> list[P
         return [Problem("warning", Issue("$", "could not make up facts to check that every "
                                          "level can be reached; add a test case",
                                          code="unchecked-reachability"))]
-    return (_unmeetable_criteria(pack, document, advisor, baseline)
-            + _unreachable_levels(pack, document, advisor, baseline)
+    memo: Memo = {}  # every question starts from the baseline: each fact set assessed once
+    return (_unmeetable_criteria(pack, document, advisor, baseline, memo)
+            + _unreachable_levels(pack, document, advisor, baseline, memo)
             + _findings_never_fire(pack, document, advisor, baseline))
 
 
@@ -217,41 +245,46 @@ def _findings_never_fire(pack: RulePack, document: Document, advisor: Advisor,
 
 
 def _unmeetable_criteria(pack: RulePack, document: Document, advisor: Advisor,
-                         baseline: Facts) -> list[Problem]:
+                         baseline: Facts, memo: Memo) -> list[Problem]:
     problems = []
     holding = advisor.assess(baseline)
     for index, criterion in enumerate(pack.criteria):
-        if holding.criterion(criterion.id).met:
+        # a roll-up criterion is met when its dimension level is attained: whether one can
+        # be is checked with the levels (`_unreachable_levels`)
+        if criterion.rollup or holding.criterion(criterion.id).met:
             continue
-        verdict = meetable(advisor, baseline, criterion.id)
+        verdict = meetable(advisor, baseline, criterion.id, memo=memo)
         if verdict is None:
-            problems.append(Problem("warning", _issue(
-                document, "criteria", index, "the search for values that meet it was cut "
+            problems.append(Problem("warning", _criterion_issue(
+                pack, document, index, "the search for values that meet it was cut "
                 f"after {MAX_CANDIDATES} fact sets: whether it can be met is unchecked",
                 "unchecked-reachability"), criterion.id))
         elif not verdict:
-            problems.append(Problem("warning", _issue(
-                document, "criteria", index, "no values the facts schema allows meet it",
+            problems.append(Problem("warning", _criterion_issue(
+                pack, document, index, "no values the facts schema allows meet it",
                 "never-fires"), criterion.id))
     return problems
 
 
 def _unreachable_levels(pack: RulePack, document: Document, advisor: Advisor,
-                        baseline: Facts) -> list[Problem]:
+                        baseline: Facts, memo: Memo) -> list[Problem]:
+    """Levels above the floor that no facts reach, on every ladder: the overall one and each
+    dimension's."""
     problems = []
-    for index, level in enumerate(pack.levels[1:], start=1):
-        result = search(advisor, baseline, level.id)
-        if result.reachable:
-            continue
-        if result.cut:
-            problems.append(Problem("warning", _issue(
-                document, "levels", index, f"whether facts can reach this level is unchecked: "
-                f"{result.reason}", "unchecked-reachability"), level.id))
-        else:
-            why = _conflict(pack, conflicting_criteria(advisor, baseline, level.id))
-            problems.append(Problem("error", _issue(
-                document, "levels", index, f"no facts can reach this level: "
-                f"{why or result.reason}", "unreachable-level"), level.id))
+    for _, levels in pack.ladders:
+        for level in levels[1:]:
+            result = search(advisor, baseline, level.id, memo=memo)
+            if result.reachable:
+                continue
+            if result.cut:
+                problems.append(Problem("warning", _level_issue(
+                    pack, document, level.id, "whether facts can reach this level is "
+                    f"unchecked: {result.reason}", "unchecked-reachability"), level.id))
+            else:
+                why = _conflict(pack, conflicting_criteria(advisor, baseline, level.id))
+                problems.append(Problem("error", _level_issue(
+                    pack, document, level.id, f"no facts can reach this level: "
+                    f"{why or result.reason}", "unreachable-level"), level.id))
     return problems
 
 
