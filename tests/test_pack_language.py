@@ -7,17 +7,17 @@ some optional, some in a group; 2 to 4 levels; derived facts; criteria whose con
 of reference; findings; recommendations with and without ``when``) are written to a folder,
 loaded through the public API and assessed on random facts; every conclusion must agree with
 an independent plain reading of the same pack data (``pack_oracle.py``). On small fact spaces,
-every valid facts document is assessed, and lint's ``unreachable-level`` errors must name
-exactly the levels that no document reaches.
+every valid facts document is assessed: lint's ``unreachable-level`` errors must name exactly
+the levels that no document reaches, and its ``never-fires`` warnings exactly the criteria no
+document meets and the findings none makes fire.
 
 Known defects keep parts of the language behind the switches below (each documented where it
 is defined): until a switch is flipped to True, the generators leave that part out of the
 ordinary tests, and a test that includes it is an expected failure (not strict, no shrinking):
-`AT_LEAST_OF_FIXED` (``{at_least: k, of: [...]}`` runs away when unmet, or is refused as too
-deep), `NUMBER_REACHABILITY_FIXED` (lint's reachability misses number facts' values),
 `FLOOR_REFERENCE_FIXED` (``{level: FLOOR}`` does not compile), `LEVEL_REFERENCE_LINT_FIXED`
 (lint's reachability does not follow level references), `EXPONENT_NUMBERS_FIXED` (the engine
-refuses ``1e-05``).
+refuses ``1e-05``). `AT_LEAST_OF_FIXED` and `NUMBER_REACHABILITY_FIXED` are flipped: those
+defects are gone.
 
 Dimensions (``dimensions:``) are not generated yet: a strategy for them goes in `packs`
 (beside `_levels`; criteria and recommendations would take a dimension's levels) and the
@@ -43,13 +43,13 @@ from pack_oracle import COMPARISONS, MISSING, Oracle, reached_levels
 
 from brm_advisor.engine import Advisor, PackError, lint_pack, load_pack
 
-AT_LEAST_OF_FIXED = False
-"""Flip to True once ``{at_least: k, of: [...]}`` compiles and decides within the engine's
-limits on main (issue 11, point 4): the counting strategies then run as ordinary tests."""
-NUMBER_REACHABILITY_FIXED = False
-"""Flip to True once lint's reachability search takes number facts' values from the
-conditions' thresholds on main (issue 11, point 2): the lint test on number facts then runs as
-an ordinary test."""
+AT_LEAST_OF_FIXED = True
+"""``{at_least: k, of: [...]}`` compiles and decides within the engine's limits (fixed by
+66c741d; it ran away when unmet, or was refused as too deep): the counting strategies run as
+ordinary tests."""
+NUMBER_REACHABILITY_FIXED = True
+"""Lint's reachability search takes number facts' values from the conditions' thresholds (fixed
+by 0da6b29): the lint test on number facts runs as an ordinary test."""
 
 FLOOR_REFERENCE_FIXED = False
 """Flip to True once ``{level: FLOOR}`` (a reference to the first level, which every
@@ -272,8 +272,8 @@ def conditions(draw: st.DrawFn, scope: Scope, depth: int = 2) -> Any:
     inner = conditions(scope, depth - 1)
     if shape == "not":
         return {"not": draw(inner)}
-    if shape == "count":
-        items = draw(st.lists(inner, min_size=2, max_size=5))
+    if shape == "count":  # up to 8 parts (4 when they may nest counts themselves)
+        items = draw(st.lists(inner, min_size=2, max_size=8 if depth <= 1 else 4))
         return {"at_least": draw(st.integers(1, len(items))), "of": items}
     return {shape: draw(st.lists(inner, min_size=1, max_size=3))}
 
@@ -299,8 +299,9 @@ def _levels(count: int) -> list[dict[str, Any]]:
 def packs(draw: st.DrawFn, fields: st.SearchStrategy[tuple[Spec, ...]], language: Language,
           depth: int = 2, target_field: bool = True) -> PackSpec:
     """A pack within the schema, on a facts schema drawn from `fields`. A criterion refers to
-    derived facts, criteria of lower levels and lower levels; a derived fact to earlier derived
-    facts; findings and recommendations' `when` to anything."""
+    derived facts on facts, criteria of lower levels and lower levels; a derived fact to earlier
+    derived facts, and the last ones also to criteria and levels; findings and recommendations'
+    `when` to anything."""
     specs = draw(fields)
     levels = _levels(draw(st.integers(2, 4)))
     level_ids = [level["id"] for level in levels]
@@ -325,8 +326,13 @@ def packs(draw: st.DrawFn, fields: st.SearchStrategy[tuple[Spec, ...]], language
         for index in range(draw(st.integers(0 if rank > 1 else 1, 2))):
             criteria.append({"id": f"c{rank}_{index}", "level": level, "text": "Criterion.",
                              "source": "gen", "when": when(refs)})
-    every = ([("derived", d["id"]) for d in derived] + [("criterion", c["id"]) for c in criteria]
-             + [("level", level) for level in level_ids if referable(level)])
+    conclusions = ([("criterion", c["id"]) for c in criteria]
+                   + [("level", level) for level in level_ids if referable(level)])
+    for index in range(len(derived), len(derived) + draw(st.integers(0, 2))):
+        # derived facts on conclusions ("ready: level l2 attained and c1_0 met")
+        derived.append({"id": f"d{index}", "text": f"Derived {index}.", "source": "gen",
+                        "when": when([("derived", d["id"]) for d in derived] + conclusions)})
+    every = [("derived", d["id"]) for d in derived] + conclusions
     recommendations = _recommendations(draw, criteria, level_ids, lambda: when(every))
     findings = []
     for index in range(draw(st.integers(0, 3))):
@@ -575,9 +581,9 @@ LINT = Language(level_refs=LEVEL_REFERENCE_LINT_FIXED)
 """What lint's tests generate: no level references in criteria until lint follows them."""
 
 def _lint_agrees(data: st.DataObject, kinds: Sequence[str], language: Language) -> None:
-    """Lint's `unreachable-level` errors name exactly the levels no facts reach, and its
-    never-met criteria exactly those no facts meet; the engine agrees with the oracle on every
-    document on the way."""
+    """Lint's `unreachable-level` errors name exactly the levels no facts reach, its never-met
+    criteria and never-firing findings exactly those no facts meet or make fire; the engine
+    agrees with the oracle on every document on the way."""
     pack = data.draw(packs(field_specs(kinds, (2, 3), small=True), language, depth=1,
                            target_field=False), label="pack")
     documents = every_document(pack)
@@ -597,6 +603,11 @@ def _lint_agrees(data: st.DataObject, kinds: Sequence[str], language: Language) 
     never_met = {p.subject for p in report.warnings
                  if p.issue.code == "never-fires" and p.subject in criteria}
     assert never_met == criteria - met
+    fired = {f for facts in documents for f in oracle.evaluate(facts).findings}
+    findings = {f["id"] for f in pack.data["findings"]}
+    never_fire = {p.subject for p in report.warnings
+                  if p.issue.code == "never-fires" and p.subject in findings}
+    assert never_fire == findings - fired
     assert not [p for p in report.warnings if p.issue.code == "unchecked-reachability"]
 
 
