@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -24,9 +24,13 @@ from brm_advisor.engine import (
     IssuesError,
     PackError,
     PackNotFoundError,
+    RulePack,
     UnknownLevelError,
     words,
 )
+
+if TYPE_CHECKING:
+    from brm_advisor.engine.packs.model import Dimension
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,3 +135,69 @@ def read_facts(advisor: Advisor, facts_file: str) -> Facts:
     if facts_file == "-":
         return advisor.read(sys.stdin.buffer, name="<stdin>")
     return advisor.read(facts_file)
+
+
+TARGET_HELP = ("Level to aim for (overrides target_level in the file). For a pack with "
+               "dimensions, also DIMENSION=LEVEL (the level by id, rank or name, e.g. "
+               "demand=2 or demand=managed), repeatable, with or without an overall level.")
+
+
+def target_option(help_text: str = TARGET_HELP) -> Callable[[F], F]:
+    """``--target LEVEL`` and, for a pack with dimensions, ``--target DIMENSION=LEVEL``
+    (repeatable): the command gets a tuple of the texts given, read by `split_targets`."""
+    return click.option("--target", "target_texts", metavar="LEVEL|DIM=LEVEL", multiple=True,
+                        help=help_text)
+
+
+def split_targets(pack: RulePack, texts: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+    """The overall target level and each dimension's (dimension id -> level id) from the
+    ``--target`` texts; a usage error, naming what is allowed, for a dimension the pack
+    lacks, a level not on that dimension, or two overall targets. A bare level of a
+    dimension's ladder (``demand.managed``) is that dimension's target."""
+    overall: str | None = None
+    per_dimension: dict[str, str] = {}
+    for text in texts:
+        if "=" not in text:
+            level = pack.level(text) if text in pack.ranks else None
+            if level is not None and level.dimension:
+                per_dimension[level.dimension] = level.id
+                continue
+            if overall is not None and overall != text:
+                raise click.BadParameter(f"two overall targets, {overall!r} and {text!r}: give "
+                                         "one (and DIMENSION=LEVEL for each dimension)",
+                                         param_hint="'--target'")
+            overall = text
+            continue
+        key, _, value = text.partition("=")
+        dimension = _target_dimension(pack, key.strip(), text)
+        per_dimension[dimension.id] = _dimension_level(dimension, value.strip(), text)
+    return overall, per_dimension
+
+
+def _target_dimension(pack: RulePack, key: str, text: str) -> Dimension:
+    if not pack.dimensions:
+        raise click.BadParameter(f"{text!r}: the pack {pack.id} rates no dimensions, so a "
+                                 "target is one of its levels: "
+                                 + ", ".join(level.id for level in pack.levels),
+                                 param_hint="'--target'")
+    for dimension in pack.dimensions:
+        if key.lower() in (dimension.id.lower(), dimension.name.lower()):
+            return dimension
+    known = [d.id for d in pack.dimensions]
+    raise click.BadParameter(f"unknown dimension {key!r} in {text!r}" + words.allowed_and_hint(
+        ", ".join(known), words.suggest(key, known)), param_hint="'--target'")
+
+
+def _dimension_level(dimension: Dimension, value: str, text: str) -> str:
+    """A level of the dimension's ladder given by its id, its rank or its name (any case)."""
+    for level in dimension.levels:
+        if value.lower() in (level.id.lower(), str(level.rank), level.name.lower()):
+            return level.id
+    ids = [level.id for level in dimension.levels]
+    names = [level.name for level in dimension.levels]
+    allowed = (", ".join(ids) + f" (or the rank, 1 to {len(ids)}, or the name: "
+               + ", ".join(names) + ")")
+    raise click.BadParameter(
+        f"{dimension.name} ({dimension.id}) has no level {value!r} in {text!r}"
+        + words.allowed_and_hint(allowed, words.suggest(value, ids + names)),
+        param_hint="'--target'")

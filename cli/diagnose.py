@@ -17,6 +17,8 @@ from brm_advisor.cli.common import (
     handle_errors,
     pack_option,
     read_facts,
+    split_targets,
+    target_option,
 )
 from brm_advisor.engine import (
     Advisor,
@@ -45,28 +47,29 @@ from brm_advisor.engine import (
 @click.command()
 @facts_argument
 @format_option("text", "json", "markdown", "html")
-@click.option("--target", metavar="LEVEL", default=None,
-              help="Level to aim for (overrides target_level in the file); recommendations "
-                   "then cover every level up to it.")
+@target_option("Level to aim for (overrides target_level in the file); recommendations then "
+               "cover every level up to it. For a pack with dimensions, also DIMENSION=LEVEL "
+               "(the level by id, rank or name, e.g. demand=2), repeatable.")
 @click.option("--explain", "with_explanation", is_flag=True,
               help="Append the explanation (as `brm explain` gives it).")
 @click.option("--save", is_flag=True, help="Save the assessment in the history database.")
 @db_option
 @pack_option
 @handle_errors
-def assess(facts_file: str, output_format: str, target: str | None, with_explanation: bool,
-           save: bool, db: Path | None, pack_ref: str | None) -> None:
+def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
+           with_explanation: bool, save: bool, db: Path | None, pack_ref: str | None) -> None:
     """Diagnose the organization described in FILE ('-' reads standard input).
 
     Prints the level, why it was reached and why the next one was not, the gaps,
     the recommendations in order and the findings.
     """
     pack = resolve_pack(pack_ref)
+    target, targets = split_targets(pack, target_texts)
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)  # an unknown level is a usage error, before reading
         facts = read_facts(advisor, facts_file)
-        diagnosis = advisor.assess(facts, target=target)
+        diagnosis = _assess(advisor, facts, target, targets)
         if save:
             from brm_advisor.engine import History
 
@@ -87,6 +90,14 @@ def assess(facts_file: str, output_format: str, target: str | None, with_explana
                 click.echo("\n" + render_explanation(explanation, pack), nl=False)
 
 
+def _assess(advisor: Advisor, facts: Facts, target: str | None,
+            targets: dict[str, str]) -> Diagnosis:
+    """The diagnosis toward the targets given (a level per dimension only when some is)."""
+    if targets:
+        return advisor.assess(facts, target=target, targets=targets)
+    return advisor.assess(facts, target=target)
+
+
 def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
                  report_format: str) -> str:
     context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
@@ -100,15 +111,14 @@ def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
               help="The report file: .html or .md (or say --format).")
 @click.option("--format", "report_format", type=click.Choice(["html", "markdown"]),
               default=None, help="html or markdown (default: from the file's extension).")
-@click.option("--target", metavar="LEVEL", default=None,
-              help="Level to aim for (overrides target_level in the file).")
+@target_option()
 @click.option("--pdf", is_flag=True,
               help="Also write a PDF beside the HTML, through a headless Chromium.")
 @click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
 @pack_option
 @handle_errors
-def report(facts_file: str, output: Path, report_format: str | None, target: str | None,
-           pdf: bool, force: bool, pack_ref: str | None) -> None:
+def report(facts_file: str, output: Path, report_format: str | None,
+           target_texts: tuple[str, ...], pdf: bool, force: bool, pack_ref: str | None) -> None:
     """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
     roadmap, findings and the explanation, as self-contained HTML or as Markdown."""
     if report_format is None:
@@ -125,11 +135,12 @@ def report(facts_file: str, output: Path, report_format: str | None, target: str
                 f"{path} exists. Overwrite it?", default=False, err=True):
             fail(f"error: {path} left as it was; choose another name, or --force", EXIT_USAGE)
     pack = resolve_pack(pack_ref)
+    target, targets = split_targets(pack, target_texts)
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)
         facts = read_facts(advisor, facts_file)
-        diagnosis = advisor.assess(facts, target=target)
+        diagnosis = _assess(advisor, facts, target, targets)
         write_text(output, _report_text(advisor, facts, diagnosis, report_format))
     click.echo(f"wrote {output} ({report_format})")
     if pdf:
@@ -170,39 +181,42 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
 
 @click.command()
 @facts_argument
-@click.option("--target", metavar="LEVEL", default=None,
-              help="Find the fewest fact changes that reach this level.")
+@target_option("Find the fewest fact changes that reach this level. For a pack with "
+               "dimensions, also DIMENSION=LEVEL (the level by id, rank or name, e.g. "
+               "demand=2 or demand=managed), repeatable, with or without an overall level: "
+               "every level named is reached.")
 @click.option("--set", "edits", metavar="EDIT", multiple=True,
               help="Change a fact and compare: PATH=VALUE, PATH+=ITEM, PATH-=ITEM, "
                    "PATH=null (repeatable).")
 @format_option("text", "json")
 @pack_option
 @handle_errors
-def whatif(facts_file: str, target: str | None, edits: tuple[str, ...], output_format: str,
-           pack_ref: str | None) -> None:
+def whatif(facts_file: str, target_texts: tuple[str, ...], edits: tuple[str, ...],
+           output_format: str, pack_ref: str | None) -> None:
     """What would change the diagnosis of FILE? The file itself is never modified.
 
     With --target: the smallest sets of fact changes (fewest fields) that reach the level,
     each confirmed by re-running the engine. With --set: the diagnosis before and after
     the edits, side by side.
     """
-    if not target and not edits:
+    if not target_texts and not edits:
         raise click.UsageError("give --target LEVEL, or one or more --set EDIT")
     pack = resolve_pack(pack_ref)
+    target, targets = split_targets(pack, target_texts)
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)
         parsed = [parse_edit(text, pack.fields) for text in edits]
         facts = read_facts(advisor, facts_file)
         if parsed:
-            comparison = what_if(advisor, facts, parsed, target=target)
+            comparison = what_if(advisor, facts, parsed, target=target,
+                                 targets=targets or None)
             if output_format == "json":
                 click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
             else:
                 click.echo(render_comparison(comparison), nl=False)
             return
-        assert target is not None
-        result = search(advisor, facts, target)
+        result = search(advisor, facts, target, targets=targets or None)
         if output_format == "json":
             click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:

@@ -5,6 +5,7 @@ demand-supply pack and on changed copies of it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -131,3 +132,117 @@ def test_installed_lint_strict_exits_0():
     done = subprocess.run([BRM, "packs", "lint", "--strict", "demand-supply"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- 4. targets per dimension -------------------------------------------------------------------
+
+@pytest.mark.parametrize("given", ["demand=demand.managed", "demand=2", "demand=managed",
+                                   "Demand=MANAGED", "demand.managed"])
+def test_whatif_target_per_dimension_in_every_form(given):
+    result = run("whatif", EXAMPLE, *DS, "--target", given, "--format", "json")
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads(result.output)
+    assert data["reachable"] and data["fewest_changes"] == 2
+    assert data["goals"] == [{"dimension": "demand", "name": "Business demand",
+                              "current": {"id": "demand.reactive", "rank": 1,
+                                          "name": "Reactive"},
+                              "target": {"id": "demand.managed", "rank": 2, "name": "Managed"}}]
+    for solution in data["solutions"]:
+        assert solution["dimensions"]["demand"]["id"] == "demand.managed"
+        assert {c["path"] for c in solution["changes"]} == {"demand.planning",
+                                                             "demand.practices"}
+
+
+def test_whatif_reaches_every_named_target_at_once(ds_advisor):
+    result = run("whatif", EXAMPLE, *DS, "--target", "managed", "--target", "demand=3")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "overall: Initial (level 1) -> Managed (level 2), to reach" in result.output
+    assert "Business demand: Reactive (level 1) -> Strategic (level 3)" in result.output
+    assert "Option 1: reaches overall Strategic, Business demand Strategic" in result.output
+    # each solution, applied, reaches both: the engine says so
+    from brm_advisor.engine import search
+
+    facts = ds_advisor.read(EXAMPLE)
+    found = search(ds_advisor, facts, "managed", targets={"demand": "demand.strategic"})
+    assert found.reachable and found.solutions
+    for solution in found.solutions:
+        data = dict(facts.data, demand=dict(facts.data["demand"]))
+        for change in solution.changes:
+            data["demand"][change.path.split(".")[1]] = change.after
+        after = ds_advisor.assess(ds_advisor.reader.from_data(data))
+        assert after.level.rank >= 2 and after.dimension("demand").level.id == "demand.strategic"
+
+
+def test_whatif_overall_target_alone_reaches_through_the_rollup():
+    """Before, a search toward an overall level of a dimensioned pack took the dimension
+    criteria of the same rank by accident and the roll-up criteria rested on no fact."""
+    result = run("whatif", EXAMPLE, *DS, "--target", "strategic", "--format", "json")
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["reachable"], result.output
+    assert "goals" not in data and data["target"]["id"] == "strategic"
+    assert {c["path"] for c in data["solutions"][0]["changes"]} == {
+        "demand.planning", "demand.practices", "demand.executive_sponsor"}
+
+
+@pytest.mark.parametrize(("given", "words"), [
+    ("demnd=2", ["unknown dimension 'demnd'", "allowed: demand, supply",
+                 "did you mean 'demand'?"]),
+    ("demand=9", ["has no level '9'", "demand.reactive, demand.managed, demand.strategic",
+                  "1 to 3"]),
+    ("supply=manged", ["IT supply (supply) has no level 'manged'", "did you mean 'Managed'?"]),
+    ("supply=demand.managed", ["has no level 'demand.managed'", "supply.reactive"]),
+])
+@pytest.mark.parametrize("command", ["whatif", "assess"])
+def test_bad_dimension_targets_are_usage_errors(command, given, words):
+    result = run(command, EXAMPLE, *DS, "--target", given)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output + result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def test_a_dimension_target_for_a_one_ladder_pack_is_a_usage_error():
+    result = run("whatif", str(ROOT / "examples" / "acme.yaml"), "--target", "demand=2")
+    assert result.exit_code == 2
+    assert "rates no dimensions" in result.stderr and "strategic_partner" in result.stderr
+
+
+def test_two_overall_targets_are_a_usage_error():
+    result = run("whatif", EXAMPLE, *DS, "--target", "managed", "--target", "strategic")
+    assert result.exit_code == 2 and "two overall targets" in result.stderr
+
+
+def test_assess_takes_targets_per_dimension():
+    result = run("assess", EXAMPLE, *DS, "--target", "demand=3", "--target", "supply=2",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.output)
+    targets = {d["id"]: (d["target"] or {}).get("id") for d in data["dimensions"]}
+    assert targets == {"demand": "demand.strategic", "supply": "supply.managed"}
+    # recommendations go up to the demand target
+    assert "rec.demand.strategic.value" in {r["id"] for r in data["recommendations"]}
+
+
+def test_whatif_set_shows_each_dimension_before_and_after():
+    result = run("whatif", EXAMPLE, *DS, "--set", "demand.planning=annual",
+                 "--set", "demand.practices+=benefits_tracking")
+    assert result.exit_code == 0, result.stderr
+    lines = result.output.splitlines()
+    assert any(line.split() == ["Business", "demand", "level", "Reactive", "Managed"]
+               for line in lines), result.output
+    assert any(line.split() == ["IT", "supply", "level", "Strategic", "Strategic"]
+               for line in lines)
+    data = json.loads(run("whatif", EXAMPLE, *DS, "--set", "demand.planning=annual",
+                          "--format", "json").output)
+    assert data["before"]["dimensions"]["demand"]["id"] == "demand.reactive"
+    assert data["after"]["dimensions"]["supply"]["id"] == "supply.strategic"
+
+
+def test_installed_whatif_with_a_dimension_target():
+    done = subprocess.run([BRM, "whatif", EXAMPLE, *DS, "--target", "demand=managed"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Business demand: Reactive (level 1) -> Managed (level 2)" in done.stdout
+    done = subprocess.run([BRM, "whatif", EXAMPLE, *DS, "--target", "demand=x"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr

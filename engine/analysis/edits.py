@@ -61,13 +61,23 @@ class WhatIf(NamedTuple):
         return {
             "edits": [e.text for e in self.edits],
             "changes": [c.to_dict() for c in self.changes],
-            "before": {"level": self.before.level.to_dict(), "gaps": list(self.before.gaps)},
-            "after": {"level": self.after.level.to_dict(), "gaps": list(self.after.gaps)},
+            "before": _side(self.before),
+            "after": _side(self.after),
             "criteria_flipped": d.flipped_dicts(),
             "recommendations_removed": list(d.recommendations_removed),
             "recommendations_added": list(d.recommendations_added),
             "pack": self.after.pack.to_dict(),
         }
+
+
+def _side(diagnosis: Diagnosis) -> dict[str, Any]:
+    """One side of a comparison: the level, each dimension's (when the pack rates several)
+    and the gaps."""
+    side: dict[str, Any] = {"level": diagnosis.level.to_dict()}
+    if diagnosis.dimensions:
+        side["dimensions"] = {d.id: d.level.to_dict() for d in diagnosis.dimensions}
+    side["gaps"] = list(diagnosis.gaps)
+    return side
 
 
 def parse_edit(text: str, fields: FieldTable) -> Edit:
@@ -151,8 +161,9 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any], paths: 
 
 
 def what_if(advisor: Advisor, facts: Facts, edits: Sequence[Edit],
-            target: str | None = None) -> WhatIf:
-    """The diagnosis before and after the edits (validated like any facts)."""
+            target: str | None = None, targets: Mapping[str, str] | None = None) -> WhatIf:
+    """The diagnosis before and after the edits (validated like any facts); `target` and
+    `targets` (a level per dimension) as `Advisor.assess` takes them."""
     changed = apply_edits(facts.data, edits)
     try:
         after_facts = advisor.reader.from_data(changed, facts.source)
@@ -160,8 +171,8 @@ def what_if(advisor: Advisor, facts: Facts, edits: Sequence[Edit],
         issue = error.issues[0]
         edit = next((e for e in edits if issue.path.startswith("$." + e.path)), edits[-1])
         raise EditError(edit.text, issue.message, issue.allowed, issue.suggestion) from None
-    before = advisor.assess(facts, target=target)
-    after = advisor.assess(after_facts, target=target)
+    before = advisor.assess(facts, target=target, targets=targets)
+    after = advisor.assess(after_facts, target=target, targets=targets)
     return WhatIf(tuple(edits), changes_between(facts.data, changed, [e.path for e in edits]),
                   diff(before, after))
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..analysis.edits import Change, WhatIf
 from ..analysis.explain import Explanation, ProofNode
-from ..analysis.search import SearchResult
+from ..analysis.search import Goal, SearchResult
 from ..inference.diagnosis import CriterionResult, Diagnosis, FindingResult
 from ..packs.model import RulePack
 from .words import met_word, organization_name, show_value, status
@@ -202,8 +202,11 @@ def _robustness_lines(e: Explanation) -> list[str]:
 
 
 def render_search(result: SearchResult) -> str:
-    """The fewest fact changes that reach a target level."""
+    """The fewest fact changes that reach a target level (or, for a pack with dimensions,
+    every level asked for: the overall one and each dimension's)."""
     r = result
+    if r.goals:
+        return _render_goals_search(r)
     out = _wrap(f"What would take {organization_name(r.organization)} from {r.current.name} "
                 f"to {r.target.name}", 0)
     out.append("")
@@ -214,23 +217,64 @@ def render_search(result: SearchResult) -> str:
         out += _wrap(f"Already at {r.current.name}, which is at or above {r.target.name}: "
                      "nothing to change.", 0)
     else:
-        fields = len(r.solutions[0].changes)
-        ways = len(r.solutions)
-        out += _wrap(f"Fewest changes: {fields} field{'s' * (fields != 1)}, "
-                     f"{ways} way{'s' * (ways != 1)}, each confirmed by re-running the engine.",
-                     0)
-        for number, solution in enumerate(r.solutions, start=1):
-            out += ["", f"Option {number}: reaches {solution.level.name}"]
-            recs = dict(solution.recommendations)
-            for change in solution.changes:
-                out += _wrap(change.describe(), 2, hang=4)
-                if recs.get(change.path):
-                    out += _wrap(f"as in {', '.join(recs[change.path])}", 6)
+        out += _solution_lines(r)
     out.append("")
     out += _wrap(f"{r.evaluated} candidate fact sets were assessed by the engine.", 0)
     if r.cut and r.reachable:
         out += _wrap("The search was cut there: smaller ways may exist.", 0)
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _goal_name(goal: Goal) -> str:
+    """A ladder as a person names it: ``overall`` or the dimension's name."""
+    return goal.name or "overall"
+
+
+def _render_goals_search(r: SearchResult) -> str:
+    """A search toward a level on several ladders: where each stands and where it is to go,
+    then the ways that reach them all."""
+    out = _wrap(f"What would take {organization_name(r.organization)} to every level asked "
+                "for", 0)
+    for goal in r.goals:
+        mark = "already there" if goal.reached else "to reach"
+        out += _wrap(f"{_goal_name(goal)}: {goal.current.name} (level {goal.current.rank}) "
+                     f"-> {goal.target.name} (level {goal.target.rank}), {mark}", 2, hang=4)
+    out.append("")
+    wanted = ", ".join(f"{_goal_name(g)} {g.target.name}" for g in r.goals)
+    if not r.reachable:
+        out += _wrap(f"No change within the facts contract reaches {wanted}: {r.reason}.", 0)
+    elif all(goal.reached for goal in r.goals):
+        out += _wrap(f"Already at or above {wanted}: nothing to change.", 0)
+    else:
+        out += _solution_lines(r)
+    out.append("")
+    out += _wrap(f"{r.evaluated} candidate fact sets were assessed by the engine.", 0)
+    if r.cut and r.reachable:
+        out += _wrap("The search was cut there: smaller ways may exist.", 0)
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _solution_lines(r: SearchResult) -> list[str]:
+    """The ways a search found, fewest changes first, each with the levels it reaches."""
+    fields = len(r.solutions[0].changes)
+    ways = len(r.solutions)
+    out = _wrap(f"Fewest changes: {fields} field{'s' * (fields != 1)}, "
+                f"{ways} way{'s' * (ways != 1)}, each confirmed by re-running the engine.", 0)
+    names = {goal.dimension: goal.name for goal in r.goals if goal.dimension}
+    for number, solution in enumerate(r.solutions, start=1):
+        if r.goals:
+            reached = f"overall {solution.level.name}" + "".join(
+                f", {names[ident]} {level.name}" for ident, level in solution.dimensions
+                if ident in names)
+            out += ["", *_wrap(f"Option {number}: reaches {reached}", 0, hang=4)]
+        else:
+            out += ["", f"Option {number}: reaches {solution.level.name}"]
+        recs = dict(solution.recommendations)
+        for change in solution.changes:
+            out += _wrap(change.describe(), 2, hang=4)
+            if recs.get(change.path):
+                out += _wrap(f"as in {', '.join(recs[change.path])}", 6)
+    return out
 
 
 def render_comparison(comparison: WhatIf) -> str:
@@ -240,6 +284,8 @@ def render_comparison(comparison: WhatIf) -> str:
     out.append("")
     out.append(f"  {'':34}{'before':<22}after")
     out.append(f"  {'level':34}{c.before.level.name:<22}{c.after.level.name}")
+    for was, now in zip(c.before.dimensions, c.after.dimensions, strict=False):
+        out.append(f"  {was.name + ' level':34}{was.level.name:<22}{now.level.name}")
     out.append(f"  {'unmet criteria in scope':34}{len(c.before.gaps):<22}{len(c.after.gaps)}")
     out.append(f"  {'recommendations':34}{len(c.before.recommendations):<22}"
                f"{len(c.after.recommendations)}")
