@@ -197,6 +197,8 @@ def _ask(session: Interview, turn: Interview.Turn) -> None:
 
 
 def _show(turn: Interview.Turn) -> None:
+    if turn.heading:
+        click.echo(f"\n--- {turn.heading} ---")
     if turn.before:
         click.echo("\n" + textwrap.fill(turn.before, width=80))
     lines = turn.question.prompt_lines()
@@ -303,6 +305,10 @@ def _closing_lines(session: Interview, diagnosis: Diagnosis, path: Path,
     target = f" Target: {end.target}." if end.target else ""
     lines = [""] + _fill(f"{end.organization}: {end.level} (level {end.rank} of "
                          f"{end.levels}).{target}", "")
+    for side in end.dimensions:
+        aim = f" Target: {side.target}." if side.target else ""
+        lines += _fill(f"{side.name}: {side.level} (level {side.rank} of {side.levels})."
+                       f"{aim}", "  ", "    ")
     if end.actions:
         shown = len(end.actions)
         lines += ["", f"First actions ({shown} of {shown + end.more_actions}):"]

@@ -302,3 +302,151 @@ def test_a_one_ladder_packs_comparison_reads_as_before(tmp_path):
     assert all(line.split(":")[0].strip() in {c["id"] for c in
                                               data["overall"]["criteria_flipped"]}
                for line in text.splitlines()[overall + 1:])
+
+
+# --- 4. the interview -------------------------------------------------------------------------
+
+ANSWERS = ["Northwind Retail", "project_by_project", "business_cases, portfolio_review", "no",
+           "52.5", "yes", "products"]
+"""The example's facts, in the order the demand-supply interview asks them (target last)."""
+
+ORDER = ["organization", "demand.planning", "demand.practices", "demand.executive_sponsor",
+         "supply.run_share", "supply.service_catalog", "supply.delivery", "target_level"]
+
+
+def flat(text: str) -> str:
+    """Text with its line breaks and runs of spaces as single spaces (wrapping undone)."""
+    return " ".join(text.split())
+
+
+def interview(tmp_path: Path, typed: list[str], *args: str, name: str = "answers.yaml"):
+    path = tmp_path / name
+    result = run("interview", "--pack", "demand-supply", "-o", str(path), *args,
+                 input="\n".join(typed) + "\n")
+    return result, path
+
+
+def test_questions_are_grouped_by_the_dimension_their_wording_names():
+    from brm_advisor.engine.interview import questions_for
+
+    questions = questions_for(resolve_pack("demand-supply"))
+    assert [(q.path, q.dimension) for q in questions] == [
+        ("organization", None), ("target_level", None), ("demand.planning", "demand"),
+        ("demand.practices", "demand"), ("demand.executive_sponsor", "demand"),
+        ("supply.run_share", "supply"), ("supply.service_catalog", "supply"),
+        ("supply.delivery", "supply")]
+
+
+def test_a_question_without_a_dimension_takes_the_one_whose_criteria_use_its_fact(tmp_path):
+    from brm_advisor.engine.interview import questions_for
+    from brm_advisor.engine.packs.loader import load_pack
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    for name in ("facts.schema.json", "example.yaml"):
+        (folder / name).write_bytes((PACK / name).read_bytes())
+    data = yaml.safe_load((PACK / "pack.yaml").read_text(encoding="utf-8"))
+    by_fact = {q["fact"]: {k: v for k, v in q.items() if k != "dimension"}
+               for q in data["questions"]}
+    # interleaved, and no dimension named: the criteria decide, the pack's order within each
+    data["questions"] = [by_fact[f] for f in ("supply.delivery", "demand.planning",
+                                              "organization", "supply.run_share")]
+    (folder / "pack.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    questions = questions_for(load_pack(str(folder)))
+    assert [(q.path, q.dimension) for q in questions] == [
+        ("organization", None), ("target_level", None),
+        ("demand.planning", "demand"), ("demand.practices", "demand"),
+        ("demand.executive_sponsor", "demand"),
+        ("supply.delivery", "supply"), ("supply.run_share", "supply"),
+        ("supply.service_catalog", "supply")]
+
+
+def test_the_interview_shows_a_heading_when_the_dimension_changes(tmp_path):
+    result, path = interview(tmp_path, [*ANSWERS, "managed"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    headings = [line for line in out.splitlines() if line.startswith("--- ")]
+    assert headings == ["--- Business demand ---", "--- IT supply ---", "--- Overall ---"]
+    demand = out.index("--- Business demand ---")
+    assert out.index("How does the business plan") > demand > out.index("Which organization")
+    supply = out.index("--- IT supply ---")
+    assert out.index("Does an executive own") < supply < out.index("What share of the IT")
+    assert supply < out.index("--- Overall ---") < out.index("Where should you be?")
+    assert ("With these answers, Northwind Retail is at Initial (level 1 of 3); Business "
+            "demand: Reactive; IT supply: Strategic.") in flat(out)
+    facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    expected = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    assert facts["supply"] == expected["supply"]
+    assert facts["target_level"] == expected["target_level"]
+    assert {**facts["demand"], "practices": set(facts["demand"]["practices"])} == {
+        **expected["demand"], "practices": set(expected["demand"]["practices"])}
+
+
+def test_the_target_offers_only_overall_levels_above_the_current_one(tmp_path):
+    result, _ = interview(tmp_path, [*ANSWERS, "initial", "demand.managed", "managed"])
+    assert result.exit_code == 0, result.output
+    offered = result.output[result.output.index("Where should you be?"):]
+    assert "1. managed: Managed" in offered and "2. strategic: Strategic" in offered
+    assert "3." not in offered.split("(1-2 or a name")[0]
+    assert "not accepted: Initial is where the organization is now" in result.stderr
+    assert "not accepted" in result.stderr.split("Initial is where")[1]  # demand.managed
+
+
+def test_the_closing_screen_shows_each_dimensions_level(tmp_path):
+    result, _ = interview(tmp_path, [*ANSWERS, "managed"])
+    end = result.output[result.output.index(" questions asked; answers saved in "):]
+    assert "Northwind Retail: Initial (level 1 of 3). Target: Managed." in end
+    assert "  Business demand: Reactive (level 1 of 3). Target: Managed." in end
+    assert "  IT supply: Strategic (level 3 of 3). Target: Managed." in end
+    assert "1. [Business demand: Managed] Hold a yearly demand planning round" in end
+
+
+def test_why_more_on_a_dimension_question_names_the_dimensions_level(tmp_path):
+    # it raised KeyError: the consultant's ?? knew only the overall ladder's level names
+    result, _ = interview(tmp_path, [ANSWERS[0], "??", *ANSWERS[1:], "managed"])
+    assert result.exit_code == 0, result.output
+    assert ("- demand.managed.planning (Business demand: Managed): The business plans its "
+            "demand") in flat(result.output)
+
+
+def test_stopping_and_resuming_a_dimensioned_interview(tmp_path):
+    first, path = interview(tmp_path, [*ANSWERS[:3], "q"])
+    assert first.exit_code == 0, first.output
+    again = run("interview", "--pack", "demand-supply", "--resume", str(path),
+                input="\n".join([*ANSWERS[3:], "strategic"]) + "\n")
+    assert again.exit_code == 0, again.output
+    assert "Resuming" in again.output and "3 answers so far" in again.output
+    assert "How does the business plan" not in again.output
+    # the group in progress is named again on resuming, then the next one
+    assert [line for line in again.output.splitlines() if line.startswith("--- ")] == [
+        "--- Business demand ---", "--- IT supply ---", "--- Overall ---"]
+    assert "Target: Strategic." in again.output
+    assessed = run("assess", "--pack", "demand-supply", str(path), "--format", "json")
+    assert assessed.exit_code == 0, assessed.output
+    data = json.loads(assessed.stdout)
+    assert [d["level"]["id"] for d in data["dimensions"]] == ["demand.reactive",
+                                                              "supply.strategic"]
+
+
+def test_quick_mode_asks_one_sides_questions_when_the_other_side_is_held_back():
+    from brm_advisor.engine import Advisor
+    from brm_advisor.engine.interview import questions_for, still_matter
+
+    pack = resolve_pack("demand-supply")
+    with Advisor(pack) as advisor:
+        waiting = [q for q in questions_for(pack) if q.path.startswith(("demand.e", "supply."))]
+        answers = {"organization": "X", "demand.planning": "none", "demand.practices": []}
+        matter = still_matter(advisor, waiting, answers)
+    # demand cannot pass Reactive: its strategic question cannot matter; supply's all can
+    assert matter == {"supply.run_share", "supply.service_catalog", "supply.delivery"}
+
+
+def test_a_one_ladder_packs_interview_has_no_headings(advisor):
+    from brm_advisor.engine.interview import Interview, questions_for
+
+    assert all(q.dimension is None for q in questions_for(advisor.pack))
+    session = Interview(advisor)
+    turn = session.next_turn()
+    assert turn is not None and turn.heading is None
+    result = run("interview", "-o", "/dev/null", "--force", input="q\n")
+    assert "--- " not in result.output

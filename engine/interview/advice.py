@@ -73,12 +73,19 @@ def why(advisor: Advisor, question: InterviewQuestion, answers: Mapping[str, Any
     engine, on the answers so far; unanswered facts take placeholder values)."""
     pack, deps, path = advisor.pack, advisor.dependencies, question.path
     using = [c for c in pack.criteria if path in deps.fields[c.id]]
-    names = {level.id: level.name for level in pack.levels}
+    names = {level.id: level_name(pack, level.id) for level in pack.all_levels}
     depends = sorted({f for c in using for f in deps.fields[c.id]
                       if f != path and f not in answers})
     return Why(path, tuple((c.id, names[c.level], c.text) for c in using),
                tuple(_other_rules(pack, path)), tuple(_effects(advisor, path, using, answers)),
                tuple(depends))
+
+
+def level_name(pack: RulePack, level_id: str) -> str:
+    """A level's name; a dimension's level with its dimension's ("Business demand: Managed")."""
+    level = pack.level(level_id)
+    return f"{pack.dimension(level.dimension).name}: {level.name}" if level.dimension \
+        else level.name
 
 
 def _tests(condition: Condition, path: str) -> bool:
@@ -167,10 +174,12 @@ def still_matter(advisor: Advisor, questions: Iterable[InterviewQuestion],
     reach. Any other fact matters while some criterion or recommendation that uses it belongs
     to a level that can still be next, or is within the target. Levels above a criterion
     already decided unmet (all its facts answered, decided by the engine) cannot be reached, so
-    their facts are not asked in quick mode. The reach is worked out once for all the questions.
+    their facts are not asked in quick mode. A pack that rates several dimensions has a reach
+    on each ladder: a side held back does not stop the other's questions. The reach is worked
+    out once for all the questions.
     """
     wanted = set()
-    reach: int | None = None
+    reach: dict[str, int] | None = None
     for question in questions:
         if question.required or question.path == TARGET:
             wanted.add(question.path)
@@ -182,26 +191,39 @@ def still_matter(advisor: Advisor, questions: Iterable[InterviewQuestion],
     return wanted
 
 
-def _reach(advisor: Advisor, answers: Mapping[str, Any], target: str | None) -> int:
-    """The highest rank still within reach: below the first level with a criterion decided
-    unmet, or the target's, whichever is higher."""
+def _reach(advisor: Advisor, answers: Mapping[str, Any], target: str | None
+           ) -> dict[str, int]:
+    """The highest rank still within reach on each ladder ("" the overall one, else a
+    dimension's): below the first level with a criterion decided unmet, or the target's
+    (a dimension's: what the overall target needs of it), whichever is higher."""
     pack = advisor.pack
-    ceiling = len(pack.levels)
+    ceiling = {ladder: len(levels) for ladder, levels in pack.ladders}
     base = _placeholder_facts(advisor, answers)
     if base is not None:
         diagnosis = advisor.assess(advisor.reader.from_data(nest(base)))
         for criterion in pack.criteria:
             decided = all(f in answers for f in advisor.dependencies.fields[criterion.id])
             if decided and not diagnosis.criterion(criterion.id).met:
-                ceiling = min(ceiling, pack.rank(criterion.level))
-    target_id = target or answers.get("target_level")
-    return max(ceiling, pack.ranks.get(str(target_id), 0))
+                ladder = pack.level(criterion.level).dimension
+                ceiling[ladder] = min(ceiling[ladder], pack.rank(criterion.level))
+    target_id = str(target or answers.get("target_level"))
+    if target_id in pack.ranks and not pack.level(target_id).dimension:
+        ceiling[""] = max(ceiling[""], pack.rank(target_id))
+        if pack.dimensions:
+            needed = advisor.dimension_targets(advisor.level_ref(target_id))
+            for dimension, level in needed.items():
+                ceiling[dimension] = max(ceiling[dimension], level.rank)
+    return ceiling
 
 
-def _used_within(pack: RulePack, deps: Dependencies, path: str, reach: int) -> bool:
-    """Whether a criterion or a recommendation of a level up to `reach` uses the fact."""
-    if any(path in deps.fields[c.id] and pack.rank(c.level) <= reach
-           for c in pack.criteria):
+def _within(pack: RulePack, level_id: str, reach: Mapping[str, int]) -> bool:
+    return pack.rank(level_id) <= reach[pack.level(level_id).dimension]
+
+
+def _used_within(pack: RulePack, deps: Dependencies, path: str, reach: Mapping[str, int]
+                 ) -> bool:
+    """Whether a criterion or a recommendation of a level within reach uses the fact."""
+    if any(path in deps.fields[c.id] and _within(pack, c.level, reach) for c in pack.criteria):
         return True
-    return any(rec.when is not None and pack.rank(rec.level) <= reach and _tests(rec.when, path)
-               for rec in pack.recommendations)
+    return any(rec.when is not None and _within(pack, rec.level, reach)
+               and _tests(rec.when, path) for rec in pack.recommendations)

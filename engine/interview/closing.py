@@ -8,9 +8,20 @@ from typing import NamedTuple
 
 from ..inference.diagnosis import Diagnosis
 from ..packs.model import RulePack
+from .advice import level_name
 
 TOP_ACTIONS = 3
 """Recommendations shown at the end of an interview: the first ones, in the diagnosis's order."""
+
+
+class ClosingDimension(NamedTuple):
+    """One dimension's standing at the end of an interview (a pack that rates several)."""
+
+    name: str
+    level: str  # the level's name
+    rank: int
+    levels: int  # how many levels the dimension's ladder has
+    target: str | None  # the target level's name
 
 
 class Closing(NamedTuple):
@@ -25,6 +36,7 @@ class Closing(NamedTuple):
     actions: tuple[tuple[str, str], ...]  # (level name, action) of the first recommendations
     more_actions: int  # recommendations beyond those shown
     findings: int  # findings to review
+    dimensions: tuple[ClosingDimension, ...] = ()  # each dimension's level, when rated
 
     @property
     def top(self) -> bool:
@@ -38,5 +50,9 @@ def closing(diagnosis: Diagnosis, pack: RulePack) -> Closing:
     return Closing(
         diagnosis.organization, diagnosis.level.name, diagnosis.level.rank, len(pack.levels),
         diagnosis.target.name if diagnosis.target else None,
-        tuple((pack.level(rec.level).name, rec.action.strip()) for rec in shown),
-        len(diagnosis.recommendations) - len(shown), len(diagnosis.findings))
+        tuple((level_name(pack, rec.level), rec.action.strip()) for rec in shown),
+        len(diagnosis.recommendations) - len(shown), len(diagnosis.findings),
+        tuple(ClosingDimension(d.name, d.level.name, d.level.rank,
+                               len(pack.dimension(d.id).levels),
+                               d.target.name if d.target else None)
+              for d in diagnosis.dimensions))

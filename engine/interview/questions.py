@@ -5,6 +5,11 @@ The wording comes from the pack (``questions:``); for a fact without one, from i
 the description is the question, the enum the numbered choices. (Not to be confused with the
 pack's `QuestionWording`, which is only the wording this module starts from.)
 
+A pack that rates several dimensions groups its questions by dimension: a question's
+dimension is the one its wording names (``dimension:``) or, when it names none, the one whose
+criteria use the fact, when exactly one dimension's do; the questions of no dimension come
+first, then each dimension's, in the pack's order of dimensions.
+
 The target level is a question of its own kind: asked after the facts, it offers only the
 levels above the one they reach (`target_question`).
 """
@@ -14,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ..analysis.dependencies import tested_paths
+from ..analysis.dependencies import Dependencies, tested_paths
 from ..packs.model import QuestionWording, RulePack
 
 KINDS = ("choice", "choices", "boolean", "integer", "number", "text")
@@ -52,6 +57,7 @@ class InterviewQuestion(NamedTuple):
     form: str | None = None  # the form a text answer takes, e.g. "YYYY-MM-DD"
     synonyms: Mapping[str, str] = {}  # a word's normal form -> the choice it stands for
     not_offered: Mapping[str, str] = {}  # a word's normal form -> why it is not a choice here
+    dimension: str | None = None  # the dimension it belongs to (a dimensioned pack), or none
 
     def prompt_lines(self) -> list[str]:
         """The question as shown: the text, then numbered choices when there are any."""
@@ -103,8 +109,34 @@ def questions_for(pack: RulePack) -> list[InterviewQuestion]:
     wanted = _wanted(pack, set(wording))
     ordered = [q.fact for q in pack.questions if q.fact in wanted]
     ordered += [p for p in wanted if p not in ordered]
-    return [_question(path, fields[path].schema, fields[path].required, wording.get(path))
-            for path in ordered]
+    asked = [_question(path, fields[path].schema, fields[path].required, wording.get(path))
+             for path in ordered]
+    if not pack.dimensions:
+        return asked
+    dimensions = question_dimensions(pack, [q.path for q in asked])
+    place = {d.id: index for index, d in enumerate(pack.dimensions, start=1)}
+    grouped = [q._replace(dimension=dimensions.get(q.path)) for q in asked]
+    return sorted(grouped, key=lambda q: place.get(q.dimension or "", 0))
+
+
+def question_dimensions(pack: RulePack, paths: list[str]) -> dict[str, str]:
+    """The dimension of each fact that has one: the wording's ``dimension``, else the one
+    dimension whose criteria use the fact (through derived facts), when exactly one does."""
+    named = {q.fact: q.dimension for q in pack.questions if q.dimension}
+    deps = Dependencies(pack)
+    using: dict[str, set[str]] = {}
+    for criterion in pack.criteria:
+        dimension = pack.level(criterion.level).dimension
+        if dimension and not criterion.rollup:
+            for path in deps.fields[criterion.id]:
+                using.setdefault(path, set()).add(dimension)
+    found = {}
+    for path in paths:
+        if path in named:
+            found[path] = named[path]
+        elif len(using.get(path, ())) == 1:
+            found[path] = next(iter(using[path]))
+    return found
 
 
 def _wanted(pack: RulePack, worded: set[str]) -> list[str]:

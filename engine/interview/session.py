@@ -53,6 +53,11 @@ class Turn(NamedTuple):
     before: str | None = None  # shown before the question: the diagnosis, before the target
     again: bool = False  # asked again after `back`: an empty answer keeps `current`
     current: Any = None  # the answer given before (None: skipped or none)
+    heading: str | None = None  # the group it opens: a dimension's name, or OVERALL after one
+
+
+OVERALL = "Overall"
+"""The heading of questions of no dimension asked after a dimension's (the target, last)."""
 
 
 class Interview:
@@ -97,6 +102,7 @@ class Interview:
         self._left_out: list[str] = []  # not asked in this session: could not matter
         self._reopened: set[str] = set()  # to ask again (`back`), the answer kept till then
         self._history: list[str] = []  # the questions answered in this session, in order
+        self._group: str | None = None  # the dimension of the last question handed out
 
     # --- the questions ------------------------------------------------------------------------
 
@@ -173,7 +179,18 @@ class Interview:
                 return None
             question = target
         return Turn(done + 1, done + waiting, question, before,
-                    question.path in self._reopened, self.answers.get(question.path))
+                    question.path in self._reopened, self.answers.get(question.path),
+                    self._heading(question))
+
+    def _heading(self, question: InterviewQuestion) -> str | None:
+        """The heading a question opens: its dimension's name when the dimension changes from
+        the question handed out before (`OVERALL` back to no dimension); None otherwise."""
+        if question.dimension == self._group:
+            return None
+        self._group = question.dimension
+        if question.dimension is None:
+            return OVERALL
+        return self.pack.dimension(question.dimension).name
 
     def _target(self, question: InterviewQuestion
                 ) -> tuple[InterviewQuestion | None, str | None]:
@@ -185,8 +202,10 @@ class Interview:
         level = diagnosis.level
         if level.rank == len(self.pack.levels):
             return None, None
+        sides = "; ".join(f"{d.name}: {d.level.name}" for d in diagnosis.dimensions)
         before = (f"With these answers, {diagnosis.organization} is at {level.name} "
-                  f"(level {level.rank} of {len(self.pack.levels)}).")
+                  f"(level {level.rank} of {len(self.pack.levels)})"
+                  + (f"; {sides}." if sides else "."))
         return target_question(question, self.pack, level.rank, level.name), before
 
     def _diagnosis(self) -> Diagnosis | None:
