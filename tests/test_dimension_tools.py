@@ -246,3 +246,59 @@ def test_installed_whatif_with_a_dimension_target():
     done = subprocess.run([BRM, "whatif", EXAMPLE, *DS, "--target", "demand=x"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+# --- 1. text ----------------------------------------------------------------------------------
+
+def test_text_gives_each_dimension_under_the_headline():
+    result = run("assess", EXAMPLE, *DS)
+    assert result.exit_code == 0, result.stderr
+    lines = result.output.splitlines()
+    head = lines[:7]
+    assert head[3] == "The overall level is computed from the lowest of the dimensions' levels:"
+    assert head[4] == "  Business demand: Reactive (1 of 3), next Managed, target Managed"
+    assert head[5] == "  IT supply: Strategic (3 of 3), top level, target Managed"
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_text_why_not_names_the_rollup_criteria_and_groups_gaps_by_ladder():
+    out = run("assess", EXAMPLE, *DS, "--target", "strategic").output
+    overall, demand = out.split("\nBusiness demand: Reactive (level 1 of 3)\n")
+    demand, supply = demand.split("\nIT supply: Strategic (level 3 of 3)\n")
+    assert "Why not Managed: 1 of 2 roll-up criteria unmet\n  [ ] rollup.managed.demand" \
+        in overall
+    # the overall further gaps are the roll-up criteria of the overall ladder only (before,
+    # the dimension criteria came out there, under no name)
+    further = overall.split("Further gaps up to the target, Strategic\n")[1]
+    assert "rollup.strategic.demand" in further and "demand.managed" not in further
+    assert "demand.strategic" not in overall.split("Business demand")[0]
+    assert "Why Business demand is not Managed: 2 of 2 criteria unmet" in demand
+    tail = demand.split("Further gaps of Business demand up to its target, Strategic\n")[1]
+    for criterion in ("demand.strategic.continuous", "demand.strategic.value",
+                      "demand.strategic.sponsor"):
+        assert criterion in tail
+    assert "Why IT supply is Strategic: every criterion up to this level is met" in supply
+    assert "  [x] supply.strategic.products" in supply
+
+
+def test_text_recommendation_tags_name_the_dimension():
+    out = run("assess", EXAMPLE, *DS).output
+    assert "1. [Business demand: Managed, high impact] rec.demand.managed.planning" in out
+    assert "[Managed, " not in out
+
+
+def test_text_of_a_table_rollup_says_so(ds_advisor):
+    from brm_advisor.engine import render_levels, render_text
+
+    pack = ds_advisor.pack._replace(rollup="table")
+    diagnosis = ds_advisor.assess(ds_advisor.read(EXAMPLE))
+    text = " ".join(render_text(diagnosis, pack).split())
+    assert "computed from the dimensions' levels, by the pack's roll-up table:" in text
+    assert "roll-up table" in " ".join(render_levels(pack).split())
+
+
+def test_levels_lists_every_ladder():
+    out = run("levels", *DS).output
+    assert "The overall level is computed from the lowest of the dimensions' levels." in out
+    assert "Business demand (demand):" in out and "IT supply (supply):" in out
+    assert "2. Managed (demand.managed)" in out and "3. Strategic (supply.strategic)" in out

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from ..analysis.edits import Change, WhatIf
 from ..analysis.explain import Explanation, ProofNode
 from ..analysis.search import Goal, SearchResult
-from ..inference.diagnosis import CriterionResult, Diagnosis, FindingResult
-from ..packs.model import RulePack
+from ..inference.diagnosis import CriterionResult, Diagnosis, DimensionResult, FindingResult
+from ..packs.model import Level, RulePack
 from .words import met_word, organization_name, show_value, status
 
 WIDTH = 80
@@ -45,7 +45,8 @@ def _criterion_lines(result: CriterionResult) -> list[str]:
 
 
 def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
-    """The diagnosis for a person at a terminal."""
+    """The diagnosis for a person at a terminal (for a pack with dimensions: each dimension's
+    level, and the gaps of each ladder under its name)."""
     d = diagnosis
     out: list[str] = []
     out += _wrap(f"{organization_name(d.organization)}: {d.level.name} "
@@ -53,7 +54,11 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
     out += _wrap(f"Pack {d.pack.id} {d.pack.version}: {d.pack.name}", 0)
     out.append(f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}   "
                f"Target: {d.target.name if d.target else 'none given'}")
-    out += ["", *_why_lines(d, pack), *_why_not_lines(d), "", *_recommendation_lines(d, pack)]
+    out += _dimension_summary(d, pack)
+    out += ["", *_why_lines(d, pack), *_why_not_lines(d, pack)]
+    for dimension in d.dimensions:
+        out += ["", *_dimension_lines(d, pack, dimension)]
+    out += ["", *_recommendation_lines(d, pack)]
     if d.findings:
         out += ["", "Findings", *_finding_lines(d.findings)]
     out.append("")
@@ -61,8 +66,40 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+def rollup_words(pack: RulePack) -> str:
+    """How a pack computes its overall level from its dimensions' levels, in words."""
+    if pack.rollup == "lowest":
+        return "the lowest of the dimensions' levels"
+    if pack.rollup == "table":
+        return "the dimensions' levels, by the pack's roll-up table"
+    return "its own criteria, not from the dimensions' levels"
+
+
+def dimension_standing(result: DimensionResult, pack: RulePack) -> str:
+    """``Business demand: Reactive (1 of 3), next Managed, target Managed``."""
+    total = len(pack.dimension(result.id).levels)
+    text = f"{result.name}: {result.level.name} ({result.level.rank} of {total}), "
+    text += f"next {result.next_level.name}" if result.next_level else "top level"
+    return text + (f", target {result.target.name}" if result.target else ", no target")
+
+
+def _dimension_summary(d: Diagnosis, pack: RulePack) -> list[str]:
+    if not d.dimensions:
+        return []
+    out = _wrap(f"The overall level is computed from {rollup_words(pack)}:", 0)
+    for result in d.dimensions:
+        out += _wrap(dimension_standing(result, pack), 2, hang=4)
+    return out
+
+
+def _on_ladder(pack: RulePack, results: Iterable[CriterionResult], dimension: str = ""
+               ) -> list[CriterionResult]:
+    """The criteria of one ladder ("": the overall one)."""
+    return [c for c in results if pack.level(c.level).dimension == dimension]
+
+
 def _why_lines(d: Diagnosis, pack: RulePack) -> list[str]:
-    attained = [c for c in d.criteria if pack.rank(c.level) <= d.level.rank]
+    attained = [c for c in _on_ladder(pack, d.criteria) if pack.rank(c.level) <= d.level.rank]
     if attained:
         out = [f"Why {d.level.name}: every criterion up to this level is met"]
         for result in attained:
@@ -73,21 +110,64 @@ def _why_lines(d: Diagnosis, pack: RulePack) -> list[str]:
                                           f"every organization starts{above}.", 2)]
 
 
-def _why_not_lines(d: Diagnosis) -> list[str]:
+def _why_not_lines(d: Diagnosis, pack: RulePack) -> list[str]:
     if d.next_level is None:
         return []
     next_criteria = [c for c in d.criteria if c.level == d.next_level.id]
     unmet = [c for c in next_criteria if not c.met]
+    kind = "roll-up criteria" if d.dimensions else "criteria"
     out = ["", f"Why not {d.next_level.name}: {len(unmet)} of {len(next_criteria)} "
-               "criteria unmet"]
+               f"{kind} unmet"]
     for result in unmet + [c for c in next_criteria if c.met]:
         out += _criterion_lines(result)
-    beyond = [c for c in d.criteria if c.id in d.gaps and c.level != d.next_level.id]
+    beyond = [c for c in _on_ladder(pack, d.criteria)
+              if c.id in d.gaps and c.level != d.next_level.id]
     if beyond and d.target is not None:
         out += ["", f"Further gaps up to the target, {d.target.name}"]
         for result in beyond:
             out += _criterion_lines(result)
     return out
+
+
+def _dimension_lines(d: Diagnosis, pack: RulePack, result: DimensionResult) -> list[str]:
+    """One dimension: why its level, why not its next one, and its further gaps up to its
+    target, under its name."""
+    name, level = result.name, result.level
+    total = len(pack.dimension(result.id).levels)
+    mine = _on_ladder(pack, d.criteria, result.id)
+    out = _wrap(f"{name}: {level.name} (level {level.rank} of {total})", 0)
+    attained = [c for c in mine if pack.rank(c.level) <= level.rank]
+    if attained:
+        out.append(f"Why {name} is {level.name}: every criterion up to this level is met")
+        for criterion in attained:
+            out += _criterion_lines(criterion)
+    else:
+        out.append(f"Why {name} is {level.name}")
+        out += _wrap(f"{level.name} is the floor of the dimension, where every organization "
+                     "starts.", 2)
+    if result.next_level is None:
+        return out
+    following = [c for c in mine if c.level == result.next_level.id]
+    unmet = [c for c in following if not c.met]
+    out += _wrap(f"Why {name} is not {result.next_level.name}: {len(unmet)} of "
+                 f"{len(following)} criteria unmet", 0)
+    for criterion in unmet + [c for c in following if c.met]:
+        out += _criterion_lines(criterion)
+    beyond = [c for c in mine if c.id in d.gaps and c.level != result.next_level.id]
+    if beyond and result.target is not None:
+        out += _wrap(f"Further gaps of {name} up to its target, {result.target.name}", 0)
+        for criterion in beyond:
+            out += _criterion_lines(criterion)
+    return out
+
+
+def level_label(pack: RulePack, level_id: str) -> str:
+    """A level as a person tells it from the others: ``Managed`` on the overall ladder,
+    ``Business demand: Managed`` on a dimension's."""
+    level = pack.level(level_id)
+    if not level.dimension:
+        return level.name
+    return f"{pack.dimension(level.dimension).name}: {level.name}"
 
 
 def _recommendation_lines(d: Diagnosis, pack: RulePack) -> list[str]:
@@ -96,7 +176,7 @@ def _recommendation_lines(d: Diagnosis, pack: RulePack) -> list[str]:
                 else "Recommendations: none fired."]
     out = ["Recommendations (in order)"]
     for rec in d.recommendations:
-        out += _wrap(f"{rec.order}. [{pack.level(rec.level).name}, {rec.impact} impact] "
+        out += _wrap(f"{rec.order}. [{level_label(pack, rec.level)}, {rec.impact} impact] "
                      f"{rec.id}", 2)
         out += _wrap(rec.action, 5)
         out += _wrap(f"Closes: {', '.join(rec.criteria)}", 5)
@@ -116,7 +196,18 @@ def render_levels(pack: RulePack) -> str:
     out = _wrap(f"{pack.name} ({pack.id} {pack.version})", 0)
     out += _wrap(f"Levels are {pack.attainment}: a level is attained when every criterion of "
                  "it and of every level below it is met.", 0)
-    for level in pack.levels:
+    if pack.dimensions:
+        out += _wrap(f"The overall level is computed from {rollup_words(pack)}.", 0)
+    out += _ladder_lines(pack, pack.levels)
+    for dimension in pack.dimensions:
+        out += ["", *_wrap(f"{dimension.name} ({dimension.id}): {dimension.summary}", 0)]
+        out += _ladder_lines(pack, dimension.levels)
+    return "\n".join(out) + "\n"
+
+
+def _ladder_lines(pack: RulePack, levels: Iterable[Level]) -> list[str]:
+    out: list[str] = []
+    for level in levels:
         out.append("")
         out.append(f"{level.rank}. {level.name} ({level.id})")
         out += _wrap(level.summary, 3)
@@ -127,7 +218,7 @@ def render_levels(pack: RulePack) -> str:
             out += _wrap("The floor: every organization attains it.", 3)
         for criterion in criteria:
             out += _wrap(f"- {criterion.id}: {criterion.text} [{criterion.source}]", 3)
-    return "\n".join(out) + "\n"
+    return out
 
 
 # --- explanations and what-if ------------------------------------------------------------------
