@@ -302,3 +302,76 @@ def test_levels_lists_every_ladder():
     assert "The overall level is computed from the lowest of the dimensions' levels." in out
     assert "Business demand (demand):" in out and "IT supply (supply):" in out
     assert "2. Managed (demand.managed)" in out and "3. Strategic (supply.strategic)" in out
+
+
+# --- 3. explain ---------------------------------------------------------------------------------
+
+def test_explain_gives_why_each_dimension_is_at_its_level():
+    result = run("explain", EXAMPLE, *DS)
+    assert result.exit_code == 0, result.stderr
+    out = result.output
+    overall, rest = out.split("\nWhy Business demand is Reactive\n")
+    demand, supply = rest.split("\nWhy IT supply is Strategic\n")
+    # the overall why-not holds the roll-up criterion only (before: the demand criteria of
+    # the same rank, by accident), with the dimension level it needs
+    why_not = overall.split("Why not Managed: 1 unmet criterion\n")[1]
+    assert why_not.startswith("  [unmet] rollup.managed.demand")
+    assert "[not attained] Business demand: Managed" in why_not
+    assert "needs Business demand at Managed (level 2); it is at Reactive (level 1)" in why_not
+    assert "would be met by: demand.planning: project_by_project -> annual;" in why_not
+    assert "Reactive is the floor of Business demand" in demand
+    assert "Why Business demand is not Managed: 2 unmet criteria" in demand
+    # which criteria decided the supply level, down to the facts
+    assert "[attained] IT supply: Strategic" in supply
+    assert "[met] supply.strategic.products" in supply and "supply.delivery = products" in supply
+    assert "Why not higher: Strategic is the top level of IT supply." in supply
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_explain_json_carries_the_dimensions_and_what_a_rollup_criterion_needs():
+    data = json.loads(run("explain", EXAMPLE, *DS, "--format", "json").output)
+    unmet = data["why_not"]["unmet"]
+    assert [u["id"] for u in unmet] == ["rollup.managed.demand"]
+    assert unmet[0]["needs"] == {
+        "dimension": "demand", "name": "Business demand",
+        "level": {"id": "demand.managed", "rank": 2, "name": "Managed"},
+        "current": {"id": "demand.reactive", "rank": 1, "name": "Reactive"}}
+    dims = {d["id"]: d for d in data["dimensions"]}
+    assert dims["demand"]["why"]["rule"] == "diagnosis:demand.reactive"
+    assert [u["id"] for u in dims["demand"]["why_not"]["unmet"]] == [
+        "demand.managed.planning", "demand.managed.practices"]
+    assert dims["supply"]["why_not"] is None
+    decided = {n["id"] for n in _walk(dims["supply"]["why"]) if n["kind"] == "criterion"}
+    assert decided == {"supply.managed.catalog", "supply.managed.run_share",
+                       "supply.strategic.run_share", "supply.strategic.products"}
+
+
+def _walk(node):
+    yield node
+    for child in node["children"]:
+        yield from _walk(child)
+
+
+def test_explain_level_of_a_dimension_asks_why_not_that_level():
+    data = json.loads(run("explain", EXAMPLE, *DS, "--level", "demand.strategic",
+                          "--format", "json").output)
+    demand = next(d for d in data["dimensions"] if d["id"] == "demand")
+    assert demand["why_not"]["level"]["id"] == "demand.strategic"
+    assert {u["id"] for u in demand["why_not"]["unmet"]} == {
+        "demand.managed.planning", "demand.managed.practices", "demand.strategic.continuous",
+        "demand.strategic.value", "demand.strategic.sponsor"}
+    assert data["why_not"]["level"]["id"] == "managed"
+
+
+def test_explain_of_a_one_ladder_pack_has_no_dimensions():
+    data = json.loads(run("explain", str(ROOT / "examples" / "acme.yaml"),
+                          "--format", "json").output)
+    assert "dimensions" not in data
+    assert all("needs" not in u for u in data["why_not"]["unmet"])
+
+
+def test_installed_explain_names_the_dimension_levels():
+    done = subprocess.run([BRM, "explain", EXAMPLE, *DS], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Why Business demand is not Managed: 2 unmet criteria" in done.stdout

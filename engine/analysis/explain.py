@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..inference.diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
 from ..inputs.facts import Facts
+from ..packs.conditions import Ref
 from ..packs.model import RulePack
 from .edits import Change
 from .search import Budget, Sensitivity, satisfying_changes, sensitivity
@@ -49,6 +50,19 @@ class ProofNode(NamedTuple):
         return nodes
 
 
+class Need(NamedTuple):
+    """What a roll-up criterion needs: a dimension at a level, and where it stands."""
+
+    dimension: str
+    name: str  # the dimension's name
+    level: LevelRef  # the level the criterion needs
+    current: LevelRef  # the level the dimension is at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dimension": self.dimension, "name": self.name, "level": self.level.to_dict(),
+                "current": self.current.to_dict()}
+
+
 class UnmetCriterion(NamedTuple):
     id: str
     level: str
@@ -56,11 +70,33 @@ class UnmetCriterion(NamedTuple):
     source: str
     proof: ProofNode  # why it is unmet: the facts that fail it
     satisfy: tuple[tuple[Change, ...], ...]  # smallest changes that would meet it
+    needs: Need | None = None  # for a roll-up criterion: the dimension level it needs
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "level": self.level, "text": self.text, "source": self.source,
+        data = {"id": self.id, "level": self.level, "text": self.text, "source": self.source,
                 "proof": self.proof.to_dict(),
                 "would_be_met_by": [[c.to_dict() for c in option] for option in self.satisfy]}
+        if self.needs is not None:
+            data["needs"] = self.needs.to_dict()
+        return data
+
+
+class DimensionExplanation(NamedTuple):
+    """Why a dimension is at its level (the criteria that decided it) and why not higher."""
+
+    id: str
+    name: str
+    level: LevelRef
+    why: ProofNode
+    why_not_level: LevelRef | None  # None at the dimension's top level
+    why_not: tuple[UnmetCriterion, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "level": self.level.to_dict(),
+                "why": self.why.to_dict(),
+                "why_not": None if self.why_not_level is None else {
+                    "level": self.why_not_level.to_dict(),
+                    "unmet": [u.to_dict() for u in self.why_not]}}
 
 
 class Explanation(NamedTuple):
@@ -72,6 +108,7 @@ class Explanation(NamedTuple):
     robustness: tuple[Sensitivity, ...]
     evaluated: int  # fact sets the engine assessed for `satisfy` and `robustness`
     cut: bool = False  # the search budget ran out: `satisfy` and `robustness` may be partial
+    dimensions: tuple[DimensionExplanation, ...] = ()  # each dimension's, when rated
 
     def to_dict(self) -> dict[str, Any]:
         d = self.diagnosis
@@ -84,6 +121,8 @@ class Explanation(NamedTuple):
                 "unmet": [u.to_dict() for u in self.why_not]},
             "findings": [f.to_dict() for f in self.findings],
             "robustness": [s.to_dict() for s in self.robustness],
+            **({"dimensions": [e.to_dict() for e in self.dimensions]}
+               if self.dimensions else {}),
             "candidates_evaluated": self.evaluated,
             **({"search_cut": True} if self.cut else {}),
             "pack": d.pack.to_dict(),
@@ -92,45 +131,81 @@ class Explanation(NamedTuple):
 
 def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
             level: str | None = None) -> Explanation:
-    """Explain `diagnosis` (of `facts`); `level` asks why not that level instead of the next."""
+    """Explain `diagnosis` (of `facts`); `level` asks why not that level instead of the next
+    (a dimension's level: why that dimension is not at it). For a pack with dimensions, each
+    dimension's level is explained too."""
+    pack = advisor.pack
     steps = {(step.kind, step.concludes): step for step in diagnosis.trace}
-    why = _why(advisor.pack, steps, diagnosis)
-    asked = advisor.level_ref(level) if level else diagnosis.next_level
+    why = _why(pack, steps, diagnosis.level.id)
+    asked_level = advisor.level_ref(level) if level else None
+    on_dimension = asked_level is not None and bool(pack.level(asked_level.id).dimension)
+    asked = diagnosis.next_level if asked_level is None or on_dimension else asked_level
     if asked is not None and asked.rank <= diagnosis.level.rank:
         asked = None
     budget = Budget()
-    unmet, evaluated = _why_not(advisor, facts, diagnosis, steps, asked, budget)
+    unmet, evaluated = _why_not(advisor, facts, diagnosis, steps, diagnosis.level, asked,
+                                budget)
+    dimensions = []
+    for result in diagnosis.dimensions:
+        wanted = result.next_level
+        if asked_level is not None and pack.level(asked_level.id).dimension == result.id:
+            wanted = asked_level
+        if wanted is not None and wanted.rank <= result.level.rank:
+            wanted = None
+        found, counted = _why_not(advisor, facts, diagnosis, steps, result.level, wanted,
+                                  budget)
+        evaluated += counted
+        dimensions.append(DimensionExplanation(result.id, result.name, result.level,
+                                               _why(pack, steps, result.level.id), wanted,
+                                               found))
     robustness, counted = sensitivity(advisor, facts, diagnosis, budget)
     return Explanation(diagnosis, why, asked, unmet, diagnosis.findings, robustness,
-                       evaluated + counted, budget.exhausted)
+                       evaluated + counted, budget.exhausted, tuple(dimensions))
 
 
 def _why_not(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
-             steps: dict[tuple[str, str], TraceStep], asked: LevelRef | None, budget: Budget
+             steps: dict[tuple[str, str], TraceStep], current: LevelRef,
+             asked: LevelRef | None, budget: Budget
              ) -> tuple[tuple[UnmetCriterion, ...], int]:
-    """Each unmet criterion above the level, up to the asked level: the facts that fail it and
-    the smallest changes that would meet it."""
+    """Each unmet criterion above the `current` level of a ladder, up to the asked level on
+    it: the facts that fail it and the smallest changes that would meet it."""
     if asked is None:
         return (), 0
     pack = advisor.pack
+    ladder = {level.id for level in pack.ladder(asked.id)}
     unmet: list[UnmetCriterion] = []
     evaluated = 0
     for result in diagnosis.criteria:
-        if result.met or not diagnosis.level.rank < pack.rank(result.level) <= asked.rank:
+        if result.met or result.level not in ladder \
+                or not current.rank < pack.rank(result.level) <= asked.rank:
             continue
         options, counted = satisfying_changes(advisor, facts, diagnosis, result.id, budget)
         evaluated += counted
         unmet.append(UnmetCriterion(result.id, result.level, result.text, result.source,
-                                    _node(pack, steps, ("criterion", result.id)), options))
+                                    _node(pack, steps, ("criterion", result.id)), options,
+                                    _needs(advisor, diagnosis, result.id)))
     return tuple(unmet), evaluated
 
 
+def _needs(advisor: Advisor, diagnosis: Diagnosis, criterion_id: str) -> Need | None:
+    """The dimension level a roll-up criterion needs, and where that dimension stands."""
+    pack = advisor.pack
+    criterion = next(c for c in pack.criteria if c.id == criterion_id)
+    if not criterion.rollup or not isinstance(criterion.when, Ref):
+        return None
+    needed = pack.level(criterion.when.id)
+    standing = diagnosis.dimension(needed.dimension)
+    return Need(needed.dimension, standing.name, advisor.level_ref(needed.id), standing.level)
+
+
 def _why(pack: RulePack, steps: dict[tuple[str, str], TraceStep],
-         diagnosis: Diagnosis) -> ProofNode:
-    level = pack.level(diagnosis.level.id)
+         level_id: str) -> ProofNode:
+    level = pack.level(level_id)
     if level.rank == 1:
+        where = (f"the floor of {pack.dimension(level.dimension).name}" if level.dimension
+                 else "the floor of the model")
         return ProofNode("level", level.id, True,
-                         f"{level.name} is the floor of the model: every organization "
+                         f"{level.name} is {where}: every organization "
                          "attains it", steps[("diagnosis", level.id)].rule, level.source)
     return _node(pack, steps, ("level", level.id))
 
@@ -153,6 +228,8 @@ def _node(pack: RulePack, steps: dict[tuple[str, str], TraceStep],
 def _statement(pack: RulePack, step: TraceStep) -> tuple[str, str]:
     if step.kind == "level":
         level = pack.level(step.concludes)
+        if level.dimension:  # a dimension's level, named with its dimension
+            return f"{pack.dimension(level.dimension).name}: {level.name}", level.source
         return level.name, level.source
     if step.kind == "criterion":
         criterion = next(c for c in pack.criteria if c.id == step.concludes)

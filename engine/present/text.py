@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable
 
 from ..analysis.edits import Change, WhatIf
-from ..analysis.explain import Explanation, ProofNode
+from ..analysis.explain import DimensionExplanation, Explanation, ProofNode, UnmetCriterion
 from ..analysis.search import Goal, SearchResult
 from ..inference.diagnosis import CriterionResult, Diagnosis, DimensionResult, FindingResult
 from ..packs.model import Level, RulePack
@@ -252,7 +252,10 @@ def render_explanation(explanation: Explanation, pack: RulePack) -> str:
     out = _wrap(f"{organization_name(d.organization)}: {d.level.name} "
                 f"(level {d.level.rank} of {len(pack.levels)}); "
                 f"pack {d.pack.id} {d.pack.version}", 0)
+    out += _dimension_summary(d, pack)
     out += ["", f"Why {d.level.name}", *_proof_lines(e.why, 0), "", *_why_not_explained(e)]
+    for dimension in e.dimensions:
+        out += ["", *_dimension_explained(dimension)]
     if e.findings:
         out += ["", "Findings", *_finding_lines(e.findings)]
     out += ["", *_robustness_lines(e), ""]
@@ -269,8 +272,29 @@ def _why_not_explained(e: Explanation) -> list[str]:
         return ["Why not higher: this is the top level of the model."]
     count = len(e.why_not)
     out = [f"Why not {e.why_not_level.name}: {count} unmet criteri{'on' if count == 1 else 'a'}"]
-    for unmet in e.why_not:
+    return out + _unmet_explained(e.why_not)
+
+
+def _dimension_explained(e: DimensionExplanation) -> list[str]:
+    """Why a dimension is at its level (the criteria that decided it) and why not higher."""
+    out = [f"Why {e.name} is {e.level.name}", *_proof_lines(e.why, 0)]
+    if e.why_not_level is None:
+        return out + _wrap(f"Why not higher: {e.level.name} is the top level of {e.name}.", 0)
+    count = len(e.why_not)
+    out += _wrap(f"Why {e.name} is not {e.why_not_level.name}: {count} unmet "
+                 f"criteri{'on' if count == 1 else 'a'}", 0)
+    return out + _unmet_explained(e.why_not)
+
+
+def _unmet_explained(criteria: Iterable[UnmetCriterion]) -> list[str]:
+    out: list[str] = []
+    for unmet in criteria:
         out += _proof_lines(unmet.proof, 0)
+        if unmet.needs is not None:
+            need = unmet.needs
+            out += _wrap(f"needs {need.name} at {need.level.name} (level {need.level.rank}); "
+                         f"it is at {need.current.name} (level {need.current.rank})", 6,
+                         hang=4)
         if not unmet.satisfy:
             out += _wrap("no change of its own facts alone would meet it", 6)
             continue
