@@ -191,44 +191,71 @@ def test_a_one_ladder_packs_history_reads_as_before(tmp_path):
     assert "[" not in run("history", "list", "--db", str(db)).output
 
 
-def head_history_module() -> Any:
-    """engine/portfolio/history.py as it was before dimensions reached the history (commit
-    6877be4), loaded beside today's: what wrote the databases users have now."""
-    import importlib.util
-    import subprocess
-    import sys
+OLD_SCHEMA = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    organization TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    pack_id TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    pack_hash TEXT NOT NULL,
+    level_id TEXT NOT NULL,
+    level_rank INTEGER NOT NULL,
+    facts TEXT NOT NULL,
+    result TEXT NOT NULL);
+CREATE INDEX assessments_org ON assessments (organization, saved_at);
+ALTER TABLE assessments ADD COLUMN batch TEXT;
+INSERT INTO schema_version VALUES (2);
+"""
+"""The history as the code before dimensions reached it (commit 6877be4) made it: schema 2."""
 
-    text = subprocess.run(["git", "show", "6877be4:engine/portfolio/history.py"], cwd=ROOT,
-                          check=True, capture_output=True, text=True).stdout
-    name = "brm_advisor.engine.portfolio._history_6877be4"
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)  # in the package: its imports resolve
-    sys.modules[name] = module
-    try:
-        exec(compile(text, "6877be4:engine/portfolio/history.py", "exec"), module.__dict__)
-    finally:
-        del sys.modules[name]
-    return module
+
+def old_database(path: Path, results: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """A history written as that code wrote it: its tables, and its INSERT of each
+    (facts, result without the trace)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        for number, (facts, result) in enumerate(results, start=1):
+            pack, level = result["pack"], result["level"]
+            db.execute(
+                "INSERT INTO assessments (organization, saved_at, source, pack_id, "
+                "pack_version, pack_hash, level_id, level_rank, facts, result, batch) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (result["organization"], f"2026-11-2{number}T10:00:00.000000+00:00", "x",
+                 pack["id"], pack["version"], pack["sha256"], level["id"], level["rank"],
+                 json.dumps(facts, ensure_ascii=False, sort_keys=True),
+                 json.dumps(result, ensure_ascii=False), None))
+    db.close()
 
 
 def test_a_database_written_before_dimensions_reached_the_history_is_read(tmp_path):
     from brm_advisor.engine import Advisor
     from brm_advisor.engine.portfolio.history import SCHEMA_VERSION, History
 
-    old = head_history_module()
-    assert old.SCHEMA_VERSION == SCHEMA_VERSION  # the layout is the same: nothing to migrate
+    assert SCHEMA_VERSION == 2  # the layout is the same: nothing to migrate
     db = tmp_path / "old.sqlite"
-    pack = resolve_pack("demand-supply")
-    with Advisor(pack) as advisor, old.History(db) as written:
+    with Advisor(resolve_pack("demand-supply")) as advisor:
+        results = []
         for facts in (NORTHWIND, LATER):
-            written.save(facts, advisor.assess(advisor.reader.from_data(facts, "x")), "x")
+            data = advisor.assess(advisor.reader.from_data(facts, "x")).to_dict()
+            data.pop("trace")
+            results.append((facts, data))
+    old_database(db, results)
     with History(db) as history:
         timeline = history.timeline("Northwind Retail")
+        assert history.check() == "ok"
     assert [(d.id, d.trend) for d in timeline.dimensions] == [("demand", "up"),
                                                                ("supply", "down")]
     shown = run("history", "show", "Northwind Retail", "--db", str(db))
     assert "  IT supply: Strategic -> Reactive  (trend down)" in shown.output
+    saved = run("batch", "--pack", "demand-supply", str(EXAMPLE), "--save", "--db", str(db))
+    assert saved.exit_code == 0, saved.output
+    shown = run("history", "show", "Northwind Retail", "--db", str(db))
+    assert "  Business demand: Reactive -> Managed -> Reactive  (trend steady)" in shown.output
 
 
 def test_damaged_dimensions_in_a_saved_result_are_named(tmp_path):
