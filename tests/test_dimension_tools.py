@@ -375,3 +375,55 @@ def test_installed_explain_names_the_dimension_levels():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Why Business demand is not Managed: 2 unmet criteria" in done.stdout
+
+
+# --- 2. reports ---------------------------------------------------------------------------------
+
+def test_html_report_draws_a_ladder_per_dimension_and_the_overall_one():
+    html = run("assess", EXAMPLE, *DS, "--format", "html").output
+    assert html.count("<svg ") == 3
+    assert '<title id="ladder-title">Maturity ladder</title>' in html
+    assert '<title id="ladder-demand-title">Business demand ladder</title>' in html
+    assert '<title id="ladder-supply-title">IT supply ladder</title>' in html
+    assert ("Business demand ladder of 3 levels: 1 Reactive, 2 Managed, 3 Strategic. "
+            "Current level: Reactive. Target: Managed.") in html
+    assert "<strong>Business demand: level 1 of 3, Reactive.</strong>" in html
+    assert "Next level: Managed." in html and "This is the top level of IT supply." in html
+    assert "<h3>Overall level, computed from the lowest of the dimensions&#39; levels</h3>" \
+        in html
+    # criteria and recommendations grouped by ladder, the dimension named
+    headings = [line.strip() for line in html.splitlines() if line.strip().startswith("<h3>")]
+    assert headings.index("<h3>3. Strategic: not attained</h3>") < headings.index(
+        "<h3>Business demand, level 2. Managed: not attained</h3>") < headings.index(
+        "<h3>IT supply, level 3. Strategic: attained</h3>")
+    assert "<h3>Toward Business demand: Managed</h3>" in headings
+    assert "<h3>Why Business demand is not Managed</h3>" in headings
+    assert "Needs Business demand at Managed (level 2); it is at Reactive (level 1)" in html
+    ids = [part.split('"')[0] for part in html.split(' id="')[1:]]
+    assert len(ids) == len(set(ids)), "element ids are unique"
+
+
+def test_markdown_report_with_targets_per_dimension(tmp_path):
+    out = tmp_path / "northwind.md"
+    result = run("report", EXAMPLE, *DS, "-o", str(out), "--target", "demand=3")
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert "- **Business demand: level 1 of 3, Reactive.** Next level: Managed. " \
+           "Target: Strategic." in text
+    demand = text.split("### Business demand: Reactive\n")[1].split("###")[0]
+    assert "| 3. Strategic | not attained; **target** |" in demand
+    assert "### Toward Business demand: Strategic" in text
+
+
+def test_one_ladder_report_has_no_dimension_parts():
+    html = run("assess", str(ROOT / "examples" / "acme.yaml"), "--format", "html").output
+    assert html.count("<svg ") == 2  # the ladder and the radar, as before
+    assert "dimensions" not in html and "Overall level" not in html
+
+
+def test_installed_report_of_the_dimensioned_pack(tmp_path):
+    out = tmp_path / "ds.html"
+    done = subprocess.run([BRM, "report", EXAMPLE, *DS, "-o", str(out)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().count("<svg ") == 3

@@ -36,6 +36,14 @@ for _name, _example in (("acme", "acme.yaml"), ("globex-ad-hoc", "globex-ad-hoc.
     CASES[f"{_name}-report.html"] = ["assess", f"examples/{_example}", "--format", "html"]
 CASES["brmi-report.html"] = ["assess", "--pack", "brmi-relationship", "--format", "html",
                              "rules/brmi_relationship/example.yaml"]
+# a pack with dimensions: one ladder per dimension and the overall one, gaps by ladder
+_DS = ["--pack", "demand-supply", "rules/demand_supply/example.yaml"]
+CASES["demand-supply-report.html"] = ["assess", *_DS, "--format", "html"]
+CASES["demand-supply-report.md"] = ["assess", *_DS, "--format", "markdown"]
+CASES["demand-supply.txt"] = ["assess", *_DS, "--target", "strategic"]
+CASES["demand-supply-explain.txt"] = ["explain", *_DS]
+CASES["demand-supply-whatif.txt"] = ["whatif", *_DS, "--target", "managed",
+                                     "--target", "demand=strategic"]
 
 
 

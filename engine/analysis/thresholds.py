@@ -22,8 +22,9 @@ def thresholds(pack: RulePack, deps: Dependencies, up_to_rank: int) -> dict[str,
     """Fact path -> the least integer value that the criteria of the levels of rank
     `up_to_rank` and below ask for, for each fact some of those criteria bound from below."""
     found: dict[str, int] = {}
-    for criterion in pack.criteria:
-        if pack.rank(criterion.level) > up_to_rank:
+    for criterion in pack.criteria:  # the overall ladder's (roll-up criteria rest on the
+        # criteria of the dimension levels they need)
+        if pack.level(criterion.level).dimension or pack.rank(criterion.level) > up_to_rank:
             continue
         for test in deps.criterion_tests[criterion.id]:
             bound = lower_bound(test)

@@ -32,21 +32,23 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def ladder_svg(rungs: Sequence[Rung], chart_id: str = "ladder") -> str:
-    """Levels as steps, lowest at the left; the current level and the target labelled."""
+def ladder_svg(rungs: Sequence[Rung], chart_id: str = "ladder",
+               title: str = "Maturity ladder") -> str:
+    """Levels as steps, lowest at the left; the current level and the target labelled
+    (`title`: which ladder, for a pack that rates several dimensions)."""
     step_w, step_h, gap = 150, 34, 8
     width = len(rungs) * (step_w + gap) + 20
     height = len(rungs) * step_h + 70
     current = next((r for r in rungs if r.current), None)
     target = next((r for r in rungs if r.target), None)
-    desc = (f"Maturity ladder of {len(rungs)} levels: "
+    desc = (f"{title} of {len(rungs)} levels: "
             + ", ".join(f"{r.rank} {r.name}" for r in rungs) + ". "
             + (f"Current level: {current.name}. " if current else "")
             + (f"Target: {target.name}." if target else "No target given."))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">Maturity ladder</title>',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
     ]
     for index, rung in enumerate(rungs):

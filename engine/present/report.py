@@ -12,19 +12,20 @@ written.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.dependencies import Dependencies
-from ..analysis.explain import Explanation, ProofNode
+from ..analysis.explain import Explanation, ProofNode, UnmetCriterion
 from ..analysis.thresholds import thresholds
 from ..errors import BrmError
 from ..inference.diagnosis import Diagnosis
 from ..inputs.facts import Facts
 from ..packs.fields import Field
-from ..packs.model import RulePack
+from ..packs.model import Level, RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
+from .text import level_label, rollup_words
 from .words import organization_name, prose_value, status
 
 if TYPE_CHECKING:
@@ -56,7 +57,36 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         "findings": [f._asdict() for f in diagnosis.findings],
         **_explanation(explanation),
         "sources": [s._asdict() for s in pack.sources],
+        "rollup_words": rollup_words(pack) if pack.dimensions else None,
+        "dimensions": _dimensions(pack, diagnosis, explanation),
     }
+
+
+def _dimensions(pack: RulePack, d: Diagnosis, explanation: Explanation
+                ) -> list[dict[str, Any]]:
+    """Each dimension of a pack that rates several: its level, next level and target, its
+    ladder (chart and words), its criteria by level and why it is at its level."""
+    explained = {e.id: e for e in explanation.dimensions}
+    found = []
+    for result in d.dimensions:
+        dimension = pack.dimension(result.id)
+        target = result.target.id if result.target is not None else None
+        rungs = [Rung(level.name, level.rank, level.rank <= result.level.rank,
+                      level.id == result.level.id, level.id == target)
+                 for level in dimension.levels]
+        why = explained.get(result.id)
+        found.append({
+            "id": result.id, "name": result.name, "level": result.level._asdict(),
+            "levels_total": len(dimension.levels),
+            "next_level": result.next_level._asdict() if result.next_level else None,
+            "target": result.target._asdict() if result.target else None,
+            "ladder_svg": ladder_svg(rungs, f"ladder-{result.id}", f"{result.name} ladder"),
+            "ladder": [r._asdict() for r in rungs],
+            "why": _lines(why.why) if why else [],
+            "why_not_level": why.why_not_level.name if why and why.why_not_level else None,
+            "why_not": _unmet(why.why_not) if why else [],
+        })
+    return found
 
 
 def report_title(pack_name: str) -> str:
@@ -95,19 +125,30 @@ def _ladder(pack: RulePack, d: Diagnosis) -> dict[str, Any]:
 
 def _criteria_by_level(pack: RulePack, d: Diagnosis) -> list[dict[str, Any]]:
     """Every level above the floor with its criteria, met or not, and the facts behind each."""
-    return [{"name": level.name, "rank": level.rank,
-             "status": "attained" if level.rank <= d.level.rank else "not attained",
-             "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
-                           "facts": [(p, prose_value(v)) for p, v in c.facts]}
-                          for c in d.criteria if c.level == level.id]}
-            for level in pack.levels[1:]]
+    groups = [_criteria_group(level, d.level.rank, d, "") for level in pack.levels[1:]]
+    for result in d.dimensions:
+        groups += [_criteria_group(level, result.level.rank, d, result.name)
+                   for level in pack.dimension(result.id).levels[1:]]
+    return groups
+
+
+def _criteria_group(level: Level, current: int, d: Diagnosis, dimension: str
+                    ) -> dict[str, Any]:
+    """One level with its criteria, met or not (`current`: the rank reached on its ladder;
+    `dimension`: the name of the dimension whose ladder it is on, "" for the overall one)."""
+    return {"name": level.name, "rank": level.rank,
+            "status": "attained" if level.rank <= current else "not attained",
+            "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
+                          "facts": [(p, prose_value(v)) for p, v in c.facts]}
+                         for c in d.criteria if c.level == level.id],
+            "dimension": dimension}
 
 
 def _roadmap(pack: RulePack, d: Diagnosis) -> list[dict[str, Any]]:
     """The recommendations in order, grouped by the level each one leads toward."""
     roadmap: list[dict[str, Any]] = []
     for rec in d.recommendations:
-        name = pack.level(rec.level).name
+        name = level_label(pack, rec.level)
         if not roadmap or roadmap[-1]["level"] != name:
             roadmap.append({"level": name, "recommendations": []})
         roadmap[-1]["recommendations"].append(rec._asdict())
@@ -121,13 +162,22 @@ def _explanation(explanation: Explanation) -> dict[str, Any]:
     return {
         "why": _lines(explanation.why),
         "why_not_level": why_not.name if why_not is not None else None,
-        "why_not": [{"id": u.id, "text": u.text, "lines": _lines(u.proof)[1:],
-                     "satisfy": ["; ".join(c.describe() for c in option)
-                                 for option in u.satisfy]} for u in explanation.why_not],
+        "why_not": _unmet(explanation.why_not),
         "robustness": [{"path": s.path, "value": prose_value(s.value),
                         "drops": [(prose_value(v), lv.name) for v, lv in s.drops]}
                        for s in explanation.robustness],
     }
+
+
+def _unmet(criteria: Iterable[UnmetCriterion]) -> list[dict[str, Any]]:
+    """Unmet criteria with the facts that fail each, what would meet it and, for a roll-up
+    criterion, the dimension level it needs."""
+    return [{"id": u.id, "text": u.text, "lines": _lines(u.proof)[1:],
+             "satisfy": ["; ".join(c.describe() for c in option) for option in u.satisfy],
+             "needs": None if u.needs is None else (
+                 f"{u.needs.name} at {u.needs.level.name} (level {u.needs.level.rank}); it "
+                 f"is at {u.needs.current.name} (level {u.needs.current.rank})")}
+            for u in criteria]
 
 
 def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
