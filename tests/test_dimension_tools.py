@@ -427,3 +427,50 @@ def test_installed_report_of_the_dimensioned_pack(tmp_path):
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert out.read_text().count("<svg ") == 3
+
+
+# --- roll-ups other than the lowest ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def other_rollups(tmp_path_factory):
+    """The two-sided test pack of test_dimensions with a roll-up table, and with none."""
+    from test_dimensions import make, pack_text, without_overall
+
+    folder = tmp_path_factory.mktemp("rollups")
+    facts = folder / "x.json"
+    facts.write_text(json.dumps({"organization": "X", "a": 2, "b": 1}))
+    return {"table": make(folder / "table", pack_text()),
+            "none": make(folder / "none", without_overall(pack_text())), "facts": str(facts)}
+
+
+def test_every_tool_runs_on_a_rollup_table(other_rollups):
+    pack, facts = str(other_rollups["table"]), other_rollups["facts"]
+    text = " ".join(run("assess", facts, "--pack", pack).output.split())
+    assert "computed from the dimensions' levels, by the pack's roll-up table:" in text
+    assert "Why not O2: 1 of 2 roll-up criteria unmet" in text
+    found = json.loads(run("whatif", facts, "--pack", pack, "--target", "o3",
+                           "--format", "json").output)
+    assert found["reachable"] and {c["path"] for c in found["solutions"][0]["changes"]} == {
+        "a", "b"}
+    assert [c["to"] for c in found["solutions"][0]["changes"]] == [4, 3]
+    lint = run("packs", "lint", pack)
+    assert "error" not in lint.output.replace("0 errors", ""), lint.output
+    html = run("assess", facts, "--pack", pack, "--format", "html").output
+    assert html.count('<title id="ladder-') == 3
+
+
+def test_every_tool_runs_on_a_pack_without_overall_level(other_rollups):
+    pack, facts = str(other_rollups["none"]), other_rollups["facts"]
+    out = run("assess", facts, "--pack", pack).output
+    assert out.startswith("X: no overall level; each dimension is rated on its own ladder\n")
+    assert "Why No overall level" not in out and "Dimension A: A2 (level 2 of 4)" in out
+    explained = run("explain", facts, "--pack", pack).output
+    assert "Why Dimension B is not B2: 1 unmet criterion" in explained
+    assert "What No overall level rests on" not in explained
+    md = run("assess", facts, "--pack", pack, "--format", "markdown").output
+    assert "**No overall level; each dimension is rated on its own ladder.**" in md
+    assert "| 2. A2 | **current level** |" in md and "Level 1 of 1" not in md
+    html = run("assess", facts, "--pack", pack, "--format", "html").output
+    assert '<title id="ladder-title">' not in html and html.count('<title id="ladder-') == 2
+    found = run("whatif", facts, "--pack", pack, "--target", "a=4", "--target", "b=B2")
+    assert found.exit_code == 0 and "Dimension A: A2 (level 2) -> A4 (level 4)" in found.output

@@ -25,7 +25,7 @@ from ..inputs.facts import Facts
 from ..packs.fields import Field
 from ..packs.model import Level, RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
-from .text import level_label, rollup_words
+from .text import NO_OVERALL, has_overall, level_label, rollup_words
 from .words import organization_name, prose_value, status
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         **_explanation(explanation),
         "sources": [s._asdict() for s in pack.sources],
         "rollup_words": rollup_words(pack) if pack.dimensions else None,
+        "overall": has_overall(pack),
+        "no_overall": NO_OVERALL,
         "dimensions": _dimensions(pack, diagnosis, explanation),
     }
 

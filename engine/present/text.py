@@ -49,13 +49,18 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
     level, and the gaps of each ladder under its name)."""
     d = diagnosis
     out: list[str] = []
-    out += _wrap(f"{organization_name(d.organization)}: {d.level.name} "
-                 f"(level {d.level.rank} of {len(pack.levels)})", 0)
-    out += _wrap(f"Pack {d.pack.id} {d.pack.version}: {d.pack.name}", 0)
-    out.append(f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}   "
-               f"Target: {d.target.name if d.target else 'none given'}")
-    out += _dimension_summary(d, pack)
-    out += ["", *_why_lines(d, pack), *_why_not_lines(d, pack)]
+    if not has_overall(pack):
+        out += _wrap(f"{organization_name(d.organization)}: {NO_OVERALL}", 0)
+        out += _wrap(f"Pack {d.pack.id} {d.pack.version}: {d.pack.name}", 0)
+        out += _dimension_summary(d, pack)
+    else:
+        out += _wrap(f"{organization_name(d.organization)}: {d.level.name} "
+                     f"(level {d.level.rank} of {len(pack.levels)})", 0)
+        out += _wrap(f"Pack {d.pack.id} {d.pack.version}: {d.pack.name}", 0)
+        out.append(f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}"
+                   f"   Target: {d.target.name if d.target else 'none given'}")
+        out += _dimension_summary(d, pack)
+        out += ["", *_why_lines(d, pack), *_why_not_lines(d, pack)]
     for dimension in d.dimensions:
         out += ["", *_dimension_lines(d, pack, dimension)]
     out += ["", *_recommendation_lines(d, pack)]
@@ -66,13 +71,22 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+NO_OVERALL = "no overall level; each dimension is rated on its own ladder"
+"""What a result of a pack with dimensions and ``rollup: none`` says instead of a level."""
+
+
+def has_overall(pack: RulePack) -> bool:
+    """Whether the pack gives an overall level (every pack but one with ``rollup: none``)."""
+    return pack.rollup != "none"
+
+
 def rollup_words(pack: RulePack) -> str:
     """How a pack computes its overall level from its dimensions' levels, in words."""
     if pack.rollup == "lowest":
         return "the lowest of the dimensions' levels"
     if pack.rollup == "table":
         return "the dimensions' levels, by the pack's roll-up table"
-    return "its own criteria, not from the dimensions' levels"
+    return "nothing: the pack gives no overall level"
 
 
 def dimension_standing(result: DimensionResult, pack: RulePack) -> str:
@@ -86,7 +100,8 @@ def dimension_standing(result: DimensionResult, pack: RulePack) -> str:
 def _dimension_summary(d: Diagnosis, pack: RulePack) -> list[str]:
     if not d.dimensions:
         return []
-    out = _wrap(f"The overall level is computed from {rollup_words(pack)}:", 0)
+    out = (_wrap(f"The overall level is computed from {rollup_words(pack)}:", 0)
+           if has_overall(pack) else ["Each dimension's level:"])
     for result in d.dimensions:
         out += _wrap(dimension_standing(result, pack), 2, hang=4)
     return out
@@ -196,9 +211,12 @@ def render_levels(pack: RulePack) -> str:
     out = _wrap(f"{pack.name} ({pack.id} {pack.version})", 0)
     out += _wrap(f"Levels are {pack.attainment}: a level is attained when every criterion of "
                  "it and of every level below it is met.", 0)
-    if pack.dimensions:
+    if pack.dimensions and has_overall(pack):
         out += _wrap(f"The overall level is computed from {rollup_words(pack)}.", 0)
-    out += _ladder_lines(pack, pack.levels)
+    elif pack.dimensions:
+        out += _wrap(f"The pack gives {NO_OVERALL}.", 0)
+    if has_overall(pack):
+        out += _ladder_lines(pack, pack.levels)
     for dimension in pack.dimensions:
         out += ["", *_wrap(f"{dimension.name} ({dimension.id}): {dimension.summary}", 0)]
         out += _ladder_lines(pack, dimension.levels)
@@ -249,16 +267,20 @@ def render_explanation(explanation: Explanation, pack: RulePack) -> str:
     """Why the level, why not the next (or the asked) level, and what the level rests on."""
     e = explanation
     d = e.diagnosis
-    out = _wrap(f"{organization_name(d.organization)}: {d.level.name} "
-                f"(level {d.level.rank} of {len(pack.levels)}); "
+    overall = has_overall(pack)
+    standing = (f"{d.level.name} (level {d.level.rank} of {len(pack.levels)})" if overall
+                else NO_OVERALL)
+    out = _wrap(f"{organization_name(d.organization)}: {standing}; "
                 f"pack {d.pack.id} {d.pack.version}", 0)
     out += _dimension_summary(d, pack)
-    out += ["", f"Why {d.level.name}", *_proof_lines(e.why, 0), "", *_why_not_explained(e)]
+    if overall:
+        out += ["", f"Why {d.level.name}", *_proof_lines(e.why, 0), "",
+                *_why_not_explained(e)]
     for dimension in e.dimensions:
         out += ["", *_dimension_explained(dimension)]
     if e.findings:
         out += ["", "Findings", *_finding_lines(e.findings)]
-    out += ["", *_robustness_lines(e), ""]
+    out += ["", *(_robustness_lines(e) if overall else []), ""]
     out += _wrap(f"{e.evaluated} changed fact sets were assessed by the engine to find what "
                  "would satisfy each criterion and what the level rests on.", 0)
     if e.cut:
