@@ -12,9 +12,9 @@ computes what the documentation says a diagnosis holds:
 - the gaps: unmet criteria of the next level and of every level up to the target;
 - the recommendations that fire (an addressed criterion unmet, the `when` holding, the level in
   scope: the next level, or any level up to the target) in their order: lower levels first,
-  then by impact, then as written (section 6);
-- the findings that fire, most severe first, then as written (the order the engine has always
-  given; the docs do not state it yet).
+  then by impact, then as written; a recommendation's own level decides its scope, whatever
+  the level of the criteria it addresses (section 6);
+- the findings that fire, most severe first, then as the pack lists them (section 7).
 
 Used only as a test oracle (``tests/test_pack_language.py``).
 

@@ -570,6 +570,9 @@ def _lint_agrees(data: st.DataObject, kinds: Sequence[str], language: Language) 
                   if p.issue.code == "never-fires" and p.subject in findings}
     assert never_fire == findings - fired
     assert not [p for p in report.warnings if p.issue.code == "unchecked-reachability"]
+    event(f"levels no facts reach: {len(unreachable)} of {len(pack.levels) - 1}")
+    event(f"criteria never met: {min(len(never_met), 2)}")
+    event(f"findings never fired: {min(len(never_fire), 2)}")
 
 
 @_settings(60)
