@@ -149,11 +149,13 @@ def target_option(help_text: str = TARGET_HELP) -> Callable[[F], F]:
                         help=help_text)
 
 
-def split_targets(pack: RulePack, texts: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+def split_targets(pack: RulePack, texts: tuple[str, ...], option: str = "--target"
+                  ) -> tuple[str | None, dict[str, str]]:
     """The overall target level and each dimension's (dimension id -> level id) from the
-    ``--target`` texts; a usage error, naming what is allowed, for a dimension the pack
-    lacks, a level not on that dimension, or two overall targets. A bare level of a
-    dimension's ladder (``demand.managed``) is that dimension's target."""
+    ``--target`` texts (`option`: the option they came with, for messages); a usage error,
+    naming what is allowed, for a dimension the pack lacks, a level not on that dimension,
+    or two overall targets. A bare level of a dimension's ladder (``demand.managed``) is
+    that dimension's target."""
     overall: str | None = None
     per_dimension: dict[str, str] = {}
     for text in texts:
@@ -165,30 +167,30 @@ def split_targets(pack: RulePack, texts: tuple[str, ...]) -> tuple[str | None, d
             if overall is not None and overall != text:
                 raise click.BadParameter(f"two overall targets, {overall!r} and {text!r}: give "
                                          "one (and DIMENSION=LEVEL for each dimension)",
-                                         param_hint="'--target'")
+                                         param_hint=f"'{option}'")
             overall = text
             continue
         key, _, value = text.partition("=")
-        dimension = _target_dimension(pack, key.strip(), text)
-        per_dimension[dimension.id] = _dimension_level(dimension, value.strip(), text)
+        dimension = _target_dimension(pack, key.strip(), text, option)
+        per_dimension[dimension.id] = _dimension_level(dimension, value.strip(), text, option)
     return overall, per_dimension
 
 
-def _target_dimension(pack: RulePack, key: str, text: str) -> Dimension:
+def _target_dimension(pack: RulePack, key: str, text: str, option: str) -> Dimension:
     if not pack.dimensions:
         raise click.BadParameter(f"{text!r}: the pack {pack.id} rates no dimensions, so a "
                                  "target is one of its levels: "
                                  + ", ".join(level.id for level in pack.levels),
-                                 param_hint="'--target'")
+                                 param_hint=f"'{option}'")
     for dimension in pack.dimensions:
         if key.lower() in (dimension.id.lower(), dimension.name.lower()):
             return dimension
     known = [d.id for d in pack.dimensions]
     raise click.BadParameter(f"unknown dimension {key!r} in {text!r}" + words.allowed_and_hint(
-        ", ".join(known), words.suggest(key, known)), param_hint="'--target'")
+        ", ".join(known), words.suggest(key, known)), param_hint=f"'{option}'")
 
 
-def _dimension_level(dimension: Dimension, value: str, text: str) -> str:
+def _dimension_level(dimension: Dimension, value: str, text: str, option: str) -> str:
     """A level of the dimension's ladder given by its id, its rank or its name (any case)."""
     for level in dimension.levels:
         if value.lower() in (level.id.lower(), str(level.rank), level.name.lower()):
@@ -200,4 +202,4 @@ def _dimension_level(dimension: Dimension, value: str, text: str) -> str:
     raise click.BadParameter(
         f"{dimension.name} ({dimension.id}) has no level {value!r} in {text!r}"
         + words.allowed_and_hint(allowed, words.suggest(value, ids + names)),
-        param_hint="'--target'")
+        param_hint=f"'{option}'")

@@ -155,7 +155,8 @@ def report(facts_file: str, output: Path, report_format: str | None,
 @facts_argument
 @format_option("text", "json")
 @click.option("--level", metavar="LEVEL", default=None,
-              help="Explain why this level is not attained (default: the next level).")
+              help="Explain why this level is not attained (default: the next level); for "
+                   "a pack with dimensions, also DIMENSION=LEVEL (by id, rank or name).")
 @pack_option
 @handle_errors
 def explain_command(facts_file: str, output_format: str, level: str | None,
@@ -168,6 +169,8 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
     whose change alone would lower the level; both are checked by re-running the engine.
     """
     pack = resolve_pack(pack_ref)
+    if level is not None and "=" in level:  # a dimension's level
+        level = next(iter(split_targets(pack, (level,), "--level")[1].values()))
     with Advisor(pack) as advisor:
         if level is not None:
             advisor.level_ref(level)

@@ -474,3 +474,13 @@ def test_every_tool_runs_on_a_pack_without_overall_level(other_rollups):
     assert '<title id="ladder-title">' not in html and html.count('<title id="ladder-') == 2
     found = run("whatif", facts, "--pack", pack, "--target", "a=4", "--target", "b=B2")
     assert found.exit_code == 0 and "Dimension A: A2 (level 2) -> A4 (level 4)" in found.output
+
+
+def test_explain_level_takes_a_dimension_level_by_rank_or_name():
+    data = json.loads(run("explain", EXAMPLE, *DS, "--level", "demand=3",
+                          "--format", "json").output)
+    asked = {d["id"]: d["why_not"] and d["why_not"]["level"]["id"] for d in data["dimensions"]}
+    assert asked == {"demand": "demand.strategic", "supply": None}
+    bad = run("explain", EXAMPLE, *DS, "--level", "demond=3")
+    assert bad.exit_code == 2 and "'--level'" in bad.stderr and "did you mean 'demand'?" \
+        in bad.stderr
