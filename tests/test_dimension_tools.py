@@ -484,3 +484,15 @@ def test_explain_level_takes_a_dimension_level_by_rank_or_name():
     bad = run("explain", EXAMPLE, *DS, "--level", "demond=3")
     assert bad.exit_code == 2 and "'--level'" in bad.stderr and "did you mean 'demand'?" \
         in bad.stderr
+
+
+def test_explain_says_what_each_dimension_level_rests_on():
+    out = run("explain", EXAMPLE, *DS).output
+    rests = out.split("What IT supply at Strategic rests on: facts that, changed alone, lower "
+                      "the level\n")[1]
+    assert "  supply.run_share = 52.5: 55.5 gives Managed; 71 gives Reactive" in rests
+    assert "  supply.service_catalog = true: false gives Reactive" in rests
+    assert "What Business demand at Reactive rests on: no single fact" in out
+    md = run("assess", EXAMPLE, *DS, "--format", "markdown").output
+    assert "### What IT supply at Strategic rests on" in md
+    assert "- supply.delivery = products: ad_hoc would give Managed" in md

@@ -90,13 +90,15 @@ class DimensionExplanation(NamedTuple):
     why: ProofNode
     why_not_level: LevelRef | None  # None at the dimension's top level
     why_not: tuple[UnmetCriterion, ...]
+    robustness: tuple[Sensitivity, ...] = ()  # single facts whose change lowers its level
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "level": self.level.to_dict(),
                 "why": self.why.to_dict(),
                 "why_not": None if self.why_not_level is None else {
                     "level": self.why_not_level.to_dict(),
-                    "unmet": [u.to_dict() for u in self.why_not]}}
+                    "unmet": [u.to_dict() for u in self.why_not]},
+                "robustness": [s.to_dict() for s in self.robustness]}
 
 
 class Explanation(NamedTuple):
@@ -154,10 +156,11 @@ def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
             wanted = None
         found, counted = _why_not(advisor, facts, diagnosis, steps, result.level, wanted,
                                   budget)
-        evaluated += counted
+        rests, more = sensitivity(advisor, facts, diagnosis, budget, result.id)
+        evaluated += counted + more
         dimensions.append(DimensionExplanation(result.id, result.name, result.level,
                                                _why(pack, steps, result.level.id), wanted,
-                                               found))
+                                               found, rests))
     robustness, counted = sensitivity(advisor, facts, diagnosis, budget)
     return Explanation(diagnosis, why, asked, unmet, diagnosis.findings, robustness,
                        evaluated + counted, budget.exhausted, tuple(dimensions))

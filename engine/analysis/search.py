@@ -370,17 +370,20 @@ class Sensitivity(NamedTuple):
 
 
 def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
-                budget: Budget | None = None) -> tuple[tuple[Sensitivity, ...], int]:
-    """Which single facts, if they were otherwise, would drop the current level; and how many
-    candidate fact sets the engine assessed to find out (fewer facts when the budget ran out:
-    `budget.exhausted` says so)."""
+                budget: Budget | None = None, dimension: str = ""
+                ) -> tuple[tuple[Sensitivity, ...], int]:
+    """Which single facts, if they were otherwise, would drop the current level (on the
+    ladder of `dimension`; "": the overall level); and how many candidate fact sets the
+    engine assessed to find out (fewer facts when the budget ran out: `budget.exhausted`
+    says so)."""
     searcher = _Searcher(advisor, facts, budget)
-    held = criteria_up_to(advisor.pack, diagnosis.level.id)
+    current = diagnosis.dimension(dimension).level if dimension else diagnosis.level
+    held = criteria_up_to(advisor.pack, current.id)
     fields = list(dict.fromkeys(f for c in held for f in searcher.dependencies.fields[c]))
     found = []
     try:
         for path in fields:
-            drops = _drops(searcher, path, diagnosis.level.rank)
+            drops = _drops(searcher, path, current.rank, dimension)
             if drops:
                 found.append(Sensitivity(path, facts.get(path), drops))
     except _OutOfBudget:
@@ -388,13 +391,15 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     return tuple(found), searcher.evaluated
 
 
-def _drops(searcher: _Searcher, path: str, rank: int) -> tuple[tuple[Any, LevelRef], ...]:
+def _drops(searcher: _Searcher, path: str, rank: int, dimension: str = ""
+           ) -> tuple[tuple[Any, LevelRef], ...]:
     info = searcher.advisor.pack.fact_paths[path]
     drops = []
     for value in searcher.dependencies.alternatives(info, searcher.facts.get(path)):
         after = searcher.assess({path: value})
-        if after.level.rank < rank:
-            drops.append((value, after.level))
+        level = after.dimension(dimension).level if dimension else after.level
+        if level.rank < rank:
+            drops.append((value, level))
     return tuple(drops)
 
 

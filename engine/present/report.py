@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.dependencies import Dependencies
 from ..analysis.explain import Explanation, ProofNode, UnmetCriterion
+from ..analysis.search import Sensitivity
 from ..analysis.thresholds import thresholds
 from ..errors import BrmError
 from ..inference.diagnosis import Diagnosis
@@ -87,6 +88,7 @@ def _dimensions(pack: RulePack, d: Diagnosis, explanation: Explanation
             "why": _lines(why.why) if why else [],
             "why_not_level": why.why_not_level.name if why and why.why_not_level else None,
             "why_not": _unmet(why.why_not) if why else [],
+            "robustness": _rests_on(why.robustness) if why else [],
         })
     return found
 
@@ -165,10 +167,14 @@ def _explanation(explanation: Explanation) -> dict[str, Any]:
         "why": _lines(explanation.why),
         "why_not_level": why_not.name if why_not is not None else None,
         "why_not": _unmet(explanation.why_not),
-        "robustness": [{"path": s.path, "value": prose_value(s.value),
-                        "drops": [(prose_value(v), lv.name) for v, lv in s.drops]}
-                       for s in explanation.robustness],
+        "robustness": _rests_on(explanation.robustness),
     }
+
+
+def _rests_on(robustness: Iterable[Sensitivity]) -> list[dict[str, Any]]:
+    """The facts that, changed alone, lower a level, and to what."""
+    return [{"path": s.path, "value": prose_value(s.value),
+             "drops": [(prose_value(v), lv.name) for v, lv in s.drops]} for s in robustness]
 
 
 def _unmet(criteria: Iterable[UnmetCriterion]) -> list[dict[str, Any]]:

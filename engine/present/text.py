@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..analysis.edits import Change, WhatIf
 from ..analysis.explain import DimensionExplanation, Explanation, ProofNode, UnmetCriterion
-from ..analysis.search import Goal, SearchResult
+from ..analysis.search import Goal, SearchResult, Sensitivity
 from ..inference.diagnosis import CriterionResult, Diagnosis, DimensionResult, FindingResult
 from ..packs.model import Level, RulePack
 from .words import met_word, organization_name, show_value, status
@@ -301,11 +301,13 @@ def _dimension_explained(e: DimensionExplanation) -> list[str]:
     """Why a dimension is at its level (the criteria that decided it) and why not higher."""
     out = [f"Why {e.name} is {e.level.name}", *_proof_lines(e.why, 0)]
     if e.why_not_level is None:
-        return out + _wrap(f"Why not higher: {e.level.name} is the top level of {e.name}.", 0)
-    count = len(e.why_not)
-    out += _wrap(f"Why {e.name} is not {e.why_not_level.name}: {count} unmet "
-                 f"criteri{'on' if count == 1 else 'a'}", 0)
-    return out + _unmet_explained(e.why_not)
+        out += _wrap(f"Why not higher: {e.level.name} is the top level of {e.name}.", 0)
+    else:
+        count = len(e.why_not)
+        out += _wrap(f"Why {e.name} is not {e.why_not_level.name}: {count} unmet "
+                     f"criteri{'on' if count == 1 else 'a'}", 0)
+        out += _unmet_explained(e.why_not)
+    return out + _rests_on_lines(f"{e.name} at {e.level.name}", e.robustness)
 
 
 def _unmet_explained(criteria: Iterable[UnmetCriterion]) -> list[str]:
@@ -328,11 +330,16 @@ def _unmet_explained(criteria: Iterable[UnmetCriterion]) -> list[str]:
 
 
 def _robustness_lines(e: Explanation) -> list[str]:
-    name = e.diagnosis.level.name
-    if not e.robustness:
-        return [f"What {name} rests on: no single fact, changed alone, lowers it."]
-    out = [f"What {name} rests on: facts that, changed alone, lower the level"]
-    for item in e.robustness:
+    return _rests_on_lines(e.diagnosis.level.name, e.robustness)
+
+
+def _rests_on_lines(name: str, robustness: Iterable[Sensitivity]) -> list[str]:
+    """What a level rests on: the facts that, changed alone, lower it."""
+    robustness = tuple(robustness)
+    if not robustness:
+        return _wrap(f"What {name} rests on: no single fact, changed alone, lowers it.", 0)
+    out = _wrap(f"What {name} rests on: facts that, changed alone, lower the level", 0)
+    for item in robustness:
         drops = "; ".join(f"{show_value(value)} gives {level.name}" for value, level in item.drops)
         out += _wrap(f"{item.path} = {show_value(item.value)}: {drops}", 2, hang=4)
     return out
