@@ -84,6 +84,12 @@ class FactsValidationError(InputError):
     """The document was read, but does not satisfy the facts schema."""
 
 
+class EngagementError(InputError):
+    """An engagement (a folder of units' facts, or an engagement file) that cannot be read as
+    one: units of several organizations, a unit named twice, a file outside the folder... Every
+    problem of the engagement at once; nothing is assessed."""
+
+
 class PackError(IssuesError):
     """A rule pack that cannot be loaded or compiled."""
 

@@ -36,6 +36,8 @@ def random_facts(pack: Any, rng: random.Random, count: int) -> Iterator[dict[str
     while made < count:
         data = pack.fields.placeholder_document()
         for path, field in pack.fact_paths.items():
+            if path.startswith("respondent."):  # who answered: a pair, drawn apart it fails
+                continue
             value = _draw(field, rng)
             if value is _ABSENT:
                 if not field.required:

@@ -225,6 +225,15 @@ def test_fast_checker_and_jsonschema_agree_on_the_longest_name(length):
 
 
 def test_unsupported_keywords_fall_back_to_jsonschema():
-    validator = SchemaValidator({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+    validator = SchemaValidator({"oneOf": [{"type": "string"}, {"type": "integer"}]})
     assert validator._fast is None
     assert validator.is_valid("x") and validator.is_valid(3) and not validator.is_valid(1.5)
+
+
+def test_any_of_is_checked_on_the_fast_path_as_jsonschema_checks_it():
+    schema = {"anyOf": [{"type": "string", "minLength": 2}, {"type": "integer"},
+                        {"type": "array", "items": {"anyOf": [{"type": "string"}]}}]}
+    validator = SchemaValidator(schema)
+    assert validator._fast is not None
+    for value in ("x", "xy", 3, 1.5, [], ["a"], [1], None):
+        assert validator._fast(value) is Draft202012Validator(schema).is_valid(value), value

@@ -25,7 +25,7 @@ from conftest import ROOT, deadline, run
 from test_engine_properties import LEVELS
 from test_engine_properties import facts as random_facts
 
-EXAMPLES = sorted((ROOT / "examples").iterdir())
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.is_file())
 
 
 

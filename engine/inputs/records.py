@@ -86,14 +86,24 @@ def count_records(inputs: Iterable[str]) -> int | None:
             return None
         path = Path(name)
         if path.is_dir():
-            total += sum(1 for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
-                         and p.is_file())
+            total += sum(1 for _ in _folder_files(path))
         elif path.suffix.lower() in (".jsonl", ".csv"):
             lines = _count_lines(path)
             total += max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
         else:
             total += 1
     return total
+
+
+ENGAGEMENT_FILE = "engagement.yaml"
+"""An engagement's own file lists its units; it is not a facts record (engine/engagement)."""
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The facts files in a folder and its subfolders, sorted: every YAML or JSON file but an
+    engagement file (a unit's files are records like any other)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
+                  and p.name != ENGAGEMENT_FILE and p.is_file())
 
 
 def _count_lines(path: Path) -> int:
@@ -123,8 +133,7 @@ def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
             continue
         path = Path(name)
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
-                               and p.is_file()):
+            for file in _folder_files(path):
                 yield _document(file)
         elif path.exists() and not path.is_file():  # opening a FIFO could wait forever
             yield _invalid(name, "is not a regular file (a FIFO, a device or a socket is not "

@@ -147,6 +147,9 @@ class _Compiler:
             if keyword == "items":
                 checks.append(_items(self.compile(argument)))
                 continue
+            if keyword == "anyOf" and isinstance(argument, list) and argument:
+                checks.append(_any_of([self.compile(item) for item in argument]))
+                continue
             compiler = _KEYWORDS.get(keyword)
             if compiler is None:
                 raise _Unsupported(keyword)
@@ -284,6 +287,10 @@ def _array_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Ch
     def compiler(argument: Any, schema: Mapping[str, Any]) -> Check:
         return lambda value: type(value) is not list or compare(len(value), argument)
     return compiler
+
+
+def _any_of(alternatives: list[Check]) -> Check:
+    return lambda value: any(check(value) for check in alternatives)
 
 
 def _pattern(argument: str, schema: Mapping[str, Any]) -> Check:

@@ -163,7 +163,8 @@ class _Builder:
             ranks={level.id: level.rank for ladder in self.ladders for level in ladder},
             location=str(self.folder),
             content_hash=hashlib.sha256(self.raw + b"\0" + schema_bytes).hexdigest(),
-            questions=questions, dimensions=dimensions, rollup=rollup)
+            questions=questions, dimensions=dimensions, rollup=rollup,
+            unit_rollup=meta.get("unit_rollup", "lowest"))
 
     def _error(self) -> PackError:
         unique = sorted(set(self.issues), key=lambda i: (i.line or 0, i.path, i.message))

@@ -180,6 +180,7 @@ class RulePack(NamedTuple):
     questions: tuple[QuestionWording, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
     rollup: str = ""  # one of ROLLUPS when the pack has dimensions
+    unit_rollup: str = "lowest"  # how an organization's level follows from its units'
 
     @property
     def facts_schema(self) -> Mapping[str, Any]:
