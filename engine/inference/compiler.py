@@ -51,6 +51,7 @@ from ..packs.conditions import (
 )
 from ..packs.fields import Field
 from ..packs.model import Recommendation, RulePack
+from . import engine_json
 from .durable_adapter import ENGINE_LIMITS
 
 TARGET_SLOT = "_target"
@@ -173,7 +174,7 @@ class CompiledPack(NamedTuple):
 def ruleset_text(definition: Mapping[str, Any]) -> str:
     """A ruleset definition as the engine reads it: JSON with its keys sorted (the engine
     orders rules of one priority as they come, so the same pack always fires in one order)."""
-    return json.dumps(definition, ensure_ascii=False, sort_keys=True)
+    return engine_json.dumps(definition, ensure_ascii=False, sort_keys=True)
 
 
 def pack_rule_id(kind: str, ident: str, value: bool) -> str:

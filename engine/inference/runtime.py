@@ -18,11 +18,11 @@ tests hold the two equal.
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER
+from . import engine_json
 from .compiler import COUNT_SLOT, PRIORITY, TARGET_SLOT, CompiledPack, Slot, target_slot
 from .diagnosis import CriterionResult, LevelRef, Matched, RecommendationResult, TraceStep
 from .durable_adapter import Chain
@@ -84,7 +84,7 @@ class Encoder:
                 seen[dotted] = value
             else:
                 seen[dotted] = None
-        return json.dumps(encoded), seen
+        return engine_json.dumps(encoded), seen
 
 
 _UNSEEN = object()

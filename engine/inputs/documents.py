@@ -512,11 +512,13 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 # YAML 1.1's implicit int and float forms, without base 60 (``1:30`` stays text, as in YAML 1.2;
-# reading a megabyte of ``1:59:59...`` as a number costs seconds of CPU).
+# reading a megabyte of ``1:59:59...`` as a number costs seconds of CPU), and with YAML 1.2's
+# (and JSON's) exponents without a decimal point (``1e-05`` is a number, as in a JSON file).
 # The prefixed forms need a digit (``0x_`` is text).
 _INT_FORM = re.compile(r"^(?:[-+]?0b_*[0-1][0-1_]*|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
                        r"|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$")
 _FLOAT_FORM = re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
+                         r"|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
                          r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
                          r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
