@@ -246,3 +246,41 @@ def test_rollup_none_with_an_overall_ladder_and_a_pack_without_levels_are_refuse
         load_pack(make(tmp_path / "q", missing))
     assert [(i.path, i.message) for i in caught.value.issues] == [
         ("$", "missing required field 'levels'")]
+
+
+def test_the_two_view_pack_rewritten_with_dimensions_decides_as_before(tmp_path):
+    """brmi-relationship 2.0 rates each side's view as a dimension (roll-up: lowest); 1.0 had
+    one ladder of "both sides" criteria. Same levels, recommendations and findings (2.0 adds
+    one: the views two levels apart), on every organization tried."""
+    import random
+
+    from brm_advisor.engine import resolve_pack
+
+    from conftest import ROOT
+
+    old = Advisor(load_pack(ROOT / "tests" / "data" / "brmi_relationship_v1"))
+    new = Advisor(resolve_pack("brmi-relationship"))
+    answers = {"engagement": ["ad_hoc_requests", "orders", "services", "advice", "strategy"],
+               "conversations": ["incidents", "requests", "service_reviews",
+                                 "business_outcomes", "strategy"],
+               "trust": ["low", "moderate", "high"],
+               "planning": ["none", "project_by_project", "annual", "continuous"]}
+    rng = random.Random(11)
+    with old, new:
+        for _ in range(400):
+            facts = {"organization": "X",
+                     **{side: {key: rng.choice(values) for key, values in answers.items()}
+                        for side in ("business_view", "provider_view")}}
+            target = rng.choice([None, "order_taker", "trusted_advisor", "strategic_partner"])
+            before = old.assess(old.reader.from_data(facts), target=target)
+            after = new.assess(new.reader.from_data(facts), target=target)
+            assert after.level == before.level
+            assert [r.id for r in after.recommendations] == [
+                r.id for r in before.recommendations]
+            assert [f.id for f in after.findings if f.id != "finding.views_apart"] == [
+                f.id for f in before.findings]
+            business = after.dimension("business").level.rank
+            provider = after.dimension("provider").level.rank
+            assert after.level.rank == min(business, provider)
+            assert ("finding.views_apart" in {f.id for f in after.findings}) is (
+                abs(business - provider) >= 2)

@@ -217,7 +217,7 @@ def test_an_interview_for_another_pack_is_not_resumed_with_this_one(tmp_path):
     before = path.read_bytes()
     result = CliRunner().invoke(cli, ["interview", "--resume", str(path)], input="\n" * 20)
     assert result.exit_code == 2, result.output
-    assert (f"error: {path} holds an interview for the pack brmi-relationship 1.0.0, not for "
+    assert (f"error: {path} holds an interview for the pack brmi-relationship 2.0.0, not for "
             "merlyn-brm; it was left as it was; continue it with --pack brmi-relationship"
             ) in result.stderr
     assert path.read_bytes() == before
