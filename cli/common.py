@@ -17,6 +17,7 @@ from brm_advisor.engine import (
     Advisor,
     BrmError,
     EditError,
+    EngagementError,
     EngineError,
     Facts,
     HistoryError,
@@ -26,11 +27,12 @@ from brm_advisor.engine import (
     PackNotFoundError,
     RulePack,
     UnknownLevelError,
+    problem_text,
     words,
 )
 
 if TYPE_CHECKING:
-    from brm_advisor.engine.packs.model import Dimension
+    from brm_advisor.engine import Dimension, EngagementResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,6 +61,17 @@ def _issues_text(what: str, error: IssuesError) -> str:
     return header + "\n" + "\n".join("  " + i.describe(error.source) for i in error.issues)
 
 
+def _engagement_text(error: EngagementError) -> str:
+    """An engagement that cannot be read as one: every problem, each with its file (for a
+    folder, the file in it that the problem is about), line and field."""
+    header = (f"error: {error.source} is not a valid engagement "
+              f"({words.plural(error.total, 'problem')}):")
+    folder = error.source if os.path.isdir(error.source) else None
+    lines = [problem_text(i, folder) if folder else i.describe(error.source)
+             for i in error.issues]
+    return header + "\n" + "\n".join("  " + line for line in lines)
+
+
 def handle_errors(command: F) -> F:
     """Turn the library's errors into messages and exit statuses."""
 
@@ -66,6 +79,8 @@ def handle_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except EngagementError as error:
+            fail(_engagement_text(error), EXIT_INVALID)
         except InputError as error:
             fail(_issues_text(f"{error.source} is not valid", error), EXIT_INVALID)
         except PackError as error:
@@ -111,6 +126,26 @@ def db_option(command: F) -> F:
 def facts_argument(command: F) -> F:
     return click.argument("facts_file", metavar="FILE", callback=_existing,
                           type=click.Path(dir_okay=False, allow_dash=True))(command)
+
+
+def facts_or_engagement_argument(command: F) -> F:
+    """FILE, or an engagement: a folder of business units' facts files, or an
+    ``engagement.yaml`` listing them."""
+    return click.argument("facts_file", metavar="FILE|FOLDER", callback=_existing,
+                          type=click.Path(allow_dash=True))(command)
+
+
+def broken_units_exit(result: EngagementResult) -> None:
+    """After an engagement's output: when a unit could not be assessed, every problem on
+    standard error and exit status 1, as for a facts file that is not valid (the other units
+    were reported)."""
+    if not result.broken:
+        return
+    lines = [f"error: {words.plural(len(result.broken), 'business unit')} of "
+             f"{result.organization} could not be assessed (the others were):"]
+    for unit in result.broken:
+        lines += [f"  {unit.name}: {problem_text(issue)}" for issue in unit.error.issues]
+    fail("\n".join(lines), EXIT_INVALID)
 
 
 def _existing(ctx: click.Context, param: click.Parameter, value: str) -> str:

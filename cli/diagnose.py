@@ -10,8 +10,10 @@ import click
 from brm_advisor.cli.common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    broken_units_exit,
     db_option,
     facts_argument,
+    facts_or_engagement_argument,
     fail,
     format_option,
     handle_errors,
@@ -24,12 +26,19 @@ from brm_advisor.engine import (
     Advisor,
     BrowserError,
     Diagnosis,
+    EngagementResult,
     Facts,
+    assess_engagement,
+    engagement_report_context,
     explain,
+    facts_evidence,
+    is_engagement,
     levels_dict,
     parse_edit,
     print_pdf,
+    read_engagement,
     render_comparison,
+    render_engagement_text,
     render_explanation,
     render_json,
     render_levels,
@@ -45,7 +54,7 @@ from brm_advisor.engine import (
 
 
 @click.command()
-@facts_argument
+@facts_or_engagement_argument
 @format_option("text", "json", "markdown", "html")
 @target_option("Level to aim for (overrides target_level in the file); recommendations then "
                "cover every level up to it. For a pack with dimensions, also DIMENSION=LEVEL "
@@ -61,13 +70,27 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
     """Diagnose the organization described in FILE ('-' reads standard input).
 
     Prints the level, why it was reached and why the next one was not, the gaps,
-    the recommendations in order and the findings.
+    the recommendations in order and the findings, with the evidence the facts give.
+
+    An engagement (a FOLDER of business units' facts files, or an engagement.yaml listing
+    the units and their respondents) is assessed unit by unit: the organization rolled up
+    first, then each unit's diagnosis under its name. Exit status 1 when a unit could not be
+    assessed (the others are still reported).
     """
     pack = resolve_pack(pack_ref)
     target, targets = split_targets(pack, target_texts)
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)  # an unknown level is a usage error, before reading
+        if facts_file != "-" and is_engagement(facts_file):
+            for flag, given in (("--save", save), ("--explain", with_explanation)):
+                if given:
+                    raise click.UsageError(f"{flag} takes one facts file, not an engagement "
+                                           f"({facts_file})")
+            result = _assess_engagement(advisor, facts_file, target, targets)
+            click.echo(_engagement_output(advisor, result, output_format), nl=False)
+            broken_units_exit(result)
+            return
         facts = read_facts(advisor, facts_file)
         diagnosis = _assess(advisor, facts, target, targets)
         if save:
@@ -82,10 +105,10 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
         explanation = None
         if with_explanation:
             explanation = explain(advisor, facts, diagnosis)
-        if output_format == "json":
+        if output_format == "json":  # evidence in the JSON waits for the diagnosis schema
             click.echo(render_json(diagnosis, explanation), nl=False)
         else:
-            click.echo(render_text(diagnosis, pack), nl=False)
+            click.echo(render_text(diagnosis, pack, facts_evidence(facts)), nl=False)
             if explanation is not None:
                 click.echo("\n" + render_explanation(explanation, pack), nl=False)
 
@@ -98,6 +121,23 @@ def _assess(advisor: Advisor, facts: Facts, target: str | None,
     return advisor.assess(facts, target=target)
 
 
+def _assess_engagement(advisor: Advisor, path: str, target: str | None,
+                       targets: dict[str, str]) -> EngagementResult:
+    """Each unit of the engagement at `path` assessed (toward the targets given), then the
+    organization rolled up."""
+    engagement = read_engagement(path, advisor.reader, advisor.pack.fields)
+    return assess_engagement(advisor, engagement, target=target, targets=targets or None)
+
+
+def _engagement_output(advisor: Advisor, result: EngagementResult, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if output_format in ("markdown", "html"):
+        return render_report(engagement_report_context(result, advisor.pack), output_format,
+                             "engagement")
+    return render_engagement_text(result, advisor.pack)
+
+
 def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
                  report_format: str) -> str:
     context = report_context(advisor, facts, diagnosis, explain(advisor, facts, diagnosis))
@@ -105,7 +145,7 @@ def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
 
 
 @click.command()
-@facts_argument
+@facts_or_engagement_argument
 @click.option("-o", "--output", "output", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The report file: .html or .md (or say --format).")
@@ -120,7 +160,12 @@ def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
 def report(facts_file: str, output: Path, report_format: str | None,
            target_texts: tuple[str, ...], pdf: bool, force: bool, pack_ref: str | None) -> None:
     """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
-    roadmap, findings and the explanation, as self-contained HTML or as Markdown."""
+    roadmap, findings and the explanation, as self-contained HTML or as Markdown.
+
+    For an engagement (a FOLDER of business units' facts files, or an engagement.yaml): one
+    report for the organization, with a units heatmap, the roll-up, common gaps, shared
+    recommendations and a section per unit. Exit status 1 when a unit could not be assessed
+    (the report is written with the others)."""
     if report_format is None:
         suffix = output.suffix.lower()
         if suffix not in (".html", ".htm", ".md", ".markdown"):
@@ -139,9 +184,14 @@ def report(facts_file: str, output: Path, report_format: str | None,
     with Advisor(pack) as advisor:
         if target is not None:
             advisor.level_ref(target)
-        facts = read_facts(advisor, facts_file)
-        diagnosis = _assess(advisor, facts, target, targets)
-        write_text(output, _report_text(advisor, facts, diagnosis, report_format))
+        result: EngagementResult | None = None
+        if facts_file != "-" and is_engagement(facts_file):
+            result = _assess_engagement(advisor, facts_file, target, targets)
+            write_text(output, _engagement_output(advisor, result, report_format))
+        else:
+            facts = read_facts(advisor, facts_file)
+            diagnosis = _assess(advisor, facts, target, targets)
+            write_text(output, _report_text(advisor, facts, diagnosis, report_format))
     click.echo(f"wrote {output} ({report_format})")
     if pdf:
         try:
@@ -149,6 +199,8 @@ def report(facts_file: str, output: Path, report_format: str | None,
         except BrowserError as error:
             fail(f"error: no PDF written: {error}", EXIT_INVALID)
         click.echo(f"wrote {pdf_path}")
+    if result is not None:
+        broken_units_exit(result)
 
 
 @click.command("explain")

@@ -33,6 +33,7 @@ from .errors import (
     BrmError,
     DocumentError,
     EditError,
+    EngagementError,
     EngineError,
     FactsValidationError,
     HistoryError,
@@ -57,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "FactsReader": "inputs.facts",
     # packs
     "RulePack": "packs.model",
+    "Dimension": "packs.model",
     "load_pack": "packs.loader",
     "DEFAULT_PACK": "packs.discovery",
     "PackRef": "packs.discovery",
@@ -112,6 +114,19 @@ _EXPORTS: dict[str, str] = {
     "load_snapshot": "portfolio.compare",
     "compare": "portfolio.compare",
     "ComparisonReport": "portfolio.compare",
+    # engagements
+    "read_engagement": "engagement.reading",
+    "is_engagement": "engagement.reading",
+    "Engagement": "engagement.reading",
+    "assess_engagement": "engagement.rollup",
+    "EngagementResult": "engagement.rollup",
+    "Evidence": "engagement.evidence",
+    "read_evidence": "engagement.evidence",
+    "render_engagement_text": "present.engagement",
+    "problem_text": "present.engagement",
+    "engagement_report_context": "present.engagement_report",
+    "evidence_dict": "present.evidence",
+    "facts_evidence": "present.evidence",
     # the interview
     "Interview": "interview.session",
     "OtherPackError": "interview.session",
@@ -131,8 +146,12 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "Advisor", "AnswerError", "assess_all", "atomic_output", "available_packs", "batch_id",
     "BatchOutput", "BrmError", "BrowserError", "check_can_save", "compare", "ComparisonReport",
-    "count_records", "DEFAULT_PACK", "Diagnosis", "DiagnosisDiff", "diff", "DocumentError",
-    "EditError", "EngineError", "explain", "Explanation", "Facts", "FactsReader",
+    "count_records", "DEFAULT_PACK", "Diagnosis", "DiagnosisDiff", "diff", "Dimension",
+    "DocumentError", "EditError", "Engagement", "EngagementError", "engagement_report_context",
+    "EngagementResult", "EngineError", "Evidence", "evidence_dict", "assess_engagement",
+    "facts_evidence", "problem_text",
+    "is_engagement", "read_engagement", "read_evidence", "render_engagement_text", "explain",
+    "Explanation", "Facts", "FactsReader",
     "FactsValidationError", "find_pack", "History", "HistoryError", "input_problems", "InputError",
     "Interview", "InterviewQuestion", "Issue", "IssuesError", "LevelRef", "levels_dict",
     "lint_pack", "LintReport", "listing", "load_pack", "load_saved", "load_snapshot",
@@ -166,6 +185,9 @@ if TYPE_CHECKING:
     from .analysis.edits import WhatIf, parse_edit, what_if
     from .analysis.explain import Explanation, explain
     from .analysis.search import SearchResult, search
+    from .engagement.evidence import Evidence, read_evidence
+    from .engagement.reading import Engagement, is_engagement, read_engagement
+    from .engagement.rollup import EngagementResult, assess_engagement
     from .files import atomic_output, write_bytes, write_text
     from .inference.advisor import Advisor
     from .inference.diagnosis import Diagnosis, LevelRef
@@ -188,13 +210,16 @@ if TYPE_CHECKING:
     )
     from .packs.lint import LintReport, lint_pack
     from .packs.loader import load_pack
-    from .packs.model import RulePack
+    from .packs.model import Dimension, RulePack
     from .packs.scaffold import ScaffoldError, scaffold
     from .packs.summary import levels_dict, pack_listing, pack_summary
     from .portfolio.batch import BatchOutput, Summary, assess_all, batch_id, overwritten_input
     from .portfolio.compare import ComparisonReport, Snapshot, compare, load_snapshot
     from .portfolio.history import History, Timeline, listing
     from .present import words as words
+    from .present.engagement import problem_text, render_engagement_text
+    from .present.engagement_report import engagement_report_context
+    from .present.evidence import evidence_dict, facts_evidence
     from .present.pdf import BrowserError, print_pdf
     from .present.report import ReportError, render_report, report_context
     from .present.text import (

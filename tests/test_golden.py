@@ -44,6 +44,11 @@ CASES["demand-supply.txt"] = ["assess", *_DS, "--target", "strategic"]
 CASES["demand-supply-explain.txt"] = ["explain", *_DS]
 CASES["demand-supply-whatif.txt"] = ["whatif", *_DS, "--target", "managed",
                                      "--target", "demand=strategic"]
+# an engagement: four business units, two respondents who disagree, evidence in places
+_BANK = ["assess", "examples/first-national-bank"]
+CASES["first-national-bank.txt"] = _BANK
+CASES["first-national-bank-report.html"] = [*_BANK, "--format", "html"]
+CASES["first-national-bank-report.md"] = [*_BANK, "--format", "markdown"]
 
 
 

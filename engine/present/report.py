@@ -12,7 +12,7 @@ written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +20,14 @@ from ..analysis.dependencies import Dependencies
 from ..analysis.explain import Explanation, ProofNode, UnmetCriterion
 from ..analysis.search import Sensitivity
 from ..analysis.thresholds import thresholds
+from ..engagement.evidence import Evidence
 from ..errors import BrmError
 from ..inference.diagnosis import Diagnosis
 from ..inputs.facts import Facts
 from ..packs.fields import Field
 from ..packs.model import Level, RulePack
 from .charts import Axis, Rung, ladder_svg, radar_svg
+from .evidence import criterion_evidence, facts_evidence, unevidenced_line
 from .text import NO_OVERALL, has_overall, level_label, rollup_words
 from .words import organization_name, prose_value, status
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from ..inference.advisor import Advisor
 
 FORMATS = ("html", "markdown")
+TEMPLATE_NAMES = ("report", "engagement")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_RATING_SPAN = 10
 """A fact is drawn on the competency radar when it is an integer on a scale of at most this
@@ -53,7 +56,9 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         **_heading(facts, diagnosis, len(pack.levels)),
         **_ladder(pack, diagnosis),
         **_competencies(pack, advisor.dependencies, facts, diagnosis),
-        "criteria_by_level": _criteria_by_level(pack, diagnosis),
+        "criteria_by_level": _criteria_by_level(pack, diagnosis, facts_evidence(facts)),
+        "unevidenced": (unevidenced_line(diagnosis, facts_evidence(facts))
+                        if facts_evidence(facts) else None),
         "roadmap": _roadmap(pack, diagnosis),
         "findings": [f._asdict() for f in diagnosis.findings],
         **_explanation(explanation),
@@ -127,23 +132,26 @@ def _ladder(pack: RulePack, d: Diagnosis) -> dict[str, Any]:
     return {"ladder_svg": ladder_svg(rungs), "ladder": [r._asdict() for r in rungs]}
 
 
-def _criteria_by_level(pack: RulePack, d: Diagnosis) -> list[dict[str, Any]]:
-    """Every level above the floor with its criteria, met or not, and the facts behind each."""
-    groups = [_criteria_group(level, d.level.rank, d, "") for level in pack.levels[1:]]
+def _criteria_by_level(pack: RulePack, d: Diagnosis, evidence: Sequence[Evidence]
+                       ) -> list[dict[str, Any]]:
+    """Every level above the floor with its criteria, met or not, and the facts (and the
+    evidence, when given) behind each."""
+    groups = [_criteria_group(level, d.level.rank, d, "", evidence) for level in pack.levels[1:]]
     for result in d.dimensions:
-        groups += [_criteria_group(level, result.level.rank, d, result.name)
+        groups += [_criteria_group(level, result.level.rank, d, result.name, evidence)
                    for level in pack.dimension(result.id).levels[1:]]
     return groups
 
 
-def _criteria_group(level: Level, current: int, d: Diagnosis, dimension: str
-                    ) -> dict[str, Any]:
+def _criteria_group(level: Level, current: int, d: Diagnosis, dimension: str,
+                    evidence: Sequence[Evidence]) -> dict[str, Any]:
     """One level with its criteria, met or not (`current`: the rank reached on its ladder;
     `dimension`: the name of the dimension whose ladder it is on, "" for the overall one)."""
     return {"name": level.name, "rank": level.rank,
             "status": "attained" if level.rank <= current else "not attained",
             "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
-                          "facts": [(p, prose_value(v)) for p, v in c.facts]}
+                          "facts": [(p, prose_value(v)) for p, v in c.facts],
+                          "evidence": [e.describe() for e in criterion_evidence(c, evidence)]}
                          for c in d.criteria if c.level == level.id],
             "dimension": dimension}
 
@@ -273,8 +281,10 @@ def markdown_code(value: Any) -> str:
     return f"`{text}`" if _TOKEN.fullmatch(text) else markdown_escape(text)
 
 
-def render_report(context: Mapping[str, Any], report_format: str) -> str:
-    """The report as HTML or Markdown."""
+def render_report(context: Mapping[str, Any], report_format: str,
+                  template: str = "report") -> str:
+    """The report as HTML or Markdown (`template`: ``report`` for one diagnosis, ``engagement``
+    for an organization assessed unit by unit, with `engagement_report_context`)."""
     import jinja2
 
     if report_format not in FORMATS:
@@ -286,7 +296,9 @@ def render_report(context: Mapping[str, Any], report_format: str) -> str:
     environment.filters["md"] = markdown_escape
     environment.filters["token"] = markdown_token
     environment.filters["code"] = markdown_code
-    name = "report.html.j2" if report_format == "html" else "report.md.j2"
+    if template not in TEMPLATE_NAMES:
+        raise ValueError(template)
+    name = f"{template}.html.j2" if report_format == "html" else f"{template}.md.j2"
     return _writable(environment.get_template(name).render(**context))
 
 

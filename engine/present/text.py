@@ -7,22 +7,27 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..analysis.edits import Change, WhatIf
 from ..analysis.explain import DimensionExplanation, Explanation, ProofNode, UnmetCriterion
 from ..analysis.search import Goal, SearchResult, Sensitivity
+from ..engagement.evidence import Evidence
 from ..inference.diagnosis import CriterionResult, Diagnosis, DimensionResult, FindingResult
 from ..packs.model import Level, RulePack
+from .evidence import criterion_evidence, evidence_dict, unevidenced_line
 from .words import met_word, organization_name, show_value, status
 
 WIDTH = 80
 
 
-def render_json(diagnosis: Diagnosis, explanation: Explanation | None = None) -> str:
+def render_json(diagnosis: Diagnosis, explanation: Explanation | None = None,
+                evidence: Sequence[Evidence] = ()) -> str:
     """The diagnosis as JSON (``schemas/diagnosis.schema.json``), byte-stable for one input;
-    with an explanation under ``explanation``."""
-    data = diagnosis.to_dict()
+    with an explanation under ``explanation``; with the evidence the facts give (only when they
+    give some) under ``evidence`` (each item with the criteria it supports) and ``unevidenced``
+    (the met criteria resting on facts with none)."""
+    data = {**diagnosis.to_dict(), **evidence_dict(diagnosis, evidence)}
     if explanation is not None:
         data["explanation"] = explanation.to_dict()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -35,19 +40,25 @@ def _wrap(text: str, indent: int, width: int = WIDTH, hang: int = 0) -> list[str
                          subsequent_indent=pad + " " * hang) or [pad]
 
 
-def _criterion_lines(result: CriterionResult) -> list[str]:
+def _criterion_lines(result: CriterionResult, evidence: Sequence[Evidence] = ()) -> list[str]:
     mark = "[x]" if result.met else "[ ]"
     lines = [f"  {mark} {result.id}"]
     lines += _wrap(result.text, 6)
     for path, value in result.facts:
         lines += _wrap(f"{path} = {show_value(value)}", 6)
+    for item in criterion_evidence(result, evidence):
+        lines += _wrap(f"evidence for {item.path}: {item.describe()}", 6, hang=4)
     return lines
 
 
-def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
+def render_text(diagnosis: Diagnosis, pack: RulePack, evidence: Sequence[Evidence] = ()
+                ) -> str:
     """The diagnosis for a person at a terminal (for a pack with dimensions: each dimension's
-    level, and the gaps of each ladder under its name)."""
+    level, and the gaps of each ladder under its name). With the `evidence` the facts give:
+    each item beside the criteria it supports, and the met criteria resting on facts with
+    none."""
     d = diagnosis
+    ev = tuple(evidence)
     out: list[str] = []
     if not has_overall(pack):
         out += _wrap(f"{organization_name(d.organization)}: {NO_OVERALL}", 0)
@@ -60,13 +71,15 @@ def render_text(diagnosis: Diagnosis, pack: RulePack) -> str:
         out.append(f"Next level: {d.next_level.name if d.next_level else 'none (top level)'}"
                    f"   Target: {d.target.name if d.target else 'none given'}")
         out += _dimension_summary(d, pack)
-        out += ["", *_why_lines(d, pack), *_why_not_lines(d, pack)]
+        out += ["", *_why_lines(d, pack, ev), *_why_not_lines(d, pack, ev)]
     for dimension in d.dimensions:
-        out += ["", *_dimension_lines(d, pack, dimension)]
+        out += ["", *_dimension_lines(d, pack, dimension, ev)]
     out += ["", *_recommendation_lines(d, pack)]
     if d.findings:
         out += ["", "Findings", *_finding_lines(d.findings)]
     out.append("")
+    if ev:
+        out += [*_wrap(unevidenced_line(d, ev), 0, hang=2), ""]
     out += _wrap(f"{len(d.trace)} rules fired; `--format json` shows the trace.", 0)
     return "\n".join(line.rstrip() for line in out) + "\n"
 
@@ -113,19 +126,19 @@ def _on_ladder(pack: RulePack, results: Iterable[CriterionResult], dimension: st
     return [c for c in results if pack.level(c.level).dimension == dimension]
 
 
-def _why_lines(d: Diagnosis, pack: RulePack) -> list[str]:
+def _why_lines(d: Diagnosis, pack: RulePack, ev: Sequence[Evidence]) -> list[str]:
     attained = [c for c in _on_ladder(pack, d.criteria) if pack.rank(c.level) <= d.level.rank]
     if attained:
         out = [f"Why {d.level.name}: every criterion up to this level is met"]
         for result in attained:
-            out += _criterion_lines(result)
+            out += _criterion_lines(result, ev)
         return out
     above = f"; {d.next_level.name} is not attained (see below)" if d.next_level else ""
     return [f"Why {d.level.name}", *_wrap(f"{d.level.name} is the floor of the model, where "
                                           f"every organization starts{above}.", 2)]
 
 
-def _why_not_lines(d: Diagnosis, pack: RulePack) -> list[str]:
+def _why_not_lines(d: Diagnosis, pack: RulePack, ev: Sequence[Evidence]) -> list[str]:
     if d.next_level is None:
         return []
     next_criteria = [c for c in d.criteria if c.level == d.next_level.id]
@@ -134,17 +147,18 @@ def _why_not_lines(d: Diagnosis, pack: RulePack) -> list[str]:
     out = ["", f"Why not {d.next_level.name}: {len(unmet)} of {len(next_criteria)} "
                f"{kind} unmet"]
     for result in unmet + [c for c in next_criteria if c.met]:
-        out += _criterion_lines(result)
+        out += _criterion_lines(result, ev)
     beyond = [c for c in _on_ladder(pack, d.criteria)
               if c.id in d.gaps and c.level != d.next_level.id]
     if beyond and d.target is not None:
         out += ["", f"Further gaps up to the target, {d.target.name}"]
         for result in beyond:
-            out += _criterion_lines(result)
+            out += _criterion_lines(result, ev)
     return out
 
 
-def _dimension_lines(d: Diagnosis, pack: RulePack, result: DimensionResult) -> list[str]:
+def _dimension_lines(d: Diagnosis, pack: RulePack, result: DimensionResult,
+                     ev: Sequence[Evidence]) -> list[str]:
     """One dimension: why its level, why not its next one, and its further gaps up to its
     target, under its name."""
     name, level = result.name, result.level
@@ -155,7 +169,7 @@ def _dimension_lines(d: Diagnosis, pack: RulePack, result: DimensionResult) -> l
     if attained:
         out.append(f"Why {name} is {level.name}: every criterion up to this level is met")
         for criterion in attained:
-            out += _criterion_lines(criterion)
+            out += _criterion_lines(criterion, ev)
     else:
         out.append(f"Why {name} is {level.name}")
         out += _wrap(f"{level.name} is the floor of the dimension, where every organization "
@@ -167,12 +181,12 @@ def _dimension_lines(d: Diagnosis, pack: RulePack, result: DimensionResult) -> l
     out += _wrap(f"Why {name} is not {result.next_level.name}: {len(unmet)} of "
                  f"{len(following)} criteria unmet", 0)
     for criterion in unmet + [c for c in following if c.met]:
-        out += _criterion_lines(criterion)
+        out += _criterion_lines(criterion, ev)
     beyond = [c for c in mine if c.id in d.gaps and c.level != result.next_level.id]
     if beyond and result.target is not None:
         out += _wrap(f"Further gaps of {name} up to its target, {result.target.name}", 0)
         for criterion in beyond:
-            out += _criterion_lines(criterion)
+            out += _criterion_lines(criterion, ev)
     return out
 
 
