@@ -10,6 +10,13 @@ diagnosis's JSON holds it, since schema version 2 of the diagnosis): `Saved.dime
 them back, and a timeline has a trend per dimension; a one-ladder pack's assessments, and those
 saved before, have none. (The table layout is the same: nothing to migrate.)
 
+Assessments are keyed by organization and business unit and dated by the facts' `assessed_on`
+(the time they were saved is kept apart): an organization assessed unit by unit has a timeline
+per unit, each with its own trend, and an organization level per assessment date rolled up from
+the units assessed that day (the lowest; schema 3 adds the columns, filled in from the saved
+facts when an older database is migrated). Four units assessed on one day are one point of the
+organization's timeline, not a series.
+
 A database that cannot be written (a read-only file or folder) is opened read-only: it can be
 listed and shown when its schema is current, and saving in it is a clear `HistoryError`. So is
 every failure of SQLite (a full disk, a locked or damaged file) and a saved row whose facts or
@@ -32,7 +39,7 @@ from typing import Any, NamedTuple
 from ..errors import HistoryError
 from ..present.words import did_you_mean, plural, suggest
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("""CREATE TABLE assessments (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -48,6 +55,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             result TEXT NOT NULL)""",
         "CREATE INDEX assessments_org ON assessments (organization, saved_at)"),
     2: ("ALTER TABLE assessments ADD COLUMN batch TEXT",),
+    3: ("ALTER TABLE assessments ADD COLUMN business_unit TEXT",
+        "ALTER TABLE assessments ADD COLUMN assessed_on TEXT",
+        # the saved facts say both, for assessments saved before the columns existed
+        """UPDATE assessments SET
+             business_unit = CASE json_type(facts, '$.business_unit') WHEN 'text'
+                             THEN json_extract(facts, '$.business_unit') END,
+             assessed_on = CASE json_type(facts, '$.assessed_on') WHEN 'text'
+                           THEN json_extract(facts, '$.assessed_on') END
+           WHERE json_valid(facts)""",
+        "CREATE INDEX assessments_unit ON assessments (organization, business_unit, "
+        "assessed_on)"),
 }
 
 
@@ -79,12 +97,24 @@ class Saved(NamedTuple):
     facts: Mapping[str, Any]
     result: Mapping[str, Any]
     dimensions: tuple[SavedDimension, ...] = ()  # a dimensioned pack's: each one's level
+    business_unit: str | None = None
+    assessed_on: str | None = None  # as the facts say; None when they do not
+
+    @property
+    def date(self) -> str:
+        """When it was assessed: the facts' `assessed_on`, else the day it was saved."""
+        return self.assessed_on or self.saved_at[:10]
 
     def summary(self) -> dict[str, Any]:
-        """As listed; ``dimensions`` (each one's level) only for a dimensioned pack's."""
+        """As listed; ``business_unit`` and ``assessed_on`` when the facts give them,
+        ``dimensions`` (each one's level) only for a dimensioned pack's."""
         data = {"id": self.id, "organization": self.organization, "saved_at": self.saved_at,
                 "source": self.source, "pack": {"id": self.pack_id, "version": self.pack_version},
                 "level": self.result["level"]}
+        if self.business_unit is not None:
+            data["business_unit"] = self.business_unit
+        if self.assessed_on is not None:
+            data["assessed_on"] = self.assessed_on
         if self.dimensions:
             data["dimensions"] = [d.to_dict() for d in self.dimensions]
         return data
@@ -232,12 +262,14 @@ class History:
                     pack, level = result["pack"], result["level"]
                     cursor = db.execute(
                         "INSERT INTO assessments (organization, saved_at, source, pack_id, "
-                        "pack_version, pack_hash, level_id, level_rank, facts, result, batch) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "pack_version, pack_hash, level_id, level_rank, facts, result, batch, "
+                        "business_unit, assessed_on) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (result["organization"], now, source, pack["id"], pack["version"],
                          pack["sha256"], level["id"], level["rank"],
                          json.dumps(facts, ensure_ascii=False, sort_keys=True),
-                         json.dumps(result, ensure_ascii=False), batch))
+                         json.dumps(result, ensure_ascii=False), batch,
+                         _text(facts.get("business_unit")), _text(facts.get("assessed_on"))))
                     ids.append(int(cursor.lastrowid or 0))
         except sqlite3.Error as error:
             raise HistoryError(f"{self.path}: {plural(len(rows), 'assessment')} could not be "
@@ -245,18 +277,21 @@ class History:
         return ids
 
     def assessments(self, organization: str | None = None) -> list[Saved]:
-        query = "SELECT * FROM assessments"
+        """Saved assessments (of one organization), in the order they were assessed: by
+        `assessed_on` (else the day saved), then as saved."""
+        query = f"SELECT {_COLUMNS} FROM assessments"
         args: tuple[Any, ...] = ()
         if organization is not None:
             query += " WHERE organization = ?"
             args = (organization,)
         with self._reading():
-            rows = self._db.execute(query + " ORDER BY saved_at, id", args).fetchall()
+            rows = self._db.execute(query + " ORDER BY coalesce(assessed_on, substr(saved_at, "
+                                    "1, 10)), saved_at, id", args).fetchall()
         return [_saved(row, self.path) for row in rows]
 
     def get(self, assessment_id: int) -> Saved:
         with self._reading():
-            row = self._db.execute("SELECT * FROM assessments WHERE id = ?",
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM assessments WHERE id = ?",
                                    (assessment_id,)).fetchone()
         if row is None:
             raise HistoryError(f"no saved assessment #{assessment_id} in {self.path}")
@@ -274,7 +309,11 @@ class History:
         if not saved:
             raise HistoryError(f"no saved assessment of {organization!r}"
                                + did_you_mean(suggest(organization, self.organizations())))
-        return Timeline(organization, trend(saved), tuple(saved), dimension_trends(saved))
+        units = unit_timelines(saved)
+        dated = dated_rollups(saved) if units else ()
+        overall = _trend([point.level_rank for point in dated]) if units else trend(saved)
+        return Timeline(organization, overall, tuple(saved), dimension_trends(saved), units,
+                        dated)
 
     def check(self) -> str:
         """SQLite's own integrity check ("ok" when the file is sound)."""
@@ -302,19 +341,56 @@ class DimensionTrend(NamedTuple):
                 "assessments": self.assessments}
 
 
+class UnitTimeline(NamedTuple):
+    """One business unit's assessments over time (by date) and where its level went."""
+
+    name: str
+    trend: str  # see `trend`
+    assessments: tuple[Saved, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"business_unit": self.name, "trend": self.trend,
+                "levels": [{"assessed_on": item.date, "id": item.id,
+                            "level": item.result["level"]} for item in self.assessments]}
+
+
+class DatedRollup(NamedTuple):
+    """The organization on one assessment date: the lowest level of the units assessed that
+    day (each unit's latest assessment of the day)."""
+
+    date: str
+    level_id: str
+    level_rank: int
+    level_name: str
+    units: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"assessed_on": self.date, "level": {"id": self.level_id,
+                                                    "rank": self.level_rank,
+                                                    "name": self.level_name},
+                "units": list(self.units)}
+
+
 class Timeline(NamedTuple):
     """One organization's saved assessments, oldest first, and where its level went (and,
-    when they rate dimensions, where each dimension's level went)."""
+    when they rate dimensions, where each dimension's level went). For an organization assessed
+    unit by unit: each unit's own timeline, and the organization rolled up per date, whose
+    trend is the organization's."""
 
     organization: str
     trend: str  # see `trend`
     assessments: tuple[Saved, ...]
     dimensions: tuple[DimensionTrend, ...] = ()
+    units: tuple[UnitTimeline, ...] = ()
+    dated: tuple[DatedRollup, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"organization": self.organization, "trend": self.trend}
         if self.dimensions:
             data["dimensions"] = [d.to_dict() for d in self.dimensions]
+        if self.units:
+            data["units"] = [unit.to_dict() for unit in self.units]
+            data["by_date"] = [point.to_dict() for point in self.dated]
         data["assessments"] = listing(self.assessments)
         return data
 
@@ -349,6 +425,14 @@ def _while_locked(step: Callable[[], Any], seconds: float = 30.0) -> Any:
             pause = min(pause * 2, 0.5)
 
 
+_COLUMNS = ("id, organization, saved_at, source, pack_id, pack_version, pack_hash, level_id, "
+            "level_rank, facts, result, business_unit, assessed_on")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _saved(row: tuple[Any, ...], path: Path) -> Saved:
     """A row as a `Saved`; a `HistoryError` naming the row when its JSON is damaged."""
     facts, result = (_json_column(row, index, name, path)
@@ -358,7 +442,7 @@ def _saved(row: tuple[Any, ...], path: Path) -> Saved:
         raise HistoryError(f"{path}: saved assessment #{row[0]} is damaged: its result has no "
                            "level with a name")
     return Saved(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                 facts, result, _dimensions(result, row[0], path))
+                 facts, result, _dimensions(result, row[0], path), row[11], row[12])
 
 
 def _dimensions(result: Mapping[str, Any], ident: int, path: Path
@@ -418,3 +502,29 @@ def dimension_trends(saved: list[Saved]) -> tuple[DimensionTrend, ...]:
             ranks.setdefault(dimension.id, []).append(dimension.level_rank)
     return tuple(DimensionTrend(ident, names[ident], _trend(ranks[ident]), len(ranks[ident]))
                  for ident in names)
+
+
+def unit_timelines(saved: list[Saved]) -> tuple[UnitTimeline, ...]:
+    """Each business unit's assessments (those that name one), in the order first assessed;
+    none when no assessment names a unit."""
+    units: dict[str, list[Saved]] = {}
+    for item in saved:
+        if item.business_unit is not None:
+            units.setdefault(item.business_unit, []).append(item)
+    return tuple(UnitTimeline(name, _trend([i.level_rank for i in items]), tuple(items))
+                 for name, items in units.items())
+
+
+def dated_rollups(saved: list[Saved]) -> tuple[DatedRollup, ...]:
+    """The organization per assessment date: the lowest level of the units assessed that day
+    (a unit assessed twice that day counts with its latest)."""
+    days: dict[str, dict[str, Saved]] = {}
+    for item in saved:  # in date order, then as saved: the latest of a day wins
+        days.setdefault(item.date, {})[item.business_unit or ""] = item
+    found = []
+    for date, units in days.items():
+        lowest = min(units.values(), key=lambda item: item.level_rank)
+        found.append(DatedRollup(date, lowest.level_id, lowest.level_rank,
+                                 str(lowest.result["level"]["name"]),
+                                 tuple(name for name in units if name)))
+    return tuple(found)
