@@ -46,14 +46,21 @@ EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + 
               help="Worker processes (each compiles the pack once); the output is the same.")
 @click.option("--save", is_flag=True, help="Save every valid assessment in the history.")
 @click.option("--force", is_flag=True, help="Overwrite the output file without asking.")
+@click.option("--columns", "columns_path", type=click.Path(exists=True, dir_okay=False),
+              default=None, metavar="MAP.yaml",
+              help="Map a CSV or XLSX export's own headings (and cell texts) to facts fields.")
+@click.option("--sheet", default=None, metavar="NAME",
+              help="The sheet of an .xlsx input to read (default: the first).")
 @db_option
 @pack_option
 @handle_errors
 def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool,
-          force: bool, db: Path | None, pack_ref: str | None) -> None:
+          force: bool, columns_path: str | None, sheet: str | None, db: Path | None,
+          pack_ref: str | None) -> None:
     """Assess many organizations: INPUT is a folder of YAML/JSON facts files, a JSONL file
-    (one organization a line), a CSV file (columns named by field path, lists split on ';'),
-    or '-' for JSONL on standard input.
+    (one organization a line), a CSV file or an XLSX sheet (columns named by field path,
+    lists split on ';'; or a survey export's own headings with --columns MAP.yaml), or '-'
+    for JSONL on standard input.
 
     Results come out in input order, one JSON object a line (or a CSV row). Invalid records
     are reported and counted, never stop the batch, and make the exit status 1. Ctrl-C stops
@@ -63,6 +70,7 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
 
     pack = resolve_pack(pack_ref)
     _check_paths(inputs, output, force)
+    columns = _columns(columns_path, inputs, pack, sheet)
     tty = sys.stderr.isatty()
     progress = _Progress(count_records(inputs) if tty else None, tty)
     with contextlib.ExitStack() as stack:
@@ -70,7 +78,8 @@ def batch(inputs: tuple[str, ...], output: Path | None, workers: int, save: bool
         out = BatchOutput(output or sys.stdout, history, batch_id(inputs),
                           [d.id for d in pack.dimensions])
         try:
-            interrupted = _assess_and_write(pack, inputs, workers, out, progress)
+            interrupted = _assess_and_write(pack, inputs, workers, out, progress,
+                                            (columns, sheet))
         except (KeyboardInterrupt, EngineError) as error:
             _stopped(out, pack, progress, "interrupted" if isinstance(error, KeyboardInterrupt)
                      else "stopped")
@@ -112,12 +121,34 @@ def _check_paths(inputs: tuple[str, ...], output: Path | None, force: bool) -> N
         fail(f"error: {output} left as it was; choose another name, or --force", EXIT_USAGE)
 
 
+def _columns(path: str | None, inputs: tuple[str, ...], pack: RulePack,
+             sheet: str | None) -> Any:
+    """The column map, checked against the header of every CSV and XLSX input before
+    anything is read or written: every problem of every file at once (exit status 1)."""
+    if path is None:
+        return None
+    from brm_advisor.engine.inputs.columns import load_column_map
+    from brm_advisor.engine.inputs.records import table_errors
+
+    columns = load_column_map(path, pack.fields)
+    errors = table_errors(inputs, pack.fields, columns, sheet)
+    if errors:
+        text = "\n".join(f"error: {e.source} does not fit the column map {columns.source} "
+                         f"({words.plural(e.total, 'problem')}):\n"
+                         + "\n".join("  " + i.describe(e.source) for i in e.issues)
+                         for e in errors)
+        fail(text + "\nnothing was assessed or written", EXIT_INVALID)
+    return columns
+
+
 def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int,
-                      out: BatchOutput, progress: _Progress) -> bool:
-    """Every record assessed and written (and saved); True when Ctrl-C stopped it early."""
+                      out: BatchOutput, progress: _Progress, table: tuple[Any, str | None]
+                      ) -> bool:
+    """Every record assessed and written (and saved); True when Ctrl-C stopped it early.
+    `table`: the column map (or None) and the sheet of XLSX inputs."""
     from brm_advisor.engine import assess_all
 
-    records = read_records(inputs, pack.fields, sys.stdin.buffer)
+    records = read_records(inputs, pack.fields, sys.stdin.buffer, *table)
     # with workers, each worker compiles the pack; the parent only reads and writes
     with _CtrlC() as ctrl_c, out, contextlib.closing(
             assess_all(pack, records, workers, keep=out.history is not None)) as outcomes:

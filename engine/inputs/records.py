@@ -8,10 +8,12 @@ strictly as a facts document (no duplicate keys, no NaN or Infinity, no number o
 than Python converts, no lone UTF-16 surrogate, no nesting deeper than a document's), and every
 such problem becomes an invalid `Record` naming its place, so the records after it are read.
 
-A CSV file's header is checked once: a column that names no field, or a column named twice,
-makes the whole file one invalid record that counts all its rows (one message, not one a row).
-A row with more cells than the header has columns is invalid; the first such row of a file says
-so in full, later ones are counted without repeating it.
+A CSV file or an XLSX sheet (`sheets`: read streaming, its typed cells as CSV text) is a
+table: its header is checked once: a column that names no field, or a field filled twice, makes
+the whole file one invalid record that counts all its rows (one message, not one a row). With a
+column map (`columns`, `brm batch --columns`), headings are the export's own and cells may be
+translated. A row with more cells than the header has columns is invalid; the first such row of
+a file says so in full, later ones are counted without repeating it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from ..errors import DocumentError, Issue
+from ..errors import DocumentError, InputError, Issue
 from ..packs.fields import Field
-from ..present.words import plural, suggest
+from ..present.words import plural
+from .columns import ColumnMap, header_targets
 from .documents import MAX_DOCUMENT_BYTES, Document, load_json, read_document
 from .paths import container_at
+from .sheets import SHEET_SUFFIXES, sheet_rows
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json")
 """The files of a folder that are read as facts documents."""
@@ -87,6 +91,8 @@ def count_records(inputs: Iterable[str]) -> int | None:
         path = Path(name)
         if path.is_dir():
             total += sum(1 for _ in _folder_files(path))
+        elif path.suffix.lower() in SHEET_SUFFIXES:
+            return None  # counting a sheet's rows would read it twice
         elif path.suffix.lower() in (".jsonl", ".csv"):
             lines = _count_lines(path)
             total += max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
@@ -98,12 +104,22 @@ def count_records(inputs: Iterable[str]) -> int | None:
 ENGAGEMENT_FILE = "engagement.yaml"
 """An engagement's own file lists its units; it is not a facts record (engine/engagement)."""
 
+MAP_FILES = ("map.yaml", "map.yml", "map.json")
+"""A column map (`columns`) is not a facts record either: ``map.yaml``, or ``NAME.map.yaml``."""
+
+
+def is_record_file(path: Path) -> bool:
+    """Whether a folder's file is read as a facts record: a YAML or JSON file that is neither
+    an engagement file nor a column map."""
+    name = path.name.lower()
+    return path.suffix.lower() in FACT_SUFFIXES and name != ENGAGEMENT_FILE and \
+        not any(name == m or name.endswith("." + m) for m in MAP_FILES)
+
 
 def _folder_files(folder: Path) -> list[Path]:
     """The facts files in a folder and its subfolders, sorted: every YAML or JSON file but an
-    engagement file (a unit's files are records like any other)."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in FACT_SUFFIXES
-                  and p.name != ENGAGEMENT_FILE and p.is_file())
+    engagement file or a column map (a unit's files are records like any other)."""
+    return sorted(p for p in folder.rglob("*") if is_record_file(p) and p.is_file())
 
 
 def _count_lines(path: Path) -> int:
@@ -122,9 +138,11 @@ def _count_lines(path: Path) -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
-                 stdin: IO[bytes] | None = None) -> Iterator[Record]:
-    """Every record of every input, in order: folders (sorted), .jsonl, .csv, or '-' (JSONL on
-    `stdin`). `fields` is the pack's field table (CSV columns are its dotted paths)."""
+                 stdin: IO[bytes] | None = None, columns: ColumnMap | None = None,
+                 sheet: str | None = None) -> Iterator[Record]:
+    """Every record of every input, in order: folders (sorted), .jsonl, .csv, .xlsx (`sheet`,
+    or the first one), or '-' (JSONL on `stdin`). `fields` is the pack's field table (a
+    table's columns are its dotted paths, or headings that `columns` maps to them)."""
     for name in inputs:
         if name == "-":
             if stdin is None:
@@ -138,13 +156,48 @@ def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
         elif path.exists() and not path.is_file():  # opening a FIFO could wait forever
             yield _invalid(name, "is not a regular file (a FIFO, a device or a socket is not "
                                  "read)", "not-a-file", allowed="a file, a folder, or '-'")
+        elif path.suffix.lower() in SHEET_SUFFIXES:
+            yield from _table(sheet_rows(path, sheet), str(path), fields, columns)
         elif path.suffix.lower() in (".jsonl", ".csv"):
-            yield from _lines_file(path, fields)
+            yield from _lines_file(path, fields, columns)
         else:
             yield _document(path)
 
 
-def _lines_file(path: Path, fields: Mapping[str, Field]) -> Iterator[Record]:
+def table_errors(inputs: Iterable[str], fields: Mapping[str, Field], columns: ColumnMap | None,
+                 sheet: str | None = None) -> tuple[InputError, ...]:
+    """The header problems of every CSV file and XLSX sheet among `inputs` (one `InputError`
+    a file), read before any record is: with a column map, a batch checks them all first so
+    that a map that does not fit is told whole and nothing is written."""
+    errors = []
+    for name in inputs:
+        path = Path(name)
+        suffix = path.suffix.lower()
+        if name == "-" or not path.is_file() or suffix not in (".csv", *SHEET_SUFFIXES):
+            continue
+        if suffix == ".csv":
+            with path.open("rb") as handle:
+                problems = _header_check(_csv_rows(handle), fields, columns)
+        else:
+            problems = _header_check(sheet_rows(path, sheet), fields, columns)
+        if problems:
+            errors.append(InputError(str(path), problems))
+    return tuple(errors)
+
+
+def _header_check(rows: Iterator[tuple[int, list[str] | Issue]], fields: Mapping[str, Field],
+                  columns: ColumnMap | None) -> tuple[Issue, ...]:
+    first = next(rows, None)
+    if first is None:
+        return ()
+    line, header = first
+    if isinstance(header, Issue):
+        return (header._replace(line=header.line or line),)
+    return header_targets(header, fields, columns, line)[1]
+
+
+def _lines_file(path: Path, fields: Mapping[str, Field],
+                columns: ColumnMap | None = None) -> Iterator[Record]:
     try:
         handle = path.open("rb")
     except OSError as error:
@@ -152,7 +205,7 @@ def _lines_file(path: Path, fields: Mapping[str, Field]) -> Iterator[Record]:
         return
     with handle:
         if path.suffix.lower() == ".csv":
-            yield from _csv(handle, str(path), fields)
+            yield from _table(_csv_rows(handle), str(path), fields, columns)
         else:
             yield from _jsonl(handle, str(path))
 
@@ -252,61 +305,61 @@ def _next_row(reader: Any) -> list[str] | Issue | None:
         return Issue("$", f"is not valid CSV: {error}", code="syntax")
 
 
-def _csv(stream: IO[bytes], source: str, fields: Mapping[str, Field]) -> Iterator[Record]:
+def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[str] | Issue]]:
+    """(row number, cells) of a CSV stream; empty rows are skipped and not numbered."""
     reader = csv.reader(_TextLines(stream))
-    header = _next_row(reader)
-    if header is None:
-        return
-    if isinstance(header, Issue):
-        yield _refused(source, (header._replace(line=1),), reader)
-    elif problems := _header_problems(header, fields):
-        yield _refused(source, problems, reader)
-    else:
-        yield from _rows(reader, header, fields, source)
-
-
-def _refused(source: str, problems: tuple[Issue, ...], reader: Any) -> Record:
-    """The whole file as one invalid record: its header is wrong, so none of its rows can be
-    read; they are counted, and the problem is told once."""
-    rows = _count_rows(reader)
-    told = Issue("$", f"none of its {plural(rows, 'row')} was assessed because of its header",
-                 code="header")
-    return Record(source, None, (*problems, told), records=rows)
-
-
-def _header_problems(header: list[str], fields: Mapping[str, Field]) -> tuple[Issue, ...]:
-    problems = [Issue(f"$.{c}", f"unknown column {c!r}", allowed=", ".join(fields),
-                      suggestion=suggest(c, list(fields)), line=1, code="unknown-field")
-                for c in header if c not in fields]
-    twice = sorted({c for c in header if header.count(c) > 1 and c in fields})
-    problems += [Issue(f"$.{c}", f"the column {c!r} appears {header.count(c)} times in the "
-                                 "header", line=1, code="duplicate-key") for c in twice]
-    return tuple(problems)
-
-
-def _count_rows(reader: Any) -> int:
-    rows = 0
-    while (row := _next_row(reader)) is not None:
-        rows += row != []
-    return rows
-
-
-def _rows(reader: Any, header: list[str], fields: Mapping[str, Field],
-          source: str) -> Iterator[Record]:
-    number = 1  # row 1 is the header; empty rows are skipped and not numbered
-    first_extra: int | None = None
+    number = 0
     while (row := _next_row(reader)) is not None:
         if row == []:
             continue
         number += 1
+        yield number, row
+
+
+# --- tables (CSV files, XLSX sheets) ----------------------------------------------------------
+
+Rows = Iterator[tuple[int, "list[str] | Issue"]]
+
+
+def _table(rows: Rows, source: str, fields: Mapping[str, Field],
+           columns: ColumnMap | None) -> Iterator[Record]:
+    first = next(rows, None)
+    if first is None:
+        return
+    line, header = first
+    if isinstance(header, Issue):
+        refused = _refused(source, (header._replace(line=header.line or line),), rows)
+        # a file that is no table at all (an unreadable workbook): its problem alone
+        yield refused if refused.records else Record(source, None, (header,))
+        return
+    targets, problems = header_targets(header, fields, columns, line)
+    if problems:
+        yield _refused(source, problems, rows)
+    else:
+        yield from _rows(rows, targets, fields, columns, source)
+
+
+def _refused(source: str, problems: tuple[Issue, ...], rows: Rows) -> Record:
+    """The whole file as one invalid record: its header is wrong, so none of its rows can be
+    read; they are counted, and the problem is told once."""
+    count = sum(1 for _ in rows)
+    told = Issue("$", f"none of its {plural(count, 'row')} was assessed because of its header",
+                 code="header")
+    return Record(source, None, (*problems, told), records=count)
+
+
+def _rows(rows: Rows, targets: list[str | None], fields: Mapping[str, Field],
+          columns: ColumnMap | None, source: str) -> Iterator[Record]:
+    first_extra: int | None = None
+    for number, row in rows:
         where = f"{source}:{number}"
         if isinstance(row, Issue):
-            yield Record(where, None, (row,))
-        elif any(cell.strip() for cell in row[len(header):]):
-            yield _extra_cells(where, row, len(header), first_extra)
+            yield Record(where, None, (row._replace(line=None),))
+        elif any(cell.strip() for cell in row[len(targets):]):
+            yield _extra_cells(where, row, len(targets), first_extra)
             first_extra = first_extra or number
         else:
-            yield Record(where, _row_data(header, row, fields))
+            yield Record(where, _row_data(targets, row, fields, columns))
 
 
 def _extra_cells(where: str, row: list[str], columns: int, first: int | None) -> Record:
@@ -323,15 +376,20 @@ def _extra_cells(where: str, row: list[str], columns: int, first: int | None) ->
              "without repeating this", code="extra-cells"),))
 
 
-def _row_data(header: list[str], row: list[str], fields: Mapping[str, Field]) -> dict[str, Any]:
+def _row_data(targets: list[str | None], row: list[str], fields: Mapping[str, Field],
+              columns: ColumnMap | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for column, text in zip(header, row, strict=False):
+    for column, text in zip(targets, row, strict=False):
+        if column is None:
+            continue
         field = fields[column]
         value = text.strip()
         if field.kind == "list":
-            cell: Any = [] if value.lower() in NONE_WORDS else _list_cell(value)
+            cell: Any = [] if value.lower() in NONE_WORDS else _list_cell(value, column, columns)
         elif value == "":
             continue
+        elif columns is not None and (meant := columns.translate(column, value)) != value:
+            cell = meant if not isinstance(meant, str) else _cell(meant, field.kind)
         else:
             cell = _cell(value, field.kind)
         parent, key = container_at(data, column)
@@ -339,8 +397,10 @@ def _row_data(header: list[str], row: list[str], fields: Mapping[str, Field]) ->
     return data
 
 
-def _list_cell(text: str) -> list[str]:
-    return [item.strip() for item in text.split(";") if item.strip()]
+def _list_cell(text: str, column: str = "", columns: ColumnMap | None = None) -> list[Any]:
+    if columns is None:
+        return [item.strip() for item in text.split(";") if item.strip()]
+    return [columns.translate(column, item) for item in columns.split(text)]
 
 
 def _cell(text: str, kind: str) -> Any:

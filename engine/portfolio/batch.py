@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import signal
+import tempfile
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -56,13 +57,16 @@ class Outcome(NamedTuple):
 
 # --- assessing --------------------------------------------------------------------------------
 
-def result_line(source: str, diagnosis: Any) -> dict[str, Any]:
-    """What a batch writes for one organization (compact: no trace). A pack that rates
-    several dimensions adds each one's level, next level and target (``dimensions``, as in
-    the diagnosis's JSON); a one-ladder pack's line has no such key."""
+def result_line(source: str, diagnosis: Any,
+                facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a batch writes for one organization (compact: no trace). The facts' business
+    unit, date and respondent (name and role) follow the organization when they give them. A
+    pack that rates several dimensions adds each one's level, next level and target
+    (``dimensions``, as in the diagnosis's JSON); a one-ladder pack's line has no such key."""
     return {
         "source": source,
         "organization": diagnosis.organization,
+        **identity(facts or {}),
         "level": diagnosis.level.to_dict(),
         "next_level": diagnosis.next_level.to_dict() if diagnosis.next_level else None,
         "target": diagnosis.target.to_dict() if diagnosis.target else None,
@@ -74,6 +78,26 @@ def result_line(source: str, diagnosis: Any) -> dict[str, Any]:
         "findings": [f.id for f in diagnosis.findings],
         "pack": {"id": diagnosis.pack.id, "version": diagnosis.pack.version},
     }
+
+
+IDENTITY_KEYS = ("business_unit", "assessed_on")
+
+
+def identity(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Who and what was assessed beside the organization, for a record of an engagement (one
+    that names its business unit or its respondent): ``business_unit``, ``assessed_on`` and
+    ``respondent`` ({name, role}), each only when the facts give it. A record that names
+    neither is one organization's assessment, and its line is as it always was."""
+    respondent = facts.get("respondent")
+    who = {key: str(respondent[key]) for key in ("name", "role")
+           if respondent.get(key) is not None} if isinstance(respondent, Mapping) else {}
+    if facts.get("business_unit") is None and not who:
+        return {}
+    out: dict[str, Any] = {key: str(facts[key]) for key in IDENTITY_KEYS
+                           if facts.get(key) is not None}
+    if who:
+        out["respondent"] = who
+    return out
 
 
 def _json(data: Mapping[str, Any]) -> str:
@@ -99,7 +123,7 @@ class RecordAssessor:
         if issues:
             return _invalid(record, issues)
         diagnosis = self.advisor.assess(facts)
-        data = result_line(record.source, diagnosis)
+        data = result_line(record.source, diagnosis, facts.data)
         saved: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None)
         if self.keep:
             from .history import saved_result
@@ -214,11 +238,17 @@ LEVEL_COLUMNS = 4
 """The columns up to the overall level's rank: a dimension's level comes after them."""
 
 
-def csv_columns(dimensions: Iterable[str] = ()) -> tuple[str, ...]:
-    """The CSV header: `CSV_COLUMNS`, with ``level_<dimension>`` after the overall level and
-    its rank for each dimension of a pack that rates several."""
+IDENTITY_COLUMNS = ("business_unit", "assessed_on", "respondent", "respondent_role")
+"""Columns after ``organization`` when some record of the batch gives them (`identity`)."""
+
+
+def csv_columns(dimensions: Iterable[str] = (), identity: Sequence[str] = ()) -> tuple[str, ...]:
+    """The CSV header: `CSV_COLUMNS`, with the `identity` columns (of `IDENTITY_COLUMNS`)
+    after ``organization``, and ``level_<dimension>`` after the overall level and its rank for
+    each dimension of a pack that rates several."""
     extra = tuple(f"level_{dimension}" for dimension in dimensions)
-    return CSV_COLUMNS[:LEVEL_COLUMNS] + extra + CSV_COLUMNS[LEVEL_COLUMNS:]
+    return (CSV_COLUMNS[:2] + tuple(identity) + CSV_COLUMNS[2:LEVEL_COLUMNS] + extra
+            + CSV_COLUMNS[LEVEL_COLUMNS:])
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -235,22 +265,36 @@ def csv_cell(text: str) -> str:
     return "'" + text if formula else text
 
 
-def csv_row(outcome: Outcome, dimensions: Sequence[str] = ()) -> list[str]:
-    """One outcome as a row under `csv_columns(dimensions)`: a dimension's cell holds its
-    level's id (empty for an invalid record, or a dimension the result does not rate)."""
+def csv_row(outcome: Outcome, dimensions: Sequence[str] = (),
+            identity: Sequence[str] = ()) -> list[str]:
+    """One outcome as a row under `csv_columns(dimensions, identity)`: a dimension's cell
+    holds its level's id (empty for an invalid record, or a dimension the result does not
+    rate); an identity cell what the facts give (empty when they do not)."""
     data = outcome.data
     if data is None:
-        cells = [outcome.source, "", "", "", *("" for _ in dimensions), "", "", "", "", "",
+        cells = [outcome.source, "", *("" for _ in identity), "", "",
+                 *("" for _ in dimensions), "", "", "", "", "",
                  (outcome.error or "").replace("\n", " | ")]
         return [csv_cell(cell) for cell in cells]
     rank = str(data["level"]["rank"])  # a number, not text: nothing to neutralise
     levels = {d["id"]: d["level"]["id"] for d in data.get("dimensions", ())}
-    text = [outcome.source, data["organization"], data["level"]["id"], rank,
+    who = _identity_cells(data)
+    text = [outcome.source, data["organization"], *(who[column] for column in identity),
+            data["level"]["id"], rank,
             *(levels.get(dimension, "") for dimension in dimensions),
             (data["next_level"] or {}).get("id", ""), (data["target"] or {}).get("id", ""),
             ";".join(data["gaps"]), ";".join(data["recommendations"]),
             ";".join(data["findings"]), ""]
-    return [cell if index == 3 else csv_cell(cell) for index, cell in enumerate(text)]
+    rank_at = 3 + len(identity)
+    return [cell if index == rank_at else csv_cell(cell) for index, cell in enumerate(text)]
+
+
+def _identity_cells(data: Mapping[str, Any]) -> dict[str, str]:
+    respondent = data.get("respondent") or {}
+    return {"business_unit": data.get("business_unit", ""),
+            "assessed_on": data.get("assessed_on", ""),
+            "respondent": respondent.get("name", ""),
+            "respondent_role": respondent.get("role", "")}
 
 
 def batch_id(inputs: Iterable[str]) -> str:
@@ -344,7 +388,9 @@ class BatchOutput:
                 out.write(outcome)
 
     `destination` is a path (a `.csv` one gets CSV; the file is replaced only when the block
-    ends, through a temporary file) or a text stream (JSONL, written as it goes). Valid
+    ends, through a temporary file; its rows are spooled to another temporary file first, so
+    that the header has the `IDENTITY_COLUMNS` that some record gave, and only those) or a
+    text stream (JSONL, written as it goes). Valid
     assessments are saved in `history` in transactions of `CHUNK`, each after its rows were
     written. At the end, and when the block is left by one of `STOPS`, the rows not saved yet
     are saved and the file is kept: the output and the history hold the same records. Any other
@@ -367,6 +413,8 @@ class BatchOutput:
         self._files = contextlib.ExitStack()
         self._stream: IO[str] | None = None
         self._csv: Any = None
+        self._spool: IO[str] | None = None
+        self._seen: set[str] = set()  # identity columns some record gave
 
     @property
     def destination(self) -> str:
@@ -389,8 +437,9 @@ class BatchOutput:
                 opened = atomic_output(self.path, newline="")
             self._stream = self._files.enter_context(opened)
             if self.path.suffix.lower() == ".csv":
-                self._csv = csv.writer(self._stream, lineterminator="\n")
-                self._csv.writerow(csv_columns(self.dimensions))
+                self._spool = self._files.enter_context(tempfile.TemporaryFile(
+                    "w+", encoding="utf-8", newline=""))
+                self._csv = csv.writer(self._spool, lineterminator="\n")
         return self
 
     def write(self, outcome: Outcome) -> None:
@@ -398,7 +447,10 @@ class BatchOutput:
         assert self._stream is not None, "use BatchOutput in a with statement"
         with self._naming_the_output():
             if self._csv is not None:
-                self._csv.writerow(csv_row(outcome, self.dimensions))
+                row = csv_row(outcome, self.dimensions, IDENTITY_COLUMNS)
+                self._seen.update(c for c, cell in zip(IDENTITY_COLUMNS, row[2:], strict=False)
+                                  if cell)
+                self._csv.writerow(row)
             else:
                 self._stream.write(outcome.line + "\n")
         self.written += outcome.records
@@ -423,11 +475,29 @@ class BatchOutput:
             return
         try:
             self._save()
+            with self._naming_the_output():
+                self._write_csv()
         except BaseException as failure:
             self._files.__exit__(type(failure), failure, failure.__traceback__)
             raise
         with self._naming_the_output():
             self._files.close()  # the file replaces the old one
+
+    def _write_csv(self) -> None:
+        """The CSV file: its header, then the spooled rows without the identity columns no
+        record gave (a batch without units or respondents has the same columns as ever)."""
+        if self._spool is None or self._stream is None:
+            return
+        kept = tuple(c for c in IDENTITY_COLUMNS if c in self._seen)
+        full = csv_columns(self.dimensions, IDENTITY_COLUMNS)
+        keep = [i for i, column in enumerate(full)
+                if column not in IDENTITY_COLUMNS or column in kept]
+        writer = csv.writer(self._stream, lineterminator="\n")
+        writer.writerow(csv_columns(self.dimensions, kept))
+        self._spool.seek(0)
+        for row in csv.reader(self._spool):
+            writer.writerow([row[i] for i in keep])
+        self._spool = None
 
     @contextlib.contextmanager
     def _naming_the_output(self) -> Iterator[None]:
