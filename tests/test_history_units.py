@@ -100,3 +100,28 @@ def test_a_database_of_schema_2_migrates_and_fills_in_units_and_dates(advisor, t
     with sqlite3.connect(db) as check:
         assert check.execute("SELECT version FROM schema_version").fetchone()[0] == (
             SCHEMA_VERSION)
+
+
+def test_the_latest_engagement_is_compared_with_the_previous_unit_by_unit(advisor, tmp_path):
+    from brm_advisor.engine.portfolio.compare import compare_engagements
+
+    with History(tmp_path / "h.sqlite") as history:
+        for unit, rank in (("Retail", 1), ("Corporate", 2), ("Operations", 1)):
+            save(history, advisor, facts(unit, "2026-03-01", rank))
+        for unit, rank in (("Retail", 2), ("Corporate", 2), ("Treasury", 2)):
+            save(history, advisor, facts(unit, "2026-09-01", rank))
+        timeline = history.timeline("Bank")
+    compared = compare_engagements(timeline)
+    assert compared is not None
+    assert [(u.unit, u.moved) for u in compared.units] == [
+        ("Retail", "up"), ("Corporate", "same"), ("Operations", "gone"), ("Treasury", "new")]
+    assert (compared.before["id"], compared.after["id"]) == ("ad_hoc", "order_taker")
+    assert compared.to_dict()["after"]["assessed_on"] == "2026-09-01"
+    single = compare_engagements(history_with_one_date(advisor, tmp_path))
+    assert single is None
+
+
+def history_with_one_date(advisor: Any, tmp_path: Any) -> Any:
+    with History(tmp_path / "one.sqlite") as history:
+        save(history, advisor, facts("Retail", "2026-03-01", 1))
+        return history.timeline("Bank")

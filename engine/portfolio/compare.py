@@ -179,3 +179,63 @@ def compare(advisor: Advisor, a: Snapshot, b: Snapshot) -> ComparisonReport:
         return ComparisonReport(a, b, changed, overall, None, None)
     rerun = advisor.assess(advisor.reader.from_data(dict(a.facts), a.label)).to_dict()
     return ComparisonReport(a, b, changed, overall, delta(a.result, rerun), delta(rerun, b.result))
+
+
+class UnitChange(NamedTuple):
+    """One business unit's level at the previous assessment date and at the latest (None on a
+    date it was not assessed)."""
+
+    unit: str
+    before: Mapping[str, Any] | None  # the level: id, rank, name
+    after: Mapping[str, Any] | None
+
+    @property
+    def moved(self) -> str:
+        """"up", "down", "same"; "new" or "gone" when assessed on one of the dates only."""
+        if self.before is None or self.after is None:
+            return "new" if self.before is None else "gone"
+        delta = int(self.after["rank"]) - int(self.before["rank"])
+        return "up" if delta > 0 else "down" if delta < 0 else "same"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"business_unit": self.unit, "before": self.before, "after": self.after,
+                "moved": self.moved}
+
+
+class EngagementComparison(NamedTuple):
+    """An organization's latest engagement against its previous one, unit by unit, and the
+    organization's rolled-up level on each date."""
+
+    organization: str
+    before_date: str
+    after_date: str
+    before: Mapping[str, Any]  # the organization's level on the previous date
+    after: Mapping[str, Any]
+    units: tuple[UnitChange, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"organization": self.organization,
+                "before": {"assessed_on": self.before_date, "level": self.before},
+                "after": {"assessed_on": self.after_date, "level": self.after},
+                "units": [unit.to_dict() for unit in self.units]}
+
+
+def compare_engagements(timeline: Any) -> EngagementComparison | None:
+    """The latest two assessment dates of an organization assessed unit by unit (a
+    `history.Timeline`), unit by unit; None when it has fewer than two dates."""
+    if len(timeline.dated) < 2:
+        return None
+    previous, latest = timeline.dated[-2], timeline.dated[-1]
+    levels: dict[str, dict[str, Mapping[str, Any]]] = {previous.date: {}, latest.date: {}}
+    for item in timeline.assessments:  # in date order: the latest of a day wins
+        if item.date in levels and item.business_unit is not None:
+            levels[item.date][item.business_unit] = item.result["level"]
+    names = list(dict.fromkeys([*levels[previous.date], *levels[latest.date]]))
+    return EngagementComparison(
+        timeline.organization, previous.date, latest.date, _level(previous), _level(latest),
+        tuple(UnitChange(name, levels[previous.date].get(name), levels[latest.date].get(name))
+              for name in names))
+
+
+def _level(point: Any) -> dict[str, Any]:
+    return {"id": point.level_id, "rank": point.level_rank, "name": point.level_name}
