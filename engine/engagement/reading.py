@@ -117,8 +117,13 @@ class _Reader:
         self.issues: list[Issue] = []
 
     def problem(self, message: str, where: tuple[str | int, ...] = (), *,
-                line: int | None = None, allowed: str | None = None,
-                suggestion: str | None = None, code: str = "engagement") -> None:
+                line: int | None = None, document: Document | None = None,
+                allowed: str | None = None, suggestion: str | None = None,
+                code: str = "engagement") -> None:
+        """Note a problem at `where`; its line is looked up in `document` only now (finding
+        lines costs a second reading of the text: a sound engagement never pays it)."""
+        if line is None and document is not None:
+            line = document.line_of(list(where))
         self.issues.append(Issue(json_path(where), message, allowed=allowed,
                                  suggestion=suggestion, line=line, code=code))
 
@@ -131,20 +136,21 @@ class _Reader:
         given = data.get("respondent") if isinstance(data, Mapping) else None
         if given is None:
             return None, None
-        line = document.line_of(["respondent"])
         if not isinstance(given, Mapping) or not isinstance(given.get("name"), str):
-            self.problem(f"{where}: respondent is {{name, role}}", ("respondent",), line=line,
-                         allowed="a name, and a role: " + ", ".join(ROLES), code="type")
+            self.problem(f"{where}: respondent is {{name, role}}", ("respondent",),
+                         document=document, allowed="a name, and a role: " + ", ".join(ROLES),
+                         code="type")
             return None, None
-        return given["name"], self.role(given.get("role"), where, ("respondent", "role"), line)
+        return given["name"], self.role(given.get("role"), where, ("respondent", "role"),
+                                        document)
 
-    def role(self, role: Any, where: str, path: tuple[str | int, ...], line: int | None
-             ) -> str | None:
+    def role(self, role: Any, where: str, path: tuple[str | int, ...],
+             document: Document | None) -> str | None:
         if role is None:
             return None
         if role in ROLES:
             return str(role)
-        self.problem(f"{where}: {role!r} is not a respondent's role", path, line=line,
+        self.problem(f"{where}: {role!r} is not a respondent's role", path, document=document,
                      allowed=", ".join(ROLES),
                      suggestion=suggest(role, ROLES) if isinstance(role, str) else None,
                      code="enum")
@@ -200,7 +206,7 @@ class _Reader:
             return ()
         for inner, message in evidence_problems(data):
             self.problem(f"{where}: {message}", (*path, *inner),
-                         line=document.line_of([*path, *inner]) if document else None,
+                         document=document,
                          code="evidence")
         return read_evidence(data, given_by)
 
@@ -298,6 +304,8 @@ class _Folder(_Reader):
 class _EngagementFile(_Reader):
     """An engagement file listing the units, their respondents' files or inline facts."""
 
+    _resolved: Path | None = None
+
     def read(self) -> Engagement:
         document = read_document(self.source)
         data = document.data
@@ -333,16 +341,15 @@ class _EngagementFile(_Reader):
     def _unit(self, index: int, item: Any, document: Document, organization: str
               ) -> tuple[str, list[_Pending], tuple[Evidence, ...]]:
         where: tuple[str | int, ...] = ("units", index)
-        line = document.line_of(list(where))
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not (
                 item["name"].strip()):
-            self.problem("a unit is {name, file | facts | respondents}", where, line=line,
-                         code="required")
+            self.problem("a unit is {name, file | facts | respondents}", where,
+                         document=document, code="required")
             return "", [], ()
         name = item["name"]
         unknown = set(item) - {"name", "file", "facts", "respondents", "evidence"}
         for key in sorted(unknown):
-            self.problem(f"unknown key {key!r} of a unit", (*where, key), line=line,
+            self.problem(f"unknown key {key!r} of a unit", (*where, key), document=document,
                          allowed="name, file, facts, respondents, evidence",
                          suggestion=suggest(key, ["file", "facts", "respondents", "evidence"]),
                          code="unknown-field")
@@ -351,7 +358,7 @@ class _EngagementFile(_Reader):
             entries = [{key: item[key] for key in ("file", "facts") if key in item}]
         elif not isinstance(entries, list) or not entries:
             self.problem(f"unit {name!r}: respondents is a list", (*where, "respondents"),
-                         line=line, code="type")
+                         document=document, code="type")
             entries = []
         pending = [self._respondent(entry, (*where, "respondents", number), document,
                                     name, organization)
@@ -362,19 +369,18 @@ class _EngagementFile(_Reader):
 
     def _respondent(self, entry: Any, where: tuple[str | int, ...], document: Document,
                     unit: str, organization: str) -> _Pending | None:
-        line = document.line_of(list(where))
         if not isinstance(entry, Mapping) or ("file" in entry) == ("facts" in entry):
             self.problem(f"unit {unit!r}: each respondent gives a file or inline facts "
-                         "(one of them)", where, line=line, allowed="file: PATH, or facts: "
-                         "{...}", code="required")
+                         "(one of them)", where, document=document, allowed="file: PATH, or "
+                         "facts: {...}", code="required")
             return None
         name = entry.get("name")
-        role = self.role(entry.get("role"), f"unit {unit!r}", (*where, "role"), line)
+        role = self.role(entry.get("role"), f"unit {unit!r}", (*where, "role"), document)
         if "facts" in entry:
             where_text = f"{self.source.name} unit {unit!r}"
             return _Pending(where_text, name, role, entry["facts"], None,
                             self.facts_evidence(entry["facts"], where_text, None, name))
-        path = self._inside(entry["file"], (*where, "file"), line)
+        path = self._inside(entry["file"], (*where, "file"), document)
         if path is None:
             return None
         try:
@@ -386,44 +392,52 @@ class _EngagementFile(_Reader):
         own_name, own_role = self.respondent_part(facts_document, path.name)
         data = facts_document.data
         if isinstance(data, Mapping):
-            self._same_unit(data, unit, organization, path.name, (*where, "file"), line)
+            self._same_unit(data, unit, organization, path.name, (*where, "file"), document)
         who = name or own_name
         return _Pending(path.name, who, role or own_role, data, facts_document,
                         self.facts_evidence(data, path.name, facts_document, who))
 
 
-    def _inside(self, given: Any, where: tuple[str | int, ...], line: int | None
+    def _inside(self, given: Any, where: tuple[str | int, ...], document: Document
                 ) -> Path | None:
         folder = self.source.parent
         if not isinstance(given, str) or not given.strip():
             self.problem("a respondent's file is a path relative to the engagement file",
-                         where, line=line, code="type")
+                         where, document=document, code="type")
             return None
         path = folder / given
         try:
-            inside = path.resolve().is_relative_to(folder.resolve())
+            inside = path.resolve().is_relative_to(self._root())
         except (OSError, RuntimeError):
             inside = False
         if not inside:
-            self.problem(f"{given!r} leads outside the engagement's folder", where, line=line,
-                         allowed="a file inside " + str(folder), code="outside-folder")
+            self.problem(f"{given!r} leads outside the engagement's folder", where,
+                         document=document, allowed="a file inside " + str(folder),
+                         code="outside-folder")
             return None
         if not path.is_file():
-            self.problem(f"{given!r} is not a file in {folder}", where, line=line,
+            self.problem(f"{given!r} is not a file in {folder}", where, document=document,
                          code="missing-file")
             return None
         return path
 
+    def _root(self) -> Path:
+        """The engagement's folder, resolved once."""
+        if self._resolved is None:
+            self._resolved = self.source.parent.resolve()
+        return self._resolved
+
     def _same_unit(self, data: Mapping[str, Any], unit: str, organization: str, name: str,
-                   where: tuple[str | int, ...], line: int | None) -> None:
+                   where: tuple[str | int, ...], document: Document) -> None:
         own_unit, own_organization = data.get("business_unit"), data.get("organization")
         if isinstance(own_unit, str) and own_unit != unit:
             self.problem(f"{name} answers for the unit {own_unit!r}, but is listed under "
-                         f"{unit!r}", where, line=line, allowed=unit, code="other-unit")
+                         f"{unit!r}", where, document=document, allowed=unit,
+                         code="other-unit")
         if isinstance(own_organization, str) and organization and own_organization != (
                 organization):
             self.problem(f"{name} names the organization {own_organization!r}, not "
-                         f"{organization!r}", where, line=line, allowed=organization,
+                         f"{organization!r}", where, document=document, allowed=organization,
                          code="other-organization")
 
     def _names_once(self, listed: Sequence[tuple[str, list[_Pending], Any]],
