@@ -26,6 +26,17 @@ class Snapshot(NamedTuple):
     pack_hash: str
 
 
+def moved(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> str:
+    """How a level (id, rank, name) moved: "up", "down", "same" ("moved" for another level of
+    the same rank); "new" or "gone" when there is none on one side."""
+    if before is None or after is None:
+        return "new" if before is None else "gone"
+    rank_b, rank_a = before["rank"], after["rank"]
+    if rank_a == rank_b:
+        return "same" if before["id"] == after["id"] else "moved"
+    return "up" if rank_a > rank_b else "down"
+
+
 class DimensionChange(NamedTuple):
     """One dimension's level before and after (None on a side that does not rate it)."""
 
@@ -37,12 +48,7 @@ class DimensionChange(NamedTuple):
     @property
     def moved(self) -> str:
         """"up", "down", "same"; "new" or "gone" when only one side rates the dimension."""
-        if self.before is None or self.after is None:
-            return "new" if self.before is None else "gone"
-        rank_b, rank_a = self.before["rank"], self.after["rank"]
-        if rank_a == rank_b:
-            return "same" if self.before["id"] == self.after["id"] else "moved"
-        return "up" if rank_a > rank_b else "down"
+        return moved(self.before, self.after)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name,
@@ -192,10 +198,7 @@ class UnitChange(NamedTuple):
     @property
     def moved(self) -> str:
         """"up", "down", "same"; "new" or "gone" when assessed on one of the dates only."""
-        if self.before is None or self.after is None:
-            return "new" if self.before is None else "gone"
-        delta = int(self.after["rank"]) - int(self.before["rank"])
-        return "up" if delta > 0 else "down" if delta < 0 else "same"
+        return moved(self.before, self.after)
 
     def to_dict(self) -> dict[str, Any]:
         return {"business_unit": self.unit, "before": self.before, "after": self.after,
