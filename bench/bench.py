@@ -202,6 +202,9 @@ def _arguments() -> argparse.Namespace:
                         help="also push this many mutated documents through the reader and "
                              "the batch reader (tests/fuzzing.py): every one accepted or "
                              "refused with a clear error")
+    parser.add_argument("--survey", type=int, default=0,
+                        help="only measure a survey export of this many rows imported through "
+                             "`brm batch --columns` (peak RSS at a tenth of it and at all of it)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     return parser.parse_args()
 
@@ -294,6 +297,8 @@ def _fuzz_figures(advisor: Advisor, count: int) -> dict[str, Any]:
 
 def main() -> int:
     args = _arguments()
+    if args.survey:
+        return _survey_figures(args.survey, args.json)
 
     rng = random.Random(2026)
     orgs = [organization(rng, i) for i in range(args.orgs)]
@@ -522,6 +527,66 @@ def _batch_figures(count: int, brm: str, floor_per_s: float) -> dict[str, Any]:
         run["vs_floor"] = floor_per_s / run["orgs_per_s"]
     shutil.rmtree(folder)
     return result
+
+
+SURVEY = Path(__file__).resolve().parent.parent / "examples" / "survey"
+
+
+def _survey_file(path: Path, rows: int) -> None:
+    """The shipped survey export's rows, repeated (each company numbered) to `rows` rows."""
+    import csv
+
+    with (SURVEY / "export.csv").open(newline="", encoding="utf-8") as handle:
+        header, *answers = list(csv.reader(handle))
+    company = header.index("Company")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for index in range(rows):
+            row = list(answers[index % len(answers)])
+            row[company] = f"{row[company]} {index // len(answers)}"
+            writer.writerow(row)
+
+
+def _run_survey(brm: str, source: Path) -> dict[str, Any]:
+    out = source.with_suffix(".out.csv")
+    peaks: dict[int, int] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen([brm, "batch", "--columns", str(SURVEY / "map.yaml"), str(source),
+                             "-o", str(out), "--force"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        _tree_peak_kb(proc.pid, peaks)
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"brm batch --columns failed with {proc.returncode}")
+    rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
+    return {"rows": rows, "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds),
+            "peak_rss_mb": round(peaks.get(proc.pid, 0) / 1024, 1)}
+
+
+def _survey_figures(count: int, json_path: Path | None) -> int:
+    """`brm batch --columns` on a survey export of count/10 and of count rows: memory flat."""
+    import tempfile
+
+    brm = shutil.which("brm") or str(Path(sys.executable).parent / "brm")
+    folder = Path(tempfile.mkdtemp(prefix="brm-survey-"))
+    try:
+        runs = []
+        for rows in (count // 10, count):
+            source = folder / f"export-{rows}.csv"
+            _survey_file(source, rows)
+            runs.append(_run_survey(brm, source))
+    finally:
+        shutil.rmtree(folder)
+    for run in runs:
+        print(f"  survey export through brm batch --columns: {run['rows']:7d} rows in "
+              f"{run['seconds']:6.1f} s ({run['rows_per_s']} rows/s), peak RSS "
+              f"{run['peak_rss_mb']:.1f} MB")
+    if json_path:
+        json_path.write_text(json.dumps({"survey": runs}, indent=2) + "\n")
+    return 0
 
 
 def _profile(advisor: Any, orgs: list[dict[str, Any]]) -> list[str]:

@@ -157,7 +157,7 @@ def read_records(inputs: Iterable[str], fields: Mapping[str, Field],
             yield _invalid(name, "is not a regular file (a FIFO, a device or a socket is not "
                                  "read)", "not-a-file", allowed="a file, a folder, or '-'")
         elif path.suffix.lower() in SHEET_SUFFIXES:
-            yield from _table(sheet_rows(path, sheet), str(path), fields, columns)
+            yield from _table(sheet_rows(path, sheet), str(path), fields, columns, pad=True)
         elif path.suffix.lower() in (".jsonl", ".csv"):
             yield from _lines_file(path, fields, columns)
         else:
@@ -322,7 +322,10 @@ Rows = Iterator[tuple[int, "list[str] | Issue"]]
 
 
 def _table(rows: Rows, source: str, fields: Mapping[str, Field],
-           columns: ColumnMap | None) -> Iterator[Record]:
+           columns: ColumnMap | None, pad: bool = False) -> Iterator[Record]:
+    """A table's records. With `pad` (a sheet, whose rows end at their last value), a row
+    shorter than the header has empty cells for the rest (an empty list cell: an empty list);
+    a CSV row stays as short as it was written."""
     first = next(rows, None)
     if first is None:
         return
@@ -336,6 +339,9 @@ def _table(rows: Rows, source: str, fields: Mapping[str, Field],
     if problems:
         yield _refused(source, problems, rows)
     else:
+        if pad:
+            rows = ((n, r if isinstance(r, Issue) else r + [""] * (len(targets) - len(r)))
+                    for n, r in rows)
         yield from _rows(rows, targets, fields, columns, source)
 
 
