@@ -242,6 +242,26 @@ def test_a_sheet_row_ending_early_has_empty_cells_for_the_rest(tmp_path):
     assert lines(result.stdout)[0]["level"]["id"] == "ad_hoc"
 
 
+def test_a_sheet_that_declares_a_wrong_size_is_read_whole(tmp_path):
+    made = write_xlsx(tmp_path / "made.xlsx",
+                      ["organization", "brm.formal_role", "engagement.mode",
+                       "engagement.prioritization", "engagement.lifecycle", "measures"],
+                      [["A", False, "reactive", "loudest_voice", "", ""],
+                       ["B", True, "order_taking", "first_come", "planning", "satisfaction"]])
+    wrong = tmp_path / "wrong.xlsx"
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(wrong, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:F3"' in data
+                data = data.replace(b'<dimension ref="A1:F3"', b'<dimension ref="A1"')
+            target.writestr(item, data)
+    result = run("batch", str(wrong))
+    assert result.exit_code == 0, result.stderr
+    assert [line["organization"] for line in lines(result.stdout)] == ["A", "B"]
+    assert lines(result.stdout)[1]["level"]["id"] == "order_taker"
+
+
 @pytest.mark.parametrize(("text", "words"), [
     ("columns: [a, b]\n", "needs 'columns:'"),
     ("columns: {a: organization\n", "is not valid"),

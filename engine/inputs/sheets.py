@@ -70,6 +70,8 @@ def _rows(worksheet: Any) -> Iterator[Row]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # the size a sheet declares may be wrong (some tools write "A1"): read every cell
+            worksheet.reset_dimensions()
             for values in worksheet.iter_rows(values_only=True):
                 number += 1
                 cells = [cell_text(value) for value in values]
