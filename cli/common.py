@@ -141,8 +141,9 @@ def broken_units_exit(result: EngagementResult) -> None:
     were reported)."""
     if not result.broken:
         return
+    others = " (the others were)" if result.units else ""
     lines = [f"error: {words.plural(len(result.broken), 'business unit')} of "
-             f"{result.organization} could not be assessed (the others were):"]
+             f"{result.organization} could not be assessed{others}:"]
     for unit in result.broken:
         lines += [f"  {unit.name}: {problem_text(issue)}" for issue in unit.error.issues]
     fail("\n".join(lines), EXIT_INVALID)

@@ -298,9 +298,11 @@ def test_met_without_evidence_lists_the_met_criteria_on_unevidenced_facts():
 def test_render_json_adds_evidence_only_when_given(advisor, tmp_path):
     schema = json.loads(json.dumps(DIAGNOSIS_SCHEMA))
     # the keys this would need in schemas/diagnosis.schema.json (proposed, not yet there)
+    text = {"type": "string"}
     schema["properties"]["evidence"] = {"type": "array", "items": {
-        "type": "object", "required": ["path", "text", "criteria"],
-        "properties": {"criteria": {"type": "array", "items": {"type": "string"}}}}}
+        "type": "object", "additionalProperties": False, "required": ["path", "text", "criteria"],
+        "properties": {"path": text, "text": text, "source": text, "date": text,
+                       "given_by": text, "criteria": {"type": "array", "items": text}}}}
     schema["properties"]["unevidenced"] = {"type": "array", "items": {"type": "string"}}
     plain = advisor.read(str(_facts(tmp_path, None)))
     assert json.loads(render_json(advisor.assess(plain), None, facts_evidence(plain))) == (
