@@ -339,3 +339,21 @@ def test_the_library_names_are_public():
         result = engine.assess_engagement(advisor, engagement)
         assert engine.render_engagement_text(result, advisor.pack) == run(
             "assess", str(BANK)).output
+
+
+def test_a_pack_without_overall_level_shows_each_units_dimension_levels(tmp_path):
+    from test_dimensions import make, pack_text, without_overall
+
+    pack = make(tmp_path / "pack", without_overall(pack_text()))
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (folder / "engagement.yaml").write_text(
+        "organization: X\nunits:\n  - {name: U1, facts: {organization: X, a: 2, b: 1}}\n"
+        "  - {name: U2, facts: {organization: X, a: 4, b: 3}}\n")
+    out = run("assess", str(folder), "--pack", str(pack)).output
+    assert out.startswith("X: no overall level; each dimension is rated on its own ladder\n")
+    assert "U1: Dimension A: A2; Dimension B: B1" in out
+    assert "No overall level (level 1)" not in out
+    markdown = run("assess", str(folder), "--pack", str(pack), "--format", "markdown").output
+    assert "| U2 | Dimension A: A4; Dimension B: B3 |" in markdown
+    assert "Level 1 of 1" not in markdown and "### Why each dimension's level" in markdown

@@ -20,6 +20,7 @@ from ..engagement.evidence import Evidence
 from ..engagement.reading import BrokenUnit
 from ..engagement.rollup import EngagementResult, Rollup, UnitResult
 from ..errors import Issue
+from ..inference.diagnosis import Diagnosis
 from ..packs.model import RulePack
 from .evidence import about_unit
 from .text import NO_OVERALL, _wrap, has_overall, level_label, render_text
@@ -60,11 +61,19 @@ def problem_text(issue: Issue, folder: str | None = None) -> str:
     return issue._replace(message=rest).describe(file or None)
 
 
+def unit_standing(diagnosis: Diagnosis, pack: RulePack) -> str:
+    """A unit's level in a few words: ``2. Order Taker``, or each dimension's level for a
+    pack that gives no overall one."""
+    if has_overall(pack):
+        return f"{diagnosis.level.rank}. {diagnosis.level.name}"
+    return "; ".join(f"{d.name}: {d.level.name}" for d in diagnosis.dimensions)
+
+
 def render_engagement_text(result: EngagementResult, pack: RulePack) -> str:
     """The organization's roll-up, the comparison across units, then each unit's diagnosis."""
     r = result
     out = _headline(r, pack)
-    out += ["", "Business units", *_unit_lines(r)]
+    out += ["", "Business units", *_unit_lines(r, pack)]
     if r.findings:
         out += ["", "Findings across units"]
         for finding in r.findings:
@@ -105,14 +114,16 @@ def _headline(r: EngagementResult, pack: RulePack) -> list[str]:
     return out
 
 
-def _unit_lines(r: EngagementResult) -> list[str]:
+def _unit_lines(r: EngagementResult, pack: RulePack) -> list[str]:
     out: list[str] = []
     for unit in r.units:
         level = unit.diagnosis.level
         who = unit.unit.respondents
         by = (f"; {len(who)} respondents: {respondents_text(who)}" if len(who) > 1
               else f"; from {who[0].source}" if who else "")
-        out += _wrap(f"{unit.name}: {level.name} (level {level.rank}){by}", 2, hang=4)
+        standing = (f"{level.name} (level {level.rank})" if has_overall(pack)
+                    else unit_standing(unit.diagnosis, pack))
+        out += _wrap(f"{unit.name}: {standing}{by}", 2, hang=4)
     for broken in r.broken:
         out += _wrap(f"{broken.name}: not assessed (see the end)", 2, hang=4)
     return out

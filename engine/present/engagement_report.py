@@ -18,7 +18,7 @@ from ..engagement.evidence import Evidence
 from ..engagement.rollup import EngagementResult, UnitResult
 from ..inference.diagnosis import CriterionResult, Diagnosis
 from ..packs.model import RulePack
-from .engagement import problem_text, respondents_text, rollup_words
+from .engagement import problem_text, respondents_text, rollup_words, unit_standing
 from .evidence import about_unit, criterion_evidence, unevidenced
 from .report import report_title
 from .text import NO_OVERALL, dimension_standing, has_overall, level_label
@@ -40,10 +40,15 @@ def engagement_report_context(result: EngagementResult, pack: RulePack) -> dict[
         "unit_count": len(r.units),
         "rollup": rollup_words(r, r.rollup, pack) if r.units else None,
         "policy": r.policy,
+        "policy_sentence": (
+            f"Each ladder's level here is the {r.policy} of the business units' levels on it "
+            "(the pack's roll-up policy)." if r.dimensions else
+            f"The organization's level is the {r.policy} of its business units' levels (the "
+            "pack's roll-up policy)."),
         "dimensions": [{"name": pack.dimension(d.dimension).name,
                         "rollup": rollup_words(r, d, pack)} for d in r.dimensions]
         if r.units else [],
-        "units_overview": [_overview(unit) for unit in r.units],
+        "units_overview": [_overview(unit, pack) for unit in r.units],
         "heatmap": _heatmap(r, pack),
         "common_gaps": [_gap(r, ident, ()) for ident in r.common_gaps],
         "unit_gaps": [_gap(r, ident, units) for ident, units in r.unit_gaps],
@@ -57,9 +62,8 @@ def engagement_report_context(result: EngagementResult, pack: RulePack) -> dict[
     }
 
 
-def _overview(unit: UnitResult) -> dict[str, Any]:
-    level = unit.diagnosis.level
-    return {"name": unit.name, "level": level.name, "rank": level.rank,
+def _overview(unit: UnitResult, pack: RulePack) -> dict[str, Any]:
+    return {"name": unit.name, "standing": unit_standing(unit.diagnosis, pack),
             "respondents": respondents_text(unit.unit.respondents)}
 
 
@@ -99,6 +103,8 @@ def _unit(unit: UnitResult, pack: RulePack, given: bool) -> dict[str, Any]:
     evidence = unit.unit.evidence
     return {
         "name": unit.name,
+        "why_title": (f"Why {d.level.name}" if has_overall(pack) else
+                      "Why each dimension's level"),
         "respondents": respondents_text(unit.unit.respondents),
         "combined": len(unit.unit.respondents) > 1,
         "level": d.level._asdict(),
