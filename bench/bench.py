@@ -548,8 +548,22 @@ def _survey_file(path: Path, rows: int) -> None:
             writer.writerow(row)
 
 
+def _survey_xlsx(source: Path, path: Path) -> None:
+    """The same rows as an .xlsx workbook (written streaming, ratings as numbers)."""
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Responses")
+    with source.open(newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
+    book.save(path)
+
+
 def _run_survey(brm: str, source: Path) -> dict[str, Any]:
-    out = source.with_suffix(".out.csv")
+    out = source.with_name(source.name + ".out.csv")
     peaks: dict[int, int] = {}
     start = time.perf_counter()
     proc = subprocess.Popen([brm, "batch", "--columns", str(SURVEY / "map.yaml"), str(source),
@@ -562,7 +576,8 @@ def _run_survey(brm: str, source: Path) -> dict[str, Any]:
     if proc.returncode != 0:
         raise SystemExit(f"brm batch --columns failed with {proc.returncode}")
     rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
-    return {"rows": rows, "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds),
+    return {"input": source.suffix[1:], "rows": rows, "seconds": round(seconds, 1),
+            "rows_per_s": round(rows / seconds),
             "peak_rss_mb": round(peaks.get(proc.pid, 0) / 1024, 1)}
 
 
@@ -578,10 +593,13 @@ def _survey_figures(count: int, json_path: Path | None) -> int:
             source = folder / f"export-{rows}.csv"
             _survey_file(source, rows)
             runs.append(_run_survey(brm, source))
+            _survey_xlsx(source, source.with_suffix(".xlsx"))
+            runs.append(_run_survey(brm, source.with_suffix(".xlsx")))
     finally:
         shutil.rmtree(folder)
     for run in runs:
-        print(f"  survey export through brm batch --columns: {run['rows']:7d} rows in "
+        print(f"  survey export ({run['input']}) through brm batch --columns: {run['rows']:7d} "
+              f"rows in "
               f"{run['seconds']:6.1f} s ({run['rows_per_s']} rows/s), peak RSS "
               f"{run['peak_rss_mb']:.1f} MB")
     if json_path:
