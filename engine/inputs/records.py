@@ -18,6 +18,7 @@ a file says so in full, later ones are counted without repeating it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import os
@@ -179,7 +180,8 @@ def table_errors(inputs: Iterable[str], fields: Mapping[str, Field], columns: Co
             with path.open("rb") as handle:
                 problems = _header_check(_csv_rows(handle), fields, columns)
         else:
-            problems = _header_check(sheet_rows(path, sheet), fields, columns)
+            with contextlib.closing(sheet_rows(path, sheet)) as rows:  # the workbook closed
+                problems = _header_check(rows, fields, columns)
         if problems:
             errors.append(InputError(str(path), problems))
     return tuple(errors)
