@@ -37,9 +37,17 @@ DEFAULT_OUTPUT = Path("brm-interview.yaml")
 @click.option("--force", is_flag=True,
               help="Write without asking: over an existing output file, or into a resumed "
                    "facts file that brm interview did not write.")
+@click.option("--unit", "unit", default=None, metavar="NAME",
+              help="The business unit assessed (not asked then); the default file name "
+                   "includes it.")
+@click.option("--respondent", "respondent", default=None, metavar="NAME",
+              help="Who answers (not asked then); the default file name includes it.")
+@click.option("--role", "role", default=None, metavar="ROLE",
+              help="The respondent's side: business, it, brm or other (with --respondent).")
 @pack_option
 @handle_errors
 def interview(output: Path | None, resume: Path | None, quick: bool, force: bool,
+              unit: str | None, respondent: str | None, role: str | None,
               pack_ref: str | None) -> None:
     """Collect the facts by answering questions, then get the diagnosis.
 
@@ -53,6 +61,21 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     Without --quick, the target level is asked last, once the facts show where the
     organization is, and offers only the levels above. The end shows the level and the
     first actions; brm explain, assess and report FILE give the rest.
+
+    After the organization come the business unit, the date (Enter takes today's), the
+    assessor and the respondent with their side, for packs whose facts have them (--quick
+    still asks the unit and the respondent: they say whose answers the file holds).
+    --unit, --respondent and --role give them beforehand, e.g. to interview several people
+    of one unit; the answers are then saved, by default, in a file named after the
+    organization, the unit and the respondent (first-national-bank-retail-dana-reyes.yaml).
+    A folder of such files, one per unit and respondent, is an engagement: brm assess
+    FOLDER.
+
+    Evidence: after an answer with choices, yes or no, a number or a date, type # (a space
+    on each side) and a note: "advisory # seen in 3 BU minutes" saves the answer, and the
+    note as evidence for it (given again for the same fact, it is added to a list). A #
+    without spaces is part of the answer, and free text (names) keeps every # as typed.
+    A pack whose facts keep no evidence refuses it.
 
     The saved file is a facts file that brm assess reads, with an `interview:` section
     naming the pack and the questions skipped or not asked (--quick leaves those that
@@ -71,26 +94,56 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     )
 
     _lenient_stdin()
+    if role is not None and respondent is None:
+        fail("error: --role needs --respondent NAME (the role is the respondent's)",
+             EXIT_USAGE)
     pack = resolve_pack(pack_ref)
-    path = output or resume or DEFAULT_OUTPUT
-    into_resumed = resume is not None and path.resolve() == resume.resolve()
+    named = output is None and resume is None and (unit or respondent) is not None
+    path = output or resume or (None if named else DEFAULT_OUTPUT)
+    into_resumed = resume is not None and path is not None and (
+        path.resolve() == resume.resolve())
     saved = load_saved(resume) if resume is not None else None
     with Advisor(pack) as advisor:
         try:
             session = Interview(advisor, quick=quick, resumed=saved, save_to=path)
-            check_can_save(path)  # before asking anything, not after
+            if path is not None:
+                check_can_save(path)  # before asking anything, not after
         except OtherPackError as error:
             fail(f"error: {error}; continue it with --pack {error.record.pack}", EXIT_USAGE)
         except SaveError as error:
-            hint = ("make it writable, or save the answers in another file with -o FILE"
-                    if error.read_only else "choose another file with -o FILE")
-            fail(f"error: {error}: {hint}", EXIT_USAGE)
-        _confirm_writing(path, saved if into_resumed else None, force)
+            _cannot_save(error)
+        _preset(session, {"business_unit": ("--unit", unit),
+                          "respondent.name": ("--respondent", respondent),
+                          "respondent.role": ("--role", role)})
+        if path is not None:
+            _confirm_writing(path, saved if into_resumed else None, force)
         if saved is not None:
             _resuming(saved, session)
-        again = _command("interview --resume", path, pack_ref) + (" --quick" if quick else "")
-        _run(session, path, again)
-        _end(session, advisor, path, pack_ref, again)
+        run = _Run(session, pack_ref, quick, force)
+        run.ask_all()
+        _end(session, advisor, run.path, pack_ref, run.again)
+
+
+def _cannot_save(error: Exception) -> None:
+    hint = ("make it writable, or save the answers in another file with -o FILE"
+            if getattr(error, "read_only", False) else "choose another file with -o FILE")
+    fail(f"error: {error}: {hint}", EXIT_USAGE)
+
+
+def _preset(session: Interview, given: dict[str, tuple[str, str | None]]) -> None:
+    """The answers given as options (--unit, --respondent, --role), checked as typed ones."""
+    from brm_advisor.engine import AnswerError
+
+    for path, (option, value) in given.items():
+        if value is None:
+            continue
+        if not session.asks(path):
+            fail(f"error: {option}: the facts of the pack {session.pack.id} have no {path}",
+                 EXIT_USAGE)
+        try:
+            session.preset(path, value)
+        except AnswerError as error:
+            fail(f"error: {option} {value}: {error}", EXIT_USAGE)
 
 
 def _lenient_stdin() -> None:
@@ -141,30 +194,93 @@ class _Stop(Exception):
 INTRO = ("Type each answer and press Enter. At any question, type ? to hear why it matters, "
          "help for how to answer, back to change the previous answer, or q to stop (the "
          "answers are saved: continue later with --resume).")
+INTRO_EVIDENCE = (" After an answer, add # and a note to record evidence (advisory # seen in "
+                  "3 BU minutes).")
+EVIDENCE_HELP = ("To record evidence, add # and a note after the answer (a space on each side "
+                 "of #): advisory # seen in 3 BU minutes.")
+FREE_TEXT_HELP = "A # in this answer is part of it: no evidence is read in free text."
 
 
-def _run(session: Interview, path: Path, again: str) -> None:
-    """Ask every pending question; on q, Ctrl-C or end of input, save and say how to go
-    on."""
-    intro = textwrap.fill(INTRO, width=80)  # on the first prompt, once
-    try:
-        for turn in session.pending():
-            if intro:
-                click.echo("\n" + intro)
-                intro = ""
-            _ask(session, turn)
-    except _Stop:
-        _saved_on_stopping(session, path, "Stopped", again)
-        sys.exit(0)
-    except (KeyboardInterrupt, click.Abort):
-        _saved_on_stopping(session, path, "Interrupted", again)
-        sys.exit(130)
+class _Run:
+    """The questions asked one by one, saved as they are answered; the file named, when no
+    -o was given and the unit or respondent were, once the organization is known."""
+
+    def __init__(self, session: Interview, pack_ref: str | None, quick: bool,
+                 force: bool) -> None:
+        self.session = session
+        self.pack_ref = pack_ref
+        self.quick = quick
+        self.force = force
+
+    @property
+    def path(self) -> Path:
+        return self.session.save_to or DEFAULT_OUTPUT
+
+    @property
+    def again(self) -> str:
+        return (_command("interview --resume", self.path, self.pack_ref)
+                + (" --quick" if self.quick else ""))
+
+    def ask_all(self) -> None:
+        """Ask every pending question; on q, Ctrl-C or end of input, save and say how to go
+        on."""
+        session = self.session
+        intro = INTRO + (INTRO_EVIDENCE if session.keeps_evidence else "")
+        intro = textwrap.fill(intro, width=80)  # on the first prompt, once
+        try:
+            for turn in session.pending():
+                if intro:
+                    click.echo("\n" + intro)
+                    intro = ""
+                _ask(session, turn)
+                if session.save_to is None:
+                    self._name_the_file()
+        except _Stop:
+            self._stopping("Stopped")
+            sys.exit(0)
+        except (KeyboardInterrupt, click.Abort):
+            self._stopping("Interrupted")
+            sys.exit(130)
+
+    def _name_the_file(self) -> None:
+        """Once the organization is known: the file named after it, the unit and the
+        respondent; an existing file is overwritten only if the user says so (or --force),
+        else the next free name is taken."""
+        from brm_advisor.engine import SaveError, check_can_save
+
+        name = self.session.file_name()
+        if name is None:
+            return
+        path = Path(name)
+        if path.exists() and not self.force and not click.confirm(
+                f"{path} exists. Overwrite it?", default=False, err=True):
+            path = _free(path)
+            click.echo(f"  The answers are saved in {path}.")
+        try:
+            check_can_save(path)
+        except SaveError as error:
+            _cannot_save(error)
+        self.session.save_to = path
+        self.session.save()
+
+    def _stopping(self, how: str) -> None:
+        session = self.session
+        if session.save_to is None:
+            click.echo(f"\n{how}: nothing saved yet (the file is named once the organization "
+                       "is answered).", err=True)
+            return
+        session.save()
+        saved = words.plural(len(session.answers), "answer")
+        click.echo(f"\n{how}: {saved} saved in {self.path}; continue with: {self.again}",
+                   err=True)
 
 
-def _saved_on_stopping(session: Interview, path: Path, how: str, again: str) -> None:
-    session.save()
-    saved = words.plural(len(session.answers), "answer")
-    click.echo(f"\n{how}: {saved} saved in {path}; continue with: {again}", err=True)
+def _free(path: Path) -> Path:
+    """The first name beside `path` that no file has: name-2.yaml, name-3.yaml..."""
+    number = 2
+    while (candidate := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
+        number += 1
+    return candidate
 
 
 MAX_REJECTED = 25
@@ -222,9 +338,13 @@ def _answered(session: Interview, question: InterviewQuestion, raw: str) -> bool
     except AnswerError as error:
         click.echo("\n".join(_fill(f"not accepted: {error}", "  ", "    ")), err=True)
         return False
-    taken = session.taken_as(question, raw, value)
+    evidence = session.evidence_in(question, raw)
+    taken = session.taken_as(question, raw.partition(" # ")[0] if evidence else raw, value)
     if taken is not None:
         click.echo(f"  taken as: {taken}")
+    if evidence is not None:
+        click.echo("\n".join(_fill(f"evidence kept for {question.path}: {evidence}", "  ",
+                                    "    ")))
     return True
 
 
@@ -247,7 +367,10 @@ def _reason_text(session: Interview, question: InterviewQuestion) -> str:
 
 
 def _help_text(session: Interview, question: InterviewQuestion) -> str:
-    return "\n".join(_fill(question.help or "No more help for this question."))
+    lines = _fill(question.help or "No more help for this question.")
+    if session.keeps_evidence:
+        lines += _fill(FREE_TEXT_HELP if session.free_text(question) else EVIDENCE_HELP)
+    return "\n".join(lines)
 
 
 def _why_text(session: Interview, question: InterviewQuestion) -> str:
@@ -303,8 +426,11 @@ def _closing_lines(session: Interview, diagnosis: Diagnosis, path: Path,
                    pack_ref: str | None) -> list[str]:
     end = session.summary(diagnosis)
     target = f" Target: {end.target}." if end.target else ""
-    lines = [""] + _fill(f"{end.organization}: {end.level} (level {end.rank} of "
+    unit = f", {end.business_unit}" if end.business_unit else ""
+    lines = [""] + _fill(f"{end.organization}{unit}: {end.level} (level {end.rank} of "
                          f"{end.levels}).{target}", "")
+    if end.respondent:
+        lines += _fill(f"Answered by {end.respondent}.", "")
     for side in end.dimensions:
         aim = f" Target: {side.target}." if side.target else ""
         lines += _fill(f"{side.name}: {side.level} (level {side.rank} of {side.levels})."
@@ -322,7 +448,10 @@ def _closing_lines(session: Interview, diagnosis: Diagnosis, path: Path,
         lines += [""] + _fill(f"{words.plural(end.findings, 'finding')} to review: the full "
                               "diagnosis lists them.", "")
     report = path.with_name(path.stem + ("-report" if path.suffix == ".html" else "") + ".html")
-    return lines + ["", "Why this level:        " + _command("explain", path, pack_ref),
-                    "The full diagnosis:    " + _command("assess", path, pack_ref),
-                    "A report to hand over: " + _command("report", path, pack_ref)
-                    + f" -o {shlex.quote(str(report))}"]
+    lines += ["", "Why this level:        " + _command("explain", path, pack_ref),
+              "The full diagnosis:    " + _command("assess", path, pack_ref),
+              "A report to hand over: " + _command("report", path, pack_ref)
+              + f" -o {shlex.quote(str(report))}"]
+    if end.business_unit or end.respondent:  # one file of an engagement: its folder's
+        lines.append("The whole engagement:  " + _command("assess", path.parent, pack_ref))
+    return lines

@@ -22,9 +22,19 @@ interview), `savefile` (the saved file), `session` (the interview in progress: t
 """
 
 from .advice import Effect, Reason, Why, can_matter, reason, still_matter, why
-from .answers import AnswerError, command, flatten, nest, parse_answer, taken_as
+from .answers import (
+    EVIDENCE_MARK,
+    AnswerError,
+    command,
+    flatten,
+    free_text,
+    nest,
+    parse_answer,
+    split_evidence,
+    taken_as,
+)
 from .closing import Closing, ClosingDimension, closing
-from .questions import InterviewQuestion, questions_for, target_question
+from .questions import ENGAGEMENT, IDENTITY, InterviewQuestion, questions_for, target_question
 from .savefile import (
     INTERVIEW_KEY,
     InterviewRecord,
@@ -37,10 +47,10 @@ from .savefile import load as load_saved
 from .session import Interview, OtherPackError, Turn
 
 __all__ = [
-    "INTERVIEW_KEY", "AnswerError", "Closing", "ClosingDimension", "Effect", "Interview",
-    "InterviewQuestion", "InterviewRecord", "OtherPackError", "Reason", "SaveError", "SavedFile",
-    "Turn", "Why",
-    "can_matter", "check_can_save", "closing", "command", "facts_part", "flatten",
-    "load_saved", "nest", "parse_answer", "questions_for", "reason", "still_matter",
-    "taken_as", "target_question", "why",
+    "ENGAGEMENT", "EVIDENCE_MARK", "IDENTITY", "INTERVIEW_KEY", "AnswerError", "Closing",
+    "ClosingDimension", "Effect", "Interview", "InterviewQuestion", "InterviewRecord",
+    "OtherPackError", "Reason", "SaveError", "SavedFile", "Turn", "Why",
+    "can_matter", "check_can_save", "closing", "command", "facts_part", "flatten", "free_text",
+    "load_saved", "nest", "parse_answer", "questions_for", "reason", "split_evidence",
+    "still_matter", "taken_as", "target_question", "why",
 ]

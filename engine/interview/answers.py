@@ -161,6 +161,43 @@ _PARSERS: dict[str, Callable[[InterviewQuestion, str], Any]] = {
 }
 
 
+EVIDENCE_MARK = " # "
+"""What sets evidence apart from an answer: a hash with a space on each side."""
+
+
+def free_text(question: InterviewQuestion) -> bool:
+    """Whether the answer is free text, where `` # `` is plausible content (an organization's,
+    a unit's or a person's name): there, the whole line is the answer and no evidence is read.
+    Evidence is read after answers of a given form: choices, yes or no, numbers, dates."""
+    return question.kind == "text" and not question.form
+
+
+def split_evidence(question: InterviewQuestion, raw: str) -> tuple[str, str | None]:
+    """An answer line as the answer and the evidence after `` # `` (None when there is none).
+    Only the first mark splits: the note may hold more; a `#` without a space on each side
+    (``#3``, ``C#``) is part of the answer. A line that starts with ``# `` is evidence alone
+    (it keeps an answer given before, after `back`). Free text keeps every `#` as typed."""
+    if free_text(question):
+        return raw, None
+    text = raw.strip()
+    if text.startswith("# ") or text == "#":
+        answer, note = "", text[1:]
+    elif EVIDENCE_MARK in text:
+        answer, _, note = text.partition(EVIDENCE_MARK)
+    else:
+        return raw, None
+    note = " ".join(note.split())
+    if not note:
+        raise AnswerError("no evidence after #: type a note after it (advisory # seen in the "
+                          "minutes), or answer without #")
+    return answer, note
+
+
+def misplaced_mark(question: InterviewQuestion, raw: str) -> bool:
+    """Whether a refused answer holds a `#` that may have been meant to start evidence."""
+    return not free_text(question) and "#" in raw
+
+
 def taken_as(question: InterviewQuestion, raw: str, value: Any) -> str | None:
     """What an accepted answer was taken as, when it was given in other words than the
     choices' own names or numbers (a synonym, another case or spelling): ``service_levels``

@@ -37,6 +37,8 @@ class Closing(NamedTuple):
     more_actions: int  # recommendations beyond those shown
     findings: int  # findings to review
     dimensions: tuple[ClosingDimension, ...] = ()  # each dimension's level, when rated
+    business_unit: str | None = None  # the unit assessed, when answered
+    respondent: str | None = None  # who answered ("Dana Reyes (business)"), when answered
 
     @property
     def top(self) -> bool:
@@ -44,8 +46,9 @@ class Closing(NamedTuple):
         return self.rank == self.levels
 
 
-def closing(diagnosis: Diagnosis, pack: RulePack) -> Closing:
-    """The end of an interview, from its diagnosis."""
+def closing(diagnosis: Diagnosis, pack: RulePack, business_unit: str | None = None,
+            respondent: str | None = None) -> Closing:
+    """The end of an interview, from its diagnosis (and who the answers are of)."""
     shown = diagnosis.recommendations[:TOP_ACTIONS]
     return Closing(
         diagnosis.organization, diagnosis.level.name, diagnosis.level.rank, len(pack.levels),
@@ -55,4 +58,4 @@ def closing(diagnosis: Diagnosis, pack: RulePack) -> Closing:
         tuple(ClosingDimension(d.name, d.level.name, d.level.rank,
                                len(pack.dimension(d.id).levels),
                                d.target.name if d.target else None)
-              for d in diagnosis.dimensions))
+              for d in diagnosis.dimensions), business_unit, respondent)

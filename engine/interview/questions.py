@@ -32,6 +32,57 @@ TARGET = "target_level"
 TARGET_AFTER_DIAGNOSIS = "You are at {level}. Where should you be?"
 """The target question once the facts are in (the seed's own closing question)."""
 
+ENGAGEMENT = ("business_unit", "assessed_on", "assessor", "respondent.name", "respondent.role")
+"""Who and what an assessment is about, asked right after the organization when the pack's facts
+schema has these fields: the business unit, the date, the assessor, the respondent and their
+side. They identify one file of an engagement (a folder of such files, one per unit and
+respondent, that `brm assess FOLDER` reads as one organization)."""
+
+IDENTITY = ("business_unit", "respondent.name", "respondent.role")
+"""The engagement questions asked even in quick mode: they say which file of an engagement the
+answers are (the date and the assessor may be left unasked)."""
+
+NEEDS = {"respondent.role": "respondent.name"}
+"""A question asked only once another is answered (a respondent's role needs their name)."""
+
+ENGAGEMENT_WORDING = {
+    "business_unit": QuestionWording(
+        "business_unit", "Which business unit is assessed?",
+        help="The unit's name, e.g. Retail Banking. Press Enter to skip: the answers are then "
+             "the whole organization's.",
+        why="An organization is assessed unit by unit: the name keeps this unit's answers "
+            "apart from the other units' and sets them side by side in the organization's "
+            "roll-up."),
+    "assessed_on": QuestionWording(
+        "assessed_on", "On which date is this assessment made?",
+        help="The date printed on the report, as YYYY-MM-DD. Press Enter for the date shown, "
+             "or type skip.", form="YYYY-MM-DD",
+        why="The report is dated with it, so that a later assessment can be set beside it."),
+    "assessor": QuestionWording(
+        "assessor", "Who is making this assessment (the assessor)?",
+        help="Your name, as the consultant or facilitator. Press Enter to skip.",
+        why="The report says who made the assessment, for anyone who reads it later."),
+    "respondent.name": QuestionWording(
+        "respondent.name", "Who is answering these questions (the respondent)?",
+        help="The name of the person across the table, e.g. Dana Reyes. Press Enter to skip.",
+        why="Several people may answer for one unit: their answers are combined, and where "
+            "they disagree the diagnosis says who said what."),
+    "respondent.role": QuestionWording(
+        "respondent.role", "On which side does the respondent sit?",
+        labels=(("business", "the business (a customer of IT)"),
+                ("it", "IT, the provider"),
+                ("brm", "business relationship management"),
+                ("other", "another side")),
+        synonyms=(("the business", "business"), ("business side", "business"),
+                  ("customer", "business"), ("information technology", "it"),
+                  ("the provider", "it"), ("provider", "it"), ("tech", "it"),
+                  ("business relationship manager", "brm"), ("relationship manager", "brm"),
+                  ("neither", "other")),
+        why="The business and the provider often see the relationship differently: each "
+            "side's answers are kept apart so that the difference shows."),
+}
+"""How the engagement questions are asked when the pack words them not."""
+
 FORMS = {"date": "YYYY-MM-DD", "date-time": "YYYY-MM-DDThh:mm:ssZ", "time": "hh:mm:ss",
          "email": "name@example.org", "uri": "https://example.org/page"}
 """The form a text answer takes, by the facts schema's `format`, when the pack names none."""
@@ -58,6 +109,7 @@ class InterviewQuestion(NamedTuple):
     synonyms: Mapping[str, str] = {}  # a word's normal form -> the choice it stands for
     not_offered: Mapping[str, str] = {}  # a word's normal form -> why it is not a choice here
     dimension: str | None = None  # the dimension it belongs to (a dimensioned pack), or none
+    default: str | None = None  # what an empty answer stands for (shown), e.g. today's date
 
     def prompt_lines(self) -> list[str]:
         """The question as shown: the text, then numbered choices when there are any."""
@@ -80,7 +132,7 @@ class InterviewQuestion(NamedTuple):
         if self.kind == "choice":
             return f"1-{len(self.choices)} or a name"
         if self.kind == "text" and self.form:
-            return self.form
+            return self.form + (f", Enter: {self.default}" if self.default else "")
         return _HINTS[self.kind]
 
     def choice_for(self, word: str) -> str | None:
@@ -105,10 +157,13 @@ def questions_for(pack: RulePack) -> list[InterviewQuestion]:
     """Every fact the interview asks: required ones and those the rules test, in the pack's
     question order, then the schema's."""
     fields = pack.fields
-    wording = {q.fact: q for q in pack.questions}
+    engagement = [p for p in ENGAGEMENT if p in fields]
+    wording = {**{p: ENGAGEMENT_WORDING[p] for p in engagement},
+               **{q.fact: q for q in pack.questions}}
     wanted = _wanted(pack, set(wording))
     ordered = [q.fact for q in pack.questions if q.fact in wanted]
     ordered += [p for p in wanted if p not in ordered]
+    ordered = _engagement_first(ordered, engagement)
     asked = [_question(path, fields[path].schema, fields[path].required, wording.get(path))
              for path in ordered]
     if not pack.dimensions:
@@ -117,6 +172,13 @@ def questions_for(pack: RulePack) -> list[InterviewQuestion]:
     place = {d.id: index for index, d in enumerate(pack.dimensions, start=1)}
     grouped = [q._replace(dimension=dimensions.get(q.path)) for q in asked]
     return sorted(grouped, key=lambda q: place.get(q.dimension or "", 0))
+
+
+def _engagement_first(ordered: list[str], engagement: list[str]) -> list[str]:
+    """The engagement questions right after the organization (first, without one)."""
+    rest = [p for p in ordered if p not in engagement]
+    at = rest.index("organization") + 1 if "organization" in rest else 0
+    return rest[:at] + engagement + rest[at:]
 
 
 def question_dimensions(pack: RulePack, paths: list[str]) -> dict[str, str]:

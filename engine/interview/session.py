@@ -7,17 +7,38 @@ and output live in the CLI: this object is the whole interview without a termina
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from ..errors import BrmError, DocumentError, Issue
 from ..inputs.facts import Facts
 from ..inputs.paths import json_path, value_at
+from ..inputs.schema_check import SchemaValidator
 from .advice import Reason, Why, reason, still_matter, why
-from .answers import command, flatten, nest, parse_answer, taken_as, without
+from .answers import (
+    AnswerError,
+    command,
+    flatten,
+    free_text,
+    misplaced_mark,
+    nest,
+    parse_answer,
+    split_evidence,
+    taken_as,
+    without,
+)
 from .closing import Closing, closing
-from .questions import TARGET, InterviewQuestion, questions_for, target_question
+from .questions import (
+    IDENTITY,
+    NEEDS,
+    TARGET,
+    InterviewQuestion,
+    questions_for,
+    target_question,
+)
 from .savefile import InterviewRecord, SavedFile
 from .savefile import save as save_file
 
@@ -59,6 +80,12 @@ class Turn(NamedTuple):
 OVERALL = "Overall"
 """The heading of questions of no dimension asked after a dimension's (the target, last)."""
 
+EVIDENCE = "evidence"
+"""The facts' mapping of evidence by field path (in packs whose facts schema has it)."""
+
+DATED = "assessed_on"
+"""The date of the assessment: an empty answer takes today's date (shown as the default)."""
+
 
 class Interview:
     """The questions of one pack, asked in order, with the answers so far.
@@ -80,13 +107,15 @@ class Interview:
     """The types of what an interview hands out (``Interview.Turn``...), for its callers."""
 
     def __init__(self, advisor: Advisor, *, quick: bool = False,
-                 resumed: SavedFile | None = None, save_to: Path | None = None) -> None:
+                 resumed: SavedFile | None = None, save_to: Path | None = None,
+                 today: date | None = None) -> None:
         self.advisor = advisor
         self.pack = advisor.pack
         self.quick = quick
         self.save_to = save_to
-        self.questions: tuple[InterviewQuestion, ...] = _asking_order(questions_for(self.pack),
-                                                                       quick)
+        self.today = today or date.today()
+        self.questions: tuple[InterviewQuestion, ...] = _asking_order(
+            [_with_default(q, self.today) for q in questions_for(self.pack)], quick)
         self._by_path = {q.path: q for q in self.questions}
         self._index = {q.path: i for i, q in enumerate(self.questions)}
         start = resumed if resumed is not None else SavedFile("<new interview>", {}, None)
@@ -94,6 +123,8 @@ class Interview:
         record = start.record or InterviewRecord(self.pack.id, self.pack.version)
         made_up = [p for p in record.not_asked if value_at(start.facts, p) == []]
         self._document: Mapping[str, Any] = without(start.facts, made_up)  # see _made_up
+        kept = self._document.get(EVIDENCE)
+        self.evidence: dict[str, Any] = dict(kept) if isinstance(kept, Mapping) else {}
         self.answers: dict[str, Any] = flatten(self._document, self._by_path)
         required = {q.path for q in self.questions if q.required}
         self.skipped: list[str] = [p for p in record.skipped
@@ -103,6 +134,7 @@ class Interview:
         self._reopened: set[str] = set()  # to ask again (`back`), the answer kept till then
         self._history: list[str] = []  # the questions answered in this session, in order
         self._group: str | None = None  # the dimension of the last question handed out
+        self._preset: set[str] = set()  # answered before the interview (options): not counted
 
     # --- the questions ------------------------------------------------------------------------
 
@@ -155,8 +187,12 @@ class Interview:
         to). The target, asked last without quick mode, is passed over at the top level."""
         while True:
             waiting = [q for q in self.questions if not self.settled(q.path)]
+            blocked = [q.path for q in waiting if q.path in NEEDS and self._blocked(q.path)]
+            self._left_out += blocked
+            waiting = [q for q in waiting if q.path not in blocked]
             if self.quick and waiting:
                 matter = still_matter(self.advisor, waiting, self.answers) | self._reopened
+                matter |= set(IDENTITY)  # they say whose answers these are: always asked
                 for question in waiting:
                     if question.path in matter:
                         break
@@ -169,8 +205,16 @@ class Interview:
                 return turn
             self._left_out.append(waiting[0].path)  # the target, at the top level
 
+    def _blocked(self, path: str) -> bool:
+        """Whether a question waits in vain for the one it needs (a respondent's role, for
+        their name): that one was skipped or not asked."""
+        needed = NEEDS[path]
+        return (needed in self._by_path and needed not in self.answers
+                and self.settled(needed))
+
     def _turn(self, question: InterviewQuestion, waiting: int) -> Turn | None:
         done = sum(1 for q in self.questions if q.path not in self._reopened
+                   and q.path not in self._preset
                    and (q.path in self.answers or q.path in self.skipped))
         before = None
         if question.path == TARGET:
@@ -254,13 +298,123 @@ class Interview:
     def answer(self, question: InterviewQuestion, raw: str) -> Any:
         """Take a typed answer: checked (`AnswerError` with the reason when refused), then
         recorded and saved. Returns the value it stands for (None: skipped). Asked again after
-        `back`, an empty answer keeps the one given before."""
-        if question.path in self._reopened and not raw.strip():
-            value = self.answers.get(question.path)
-        else:
-            value = parse_answer(question, raw)
+        `back`, an empty answer keeps the one given before; otherwise an empty answer takes
+        the question's default (today's date, for the date), and skip skips.
+
+        Evidence may follow the answer after `` # `` (``advisory # seen in 3 BU minutes``):
+        kept in the facts' ``evidence`` mapping under the question's path, added to the
+        evidence given before (a list). Not read in free text, where `#` is content (see
+        `split_evidence`); refused for a pack whose facts keep no evidence, and for a fact
+        the evidence mapping does not take."""
+        text, note = split_evidence(question, raw)
+        try:
+            value = self._value(question, text)
+        except AnswerError as error:
+            if note is None and misplaced_mark(question, raw):
+                raise AnswerError(f"{error} (to record evidence, put a space on each side of "
+                                  "#: advisory # seen in the minutes)") from None
+            raise
+        if note is not None:
+            if value is None:
+                raise AnswerError("evidence needs an answer to support: give the answer "
+                                  "before # (advisory # seen in the minutes)")
+            self.evidence = self._with_evidence(question.path, note)
         self.record(question, value)
         return value
+
+    def _value(self, question: InterviewQuestion, text: str) -> Any:
+        if not text.strip():
+            if question.path in self._reopened:
+                return self.answers.get(question.path)
+            if question.default is not None:
+                return parse_answer(question, question.default)
+        return parse_answer(question, text)
+
+    @staticmethod
+    def evidence_in(question: InterviewQuestion, raw: str) -> str | None:
+        """The evidence an answer line carries after `` # `` (None: none, or free text)."""
+        try:
+            return split_evidence(question, raw)[1]
+        except AnswerError:
+            return None
+
+    def _with_evidence(self, path: str, note: str) -> dict[str, Any]:
+        """The evidence mapping with `note` added for `path` (checked against the facts
+        schema: `AnswerError` when the pack keeps no evidence, or none for this fact)."""
+        field = self.pack.fields.get(EVIDENCE)
+        if field is None:
+            raise AnswerError("this pack's facts keep no evidence: give the answer without "
+                              "' # ' and the note")
+        before = self.evidence.get(path)
+        if before is None:
+            kept: Any = note
+        else:
+            items = list(before) if isinstance(before, list) else [before]
+            texts = [i.get("text") if isinstance(i, Mapping) else i for i in items]
+            kept = items if note in texts else [*items, note]
+            kept = kept[0] if len(kept) == 1 else kept
+        updated = {**self.evidence, path: kept}
+        validator = SchemaValidator(field.schema)
+        if validator.issues({path: note}):
+            raise AnswerError(f"no evidence is kept for {path} (evidence supports the answers "
+                              "the diagnosis rests on): give the answer without ' # ' and "
+                              "the note")
+        issues = validator.issues(updated)
+        if issues:
+            raise AnswerError(f"the evidence cannot be kept: {issues[0].message}"
+                              + (f"; allowed: {issues[0].allowed}" if issues[0].allowed
+                                 else ""))
+        return updated
+
+    def preset(self, path: str, raw: str) -> Any:
+        """Give an answer before the interview starts (``--unit``, ``--respondent``): checked
+        as a typed one, then not asked. `AnswerError` when the pack asks no such question, or
+        the resumed file already gives another answer."""
+        question = self._by_path.get(path)
+        if question is None:
+            raise AnswerError(f"the pack's facts have no {path}")
+        value = parse_answer(question, raw)
+        before = self.answers.get(path)
+        if value is None:
+            raise AnswerError(f"{path} needs a value")
+        if before is not None and before != value:
+            raise AnswerError(f"the file already gives {path}: {before!r}, not {value!r}")
+        self.answers[path] = value
+        self._preset.add(path)
+        if path in self.skipped:
+            self.skipped.remove(path)
+        return value
+
+    @property
+    def keeps_evidence(self) -> bool:
+        """Whether the pack's facts keep evidence (an answer may carry it after `` # ``)."""
+        return EVIDENCE in self.pack.fields
+
+    @property
+    def engagement_fields(self) -> tuple[str, ...]:
+        """The questions that say whose answers these are (unit, respondent) in this pack:
+        its files can make an engagement (a folder that ``brm assess`` reads as one)."""
+        return tuple(p for p in IDENTITY if p in self._by_path)
+
+    @staticmethod
+    def free_text(question: InterviewQuestion) -> bool:
+        """Whether an answer is free text, which keeps every `#` as typed (no evidence)."""
+        return free_text(question)
+
+    def asks(self, path: str) -> bool:
+        """Whether the interview has a question about `path` (the pack's facts have it)."""
+        return path in self._by_path
+
+    def file_name(self) -> str | None:
+        """A file name for the answers, from the organization, the unit and the respondent
+        answered so far (``first-national-bank-retail-banking-dana-reyes.yaml``); None before
+        the organization is known."""
+        parts = [self.answers.get(p) for p in ("organization", "business_unit",
+                                                "respondent.name")]
+        if not isinstance(parts[0], str):
+            return None
+        slug = "-".join(_slug(p) for p in parts if isinstance(p, str) and _slug(p))
+        return f"{slug or 'brm-interview'}.yaml"
 
     @staticmethod
     def taken_as(question: InterviewQuestion, raw: str, value: Any) -> str | None:
@@ -287,8 +441,14 @@ class Interview:
     # --- the document -------------------------------------------------------------------------
 
     def document(self) -> dict[str, Any]:
-        """The facts document: the resumed file's fields, with the answers placed in it."""
-        return nest(self.answers, into=self._document)
+        """The facts document: the resumed file's fields, with the answers placed in it (and
+        the evidence given with them)."""
+        ordered = {q.path: self.answers[q.path] for q in self.questions
+                   if q.path in self.answers}  # the questions' order, whatever came first
+        data = nest(ordered, into=self._document)
+        if self.evidence:
+            data[EVIDENCE] = dict(self.evidence)
+        return data
 
     def interview_record(self) -> InterviewRecord:
         return InterviewRecord(self.pack.id, self.pack.version, tuple(self.skipped),
@@ -308,8 +468,23 @@ class Interview:
         return self.advisor.reader.from_data(self.document(), source)
 
     def summary(self, diagnosis: Diagnosis) -> Closing:
-        """What to show at the end: the level, the target, the first actions."""
-        return closing(diagnosis, self.pack)
+        """What to show at the end: the level, the target, the first actions; the unit and
+        the respondent when answered."""
+        name, role = self.answers.get("respondent.name"), self.answers.get("respondent.role")
+        respondent = f"{name} ({role})" if name and role else name
+        return closing(diagnosis, self.pack, self.answers.get("business_unit"), respondent)
+
+
+def _with_default(question: InterviewQuestion, today: date) -> InterviewQuestion:
+    """The date of the assessment defaults to today's (an empty answer takes it)."""
+    if question.path == DATED and question.kind == "text" and question.form == "YYYY-MM-DD":
+        return question._replace(default=today.isoformat())
+    return question
+
+
+def _slug(text: str) -> str:
+    """A name as a part of a file name: lower case, words joined by hyphens."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
 
 
 def _asking_order(questions: list[InterviewQuestion], quick: bool
