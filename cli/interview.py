@@ -37,6 +37,10 @@ DEFAULT_OUTPUT = Path("brm-interview.yaml")
 @click.option("--force", is_flag=True,
               help="Write without asking: over an existing output file, or into a resumed "
                    "facts file that brm interview did not write.")
+@click.option("--engagement", is_flag=True,
+              help="Interview one respondent of one business unit, for an engagement: also "
+                   "asks the unit, the date (Enter: today), the assessor and the respondent "
+                   "(implied by --unit, --respondent or --role).")
 @click.option("--unit", "unit", default=None, metavar="NAME",
               help="The business unit assessed (not asked then); the default file name "
                    "includes it.")
@@ -47,7 +51,7 @@ DEFAULT_OUTPUT = Path("brm-interview.yaml")
 @pack_option
 @handle_errors
 def interview(output: Path | None, resume: Path | None, quick: bool, force: bool,
-              unit: str | None, respondent: str | None, role: str | None,
+              engagement: bool, unit: str | None, respondent: str | None, role: str | None,
               pack_ref: str | None) -> None:
     """Collect the facts by answering questions, then get the diagnosis.
 
@@ -62,14 +66,15 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     organization is, and offers only the levels above. The end shows the level and the
     first actions; brm explain, assess and report FILE give the rest.
 
-    After the organization come the business unit, the date (Enter takes today's), the
-    assessor and the respondent with their side, for packs whose facts have them (--quick
-    still asks the unit and the respondent: they say whose answers the file holds).
-    --unit, --respondent and --role give them beforehand, e.g. to interview several people
-    of one unit; the answers are then saved, by default, in a file named after the
-    organization, the unit and the respondent (first-national-bank-retail-dana-reyes.yaml).
-    A folder of such files, one per unit and respondent, is an engagement: brm assess
-    FOLDER.
+    With --engagement (or --unit, --respondent, --role, or resuming a file that names its
+    unit or respondent), after the organization come the business unit, the date (Enter
+    takes today's), the assessor and the respondent with their side, for packs whose facts
+    have them (--quick still asks the unit and the respondent: they say whose answers the
+    file holds). --unit, --respondent and --role give them beforehand, e.g. to interview
+    several people of one unit; the answers are then saved, by default, in a file named
+    after the organization, the unit and the respondent
+    (first-national-bank-retail-dana-reyes.yaml). A folder of such files, one per unit and
+    respondent, is an engagement: brm assess FOLDER.
 
     Evidence: after an answer with choices, yes or no, a number or a date, type # (a space
     on each side) and a note: "advisory # seen in 3 BU minutes" saves the answer, and the
@@ -105,7 +110,9 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     saved = load_saved(resume) if resume is not None else None
     with Advisor(pack) as advisor:
         try:
-            session = Interview(advisor, quick=quick, resumed=saved, save_to=path)
+            session = Interview(advisor, quick=quick, resumed=saved, save_to=path,
+                                engagement=engagement or any(
+                                    given is not None for given in (unit, respondent, role)))
             if path is not None:
                 check_can_save(path)  # before asking anything, not after
         except OtherPackError as error:
@@ -225,7 +232,8 @@ class _Run:
         """Ask every pending question; on q, Ctrl-C or end of input, save and say how to go
         on."""
         session = self.session
-        intro = INTRO + (INTRO_EVIDENCE if session.keeps_evidence else "")
+        intro = INTRO + (INTRO_EVIDENCE if session.keeps_evidence and session.engagement
+                         else "")
         intro = textwrap.fill(intro, width=80)  # on the first prompt, once
         try:
             for turn in session.pending():

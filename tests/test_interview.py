@@ -77,13 +77,14 @@ def advisor_for(pack_ref: str | None = None) -> Advisor:
 
 def script(answers: Answers, *, pack_ref: str | None = None, quick: bool = False,
            resume: Path | None = None, stop_before: str | None = None,
-           all_asked: bool = True) -> list[str]:
+           all_asked: bool = True, engagement: bool = False) -> list[str]:
     """The lines to type, in the order the interview will ask, each question's found by its
     path in `answers`. The input ends before the question about `stop_before` (the interview
     is then interrupted), or after an answer that is not accepted (the last of its lines).
     With `all_asked`, every path in `answers` must be asked (no typo hides a question)."""
     resumed = load_saved(resume) if resume is not None else None
-    session = Interview(advisor_for(pack_ref), quick=quick, resumed=resumed)
+    session = Interview(advisor_for(pack_ref), quick=quick, resumed=resumed,
+                        engagement=engagement)
     lines: list[str] = []
     asked = set()
     for turn in session.pending():
@@ -109,8 +110,10 @@ def run_interview(tmp_path: Path, answers: Answers, *args: str, name: str = "ans
     question, e.g. to confirm an overwrite)."""
     path = tmp_path / name
     pack_ref = args[args.index("--pack") + 1] if "--pack" in args else None
+    engagement = any(option in args for option in ("--engagement", "--unit", "--respondent",
+                                                   "--role"))
     lines = list(before) + script(answers, pack_ref=pack_ref, quick="--quick" in args,
-                                  **options)
+                                  engagement=engagement, **options)
     result = CliRunner().invoke(cli, ["interview", "-o", str(path), *args],
                                 input="\n".join(lines) + "\n")
     return result, path

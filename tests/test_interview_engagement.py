@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -22,6 +23,7 @@ from brm_advisor.cli.main import cli
 from brm_advisor.engine import read_engagement
 from brm_advisor.engine.interview import AnswerError, Interview, questions_for, split_evidence
 
+import test_interview
 from test_interview import (
     AD_HOC,
     ORDER_TAKER,
@@ -31,7 +33,6 @@ from test_interview import (
     asking_order,
     numbers,
     resume_interview,
-    run_interview,
     said,
     saved_facts,
     saved_record,
@@ -45,27 +46,45 @@ WHO = {"business_unit": "Retail Banking", "assessed_on": "2026-11-20",
 TODAY = date.today().isoformat()
 
 
+def run_interview(tmp_path: Any, answers: Any, *args: str, **options: Any) -> tuple[Result, Any]:
+    """`brm interview --engagement -o FILE ARGS` answering by path (test_interview's helper)."""
+    return test_interview.run_interview(tmp_path, answers, "--engagement", *args, **options)
+
+
 def invoke(args: list[str], lines: list[str]) -> Result:
-    return CliRunner().invoke(cli, ["interview", *args], input="\n".join(lines) + "\n")
+    """`brm interview --engagement ARGS` (one respondent's file of an engagement)."""
+    return CliRunner().invoke(cli, ["interview", "--engagement", *args],
+                              input="\n".join(lines) + "\n")
 
 
 # --- what is asked, and where -----------------------------------------------------------------
 
+def engagement_order(pack_ref: str | None = None, quick: bool = False) -> list[str]:
+    """The paths of an engagement interview's questions, in the order asked."""
+    return [q.path for q in Interview(advisor_for(pack_ref), quick=quick,
+                                      engagement=True).questions]
+
+
+def test_without_engagement_the_questions_are_the_facts_as_before():
+    assert not set(asking_order()) & {"business_unit", "assessor", "respondent.name",
+                                      "respondent.role"}
+
 def test_the_engagement_questions_come_right_after_the_organization():
-    assert asking_order()[:6] == ["organization", *ENGAGEMENT]
-    assert asking_order(quick=True)[:6] == ["organization", *ENGAGEMENT]
+    assert engagement_order()[:6] == ["organization", *ENGAGEMENT]
+    assert engagement_order(quick=True)[:6] == ["organization", *ENGAGEMENT]
 
 
 def test_only_the_fields_a_packs_facts_have_are_asked():
-    demand = asking_order("demand-supply")
+    demand = engagement_order("demand-supply")
     assert demand[:4] == ["organization", "business_unit", "assessed_on", "assessor"]
     assert "respondent.name" not in demand
-    custom = asking_order(NUMBER_PACK)
+    custom = engagement_order(NUMBER_PACK)
     assert not set(custom) & set(ENGAGEMENT)
 
 
 def test_the_respondents_side_has_four_choices_and_everyday_words():
-    role = {q.path: q for q in questions_for(advisor_for().pack)}["respondent.role"]
+    asked = questions_for(advisor_for().pack, engagement=True)
+    role = {q.path: q for q in asked}["respondent.role"]
     assert role.choices == ("business", "it", "brm", "other")
     for said_as, meant in [("IT", "it"), ("the business", "business"), ("Business", "business"),
                            ("provider", "it"), ("relationship manager", "brm"), ("3", "brm")]:
@@ -205,9 +224,9 @@ def test_evidence_needs_an_answer_and_a_fact_that_takes_evidence(tmp_path):
 def test_a_pack_whose_facts_keep_no_evidence_refuses_it_clearly(tmp_path):
     pack = advisor_for("demand-supply").pack
     assert "evidence" not in pack.fields
-    question = next(q for q in questions_for(pack)
+    question = next(q for q in questions_for(pack, engagement=True)
                     if q.kind == "choice" and q.path != "target_level")
-    session = Interview(advisor_for("demand-supply"))
+    session = Interview(advisor_for("demand-supply"), engagement=True)
     with pytest.raises(AnswerError, match="this pack's facts keep no evidence"):
         session.answer(question, "1 # seen it")
     assert question.path not in session.answers
@@ -242,7 +261,7 @@ def test_evidence_given_again_after_back_and_on_resume_is_added_as_a_list(tmp_pa
 
 
 def test_split_evidence_reads_only_a_spaced_hash_and_never_in_free_text():
-    by_path = {q.path: q for q in questions_for(advisor_for().pack)}
+    by_path = {q.path: q for q in questions_for(advisor_for().pack, engagement=True)}
     mode, name = by_path["engagement.mode"], by_path["organization"]
     assert split_evidence(mode, "advisory # seen # twice") == ("advisory", "seen # twice")
     assert split_evidence(mode, "advisory#seen") == ("advisory#seen", None)
@@ -405,7 +424,7 @@ def test_the_files_of_several_interviews_are_one_engagement(tmp_path):
 
 def _scripted(answers: dict[str, str]) -> list[str]:
     """The lines to type, the unit and the respondent given as options."""
-    session = Interview(advisor_for())
+    session = Interview(advisor_for(), engagement=True)
     for path in ("business_unit", "respondent.name", "respondent.role"):
         session.preset(path, {"business_unit": "U", "respondent.name": "N",
                               "respondent.role": "it"}[path])

@@ -153,17 +153,20 @@ _HINTS = {"choices": "numbers or names separated by commas, or none", "boolean":
           "text": "text"}
 
 
-def questions_for(pack: RulePack) -> list[InterviewQuestion]:
+def questions_for(pack: RulePack, *, engagement: bool = False) -> list[InterviewQuestion]:
     """Every fact the interview asks: required ones and those the rules test, in the pack's
-    question order, then the schema's."""
+    question order, then the schema's; for one file of an engagement, also the business unit,
+    the date, the assessor and the respondent (those the facts schema has), right after the
+    organization."""
     fields = pack.fields
-    engagement = [p for p in ENGAGEMENT if p in fields]
-    wording = {**{p: ENGAGEMENT_WORDING[p] for p in engagement},
+    identity = [p for p in ENGAGEMENT if p in fields] if engagement else []
+    wording = {**{p: ENGAGEMENT_WORDING[p] for p in identity},
                **{q.fact: q for q in pack.questions}}
     wanted = _wanted(pack, set(wording))
     ordered = [q.fact for q in pack.questions if q.fact in wanted]
     ordered += [p for p in wanted if p not in ordered]
-    ordered = _engagement_first(ordered, engagement)
+    if identity:
+        ordered = _engagement_first(ordered, identity)
     asked = [_question(path, fields[path].schema, fields[path].required, wording.get(path))
              for path in ordered]
     if not pack.dimensions:

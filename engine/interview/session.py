@@ -108,14 +108,20 @@ class Interview:
 
     def __init__(self, advisor: Advisor, *, quick: bool = False,
                  resumed: SavedFile | None = None, save_to: Path | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, engagement: bool = False) -> None:
         self.advisor = advisor
         self.pack = advisor.pack
         self.quick = quick
         self.save_to = save_to
         self.today = today or date.today()
-        self.questions: tuple[InterviewQuestion, ...] = _asking_order(
-            [_with_default(q, self.today) for q in questions_for(self.pack)], quick)
+        # one file of an engagement: asked for (or resumed from a file that names its
+        # respondent), it asks the unit, the assessor and the respondent, and the date
+        # defaults to today's; otherwise the questions are the facts' as always
+        self.engagement = engagement or _names_its_respondent(resumed)
+        asked = questions_for(self.pack, engagement=self.engagement)
+        if self.engagement:
+            asked = [_with_default(q, self.today) for q in asked]
+        self.questions: tuple[InterviewQuestion, ...] = _asking_order(asked, quick)
         self._by_path = {q.path: q for q in self.questions}
         self._index = {q.path: i for i, q in enumerate(self.questions)}
         start = resumed if resumed is not None else SavedFile("<new interview>", {}, None)
@@ -473,6 +479,13 @@ class Interview:
         name, role = self.answers.get("respondent.name"), self.answers.get("respondent.role")
         respondent = f"{name} ({role})" if name and role else name
         return closing(diagnosis, self.pack, self.answers.get("business_unit"), respondent)
+
+
+def _names_its_respondent(resumed: SavedFile | None) -> bool:
+    """Whether a resumed file is one respondent's of an engagement (it names its respondent:
+    a unit alone is common in any facts file)."""
+    facts = resumed.facts if resumed is not None else {}
+    return isinstance(facts, Mapping) and "respondent" in facts
 
 
 def _with_default(question: InterviewQuestion, today: date) -> InterviewQuestion:
