@@ -269,23 +269,33 @@ def _unmeetable_criteria(pack: RulePack, document: Document, advisor: Advisor,
 def _unreachable_levels(pack: RulePack, document: Document, advisor: Advisor,
                         baseline: Facts, memo: Memo) -> list[Problem]:
     """Levels above the floor that no facts reach, on every ladder: the overall one and each
-    dimension's."""
+    dimension's. Levels are staged, so a level reached means every level below it is: each
+    ladder is searched from its top down, until a level is reached, or one the baseline or a
+    test case of the pack attains (a case is facts the engine reached it with)."""
     problems = []
-    for _, levels in pack.ladders:
-        for level in levels[1:]:
+    attained = _attained(pack, advisor, baseline)
+    for name, levels in pack.ladders:
+        found = []
+        for level in reversed(levels[attained.get(name, 1):]):
             result = search(advisor, baseline, level.id, memo=memo)
             if result.reachable:
-                continue
-            if result.cut:
-                problems.append(Problem("warning", _level_issue(
-                    pack, document, level.id, "whether facts can reach this level is "
-                    f"unchecked: {result.reason}", "unchecked-reachability"), level.id))
-            else:
-                why = _conflict(pack, conflicting_criteria(advisor, baseline, level.id))
-                problems.append(Problem("error", _level_issue(
-                    pack, document, level.id, f"no facts can reach this level: "
-                    f"{why or result.reason}", "unreachable-level"), level.id))
+                break
+            found.append(_unreached(pack, document, advisor, baseline, level.id, result))
+        problems += reversed(found)
     return problems
+
+
+def _unreached(pack: RulePack, document: Document, advisor: Advisor, baseline: Facts,
+               level_id: str, result: Any) -> Problem:
+    """The problem of a level no search reached: an error, or a warning when it was cut."""
+    if result.cut:
+        return Problem("warning", _level_issue(
+            pack, document, level_id, "whether facts can reach this level is "
+            f"unchecked: {result.reason}", "unchecked-reachability"), level_id)
+    why = _conflict(pack, conflicting_criteria(advisor, baseline, level_id))
+    return Problem("error", _level_issue(
+        pack, document, level_id, f"no facts can reach this level: "
+        f"{why or result.reason}", "unreachable-level"), level_id)
 
 
 def _conflict(pack: RulePack, criteria: tuple[str, ...] | None) -> str | None:
@@ -308,6 +318,25 @@ def _asks(pack: RulePack, criterion_id: str) -> str:
     if all(isinstance(item, FactTest) for item in items):
         return " and ".join(item.describe() for item in items if isinstance(item, FactTest))
     return criterion.text.strip().rstrip(".")
+
+
+def _attained(pack: RulePack, advisor: Advisor, baseline: Facts) -> dict[str, int]:
+    """The highest rank on each ladder that the baseline or any valid test case attains."""
+    try:
+        cases = load_cases(Path(pack.location) / "tests")
+    except (PackError, InputError):
+        cases = []
+    attained: dict[str, int] = {}
+    for facts in [baseline, *(case.facts for case in cases)]:
+        try:
+            diagnosis = advisor.assess(facts if isinstance(facts, Facts)
+                                       else advisor.reader.from_data(facts))
+        except (InputError, EngineError):
+            continue
+        for name, level in [("", diagnosis.level),
+                            *((d.id, d.level) for d in diagnosis.dimensions)]:
+            attained[name] = max(attained.get(name, 1), level.rank)
+    return attained
 
 
 def _baseline(pack: RulePack, advisor: Advisor) -> Facts | None:
