@@ -22,7 +22,7 @@ from ..engagement.rollup import EngagementResult, Rollup, UnitResult
 from ..errors import Issue
 from ..inference.diagnosis import Diagnosis
 from ..packs.model import RulePack
-from .evidence import about_unit
+from .evidence import about_unit, unevidenced_line
 from .text import NO_OVERALL, _wrap, has_overall, level_label, render_text
 from .words import organization_name, plural
 
@@ -197,6 +197,7 @@ def _unit_section(unit: UnitResult, pack: RulePack, given: bool) -> list[str]:
     evidence: tuple[Evidence, ...] = unit.unit.evidence
     if given and not evidence:
         out += _wrap("No evidence given for this unit's answers.", 0)
+        out += _wrap(unevidenced_line(unit.diagnosis, ()), 0, hang=2)
     text = render_text(unit.diagnosis, pack, evidence if evidence else ())
     out += ["", *text.rstrip("\n").split("\n")]
     return out
