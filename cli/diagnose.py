@@ -105,8 +105,8 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
         explanation = None
         if with_explanation:
             explanation = explain(advisor, facts, diagnosis)
-        if output_format == "json":  # evidence in the JSON waits for the diagnosis schema
-            click.echo(render_json(diagnosis, explanation), nl=False)
+        if output_format == "json":
+            click.echo(render_json(diagnosis, explanation, facts_evidence(facts)), nl=False)
         else:
             click.echo(render_text(diagnosis, pack, facts_evidence(facts)), nl=False)
             if explanation is not None:
