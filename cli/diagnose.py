@@ -83,11 +83,12 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
         if target is not None:
             advisor.level_ref(target)  # an unknown level is a usage error, before reading
         if facts_file != "-" and is_engagement(facts_file):
-            for flag, given in (("--save", save), ("--explain", with_explanation)):
-                if given:
-                    raise click.UsageError(f"{flag} takes one facts file, not an engagement "
-                                           f"({facts_file})")
+            if with_explanation:
+                raise click.UsageError(f"--explain takes one facts file, not an engagement "
+                                       f"({facts_file})")
             result = _assess_engagement(advisor, facts_file, target, targets)
+            if save:
+                _save_units(result, db)
             click.echo(_engagement_output(advisor, result, output_format), nl=False)
             broken_units_exit(result)
             return
@@ -119,6 +120,20 @@ def _assess(advisor: Advisor, facts: Facts, target: str | None,
     if targets:
         return advisor.assess(facts, target=target, targets=targets)
     return advisor.assess(facts, target=target)
+
+
+def _save_units(result: EngagementResult, db: Path | None) -> None:
+    """Each assessed unit saved in the history (its combined facts and its diagnosis, keyed
+    by organization and business unit, dated by assessed_on), all in one transaction."""
+    from brm_advisor.engine import History, saved_result
+
+    items = [(unit.unit.facts.data, saved_result(unit.diagnosis), unit.unit.facts.source)
+             for unit in result.units]
+    with History(db) as history:
+        ids = history.save_many(items)
+    if ids:
+        click.echo(f"saved {len(ids)} units as #{ids[0]}-#{ids[-1]} in {history.path}",
+                   err=True)
 
 
 def _assess_engagement(advisor: Advisor, path: str, target: str | None,

@@ -101,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     "History": "portfolio.history",
     "Timeline": "portfolio.history",
     "listing": "portfolio.history",
+    "saved_result": "portfolio.history",
     "BatchOutput": "portfolio.batch",
     "Summary": "portfolio.batch",
     "assess_all": "portfolio.batch",
@@ -159,7 +160,8 @@ __all__ = [
     "PackNotFoundError", "PackRef", "parse_edit", "print_pdf", "read_records", "Record",
     "render_comparison", "render_explanation", "render_json", "render_levels", "render_report",
     "render_search", "render_text", "report_context", "ReportError", "resolve_pack", "RulePack",
-    "run_cases", "RunawayError", "SavedFile", "SaveError", "scaffold", "ScaffoldError", "search",
+    "run_cases", "RunawayError", "saved_result", "SavedFile", "SaveError", "scaffold",
+    "ScaffoldError", "search",
     "SearchResult", "shipped_packs", "Snapshot", "Summary", "Timeline", "UnknownLevelError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
 ]
@@ -215,7 +217,7 @@ if TYPE_CHECKING:
     from .packs.summary import levels_dict, pack_listing, pack_summary
     from .portfolio.batch import BatchOutput, Summary, assess_all, batch_id, overwritten_input
     from .portfolio.compare import ComparisonReport, Snapshot, compare, load_snapshot
-    from .portfolio.history import History, Timeline, listing
+    from .portfolio.history import History, Timeline, listing, saved_result
     from .present import words as words
     from .present.engagement import problem_text, render_engagement_text
     from .present.engagement_report import engagement_report_context

@@ -236,11 +236,10 @@ def test_a_broken_unit_still_gets_its_report_written_and_exit_1(bank, tmp_path):
     assert "## Business unit: Wealth management" in text
 
 
-def test_save_and_explain_take_one_facts_file():
-    for flag in ("--save", "--explain"):
-        result = run("assess", str(BANK), flag)
-        assert result.exit_code == 2
-        assert f"{flag} takes one facts file, not an engagement" in result.output
+def test_explain_takes_one_facts_file():
+    result = run("assess", str(BANK), "--explain")
+    assert result.exit_code == 2
+    assert "--explain takes one facts file, not an engagement" in result.output
 
 
 def test_single_file_commands_are_unchanged_on_a_file_and_refuse_a_folder():

@@ -125,3 +125,19 @@ def history_with_one_date(advisor: Any, tmp_path: Any) -> Any:
     with History(tmp_path / "one.sqlite") as history:
         save(history, advisor, facts("Retail", "2026-03-01", 1))
         return history.timeline("Bank")
+
+
+def test_an_engagement_assessed_with_save_keeps_each_unit_dated_by_assessed_on(tmp_path):
+    from conftest import EXAMPLES, run
+
+    db = tmp_path / "h.sqlite"
+    result = run("assess", str(EXAMPLES / "first-national-bank"), "--save", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "saved 4 units as #1-#4" in result.stderr
+    with History(db) as history:
+        timeline = history.timeline("First National Bank")
+    assert [u.name for u in timeline.units] == ["Retail banking", "Corporate banking",
+                                                "Wealth management", "Operations"]
+    assert [(p.date, p.level_id) for p in timeline.dated] == [("2026-11-20", "ad_hoc")]
+    retail = timeline.units[0].assessments[0]
+    assert retail.facts["engagement"]["mode"] == "order_taking"  # the combined answers

@@ -272,7 +272,7 @@ def _unreachable_levels(pack: RulePack, document: Document, advisor: Advisor,
     dimension's. Levels are staged, so a level reached means every level below it is: each
     ladder is searched from its top down, until a level is reached, or one the baseline or a
     test case of the pack attains (a case is facts the engine reached it with)."""
-    problems = []
+    problems: list[Problem] = []
     attained = _attained(pack, advisor, baseline)
     for name, levels in pack.ladders:
         found = []
