@@ -25,6 +25,7 @@ from brm_advisor.cli.common import (
 from brm_advisor.engine import (
     Advisor,
     BrowserError,
+    Combined,
     Diagnosis,
     EngagementResult,
     Facts,
@@ -37,6 +38,7 @@ from brm_advisor.engine import (
     parse_edit,
     print_pdf,
     read_engagement,
+    render_combined,
     render_comparison,
     render_engagement_text,
     render_explanation,
@@ -49,6 +51,7 @@ from brm_advisor.engine import (
     resolve_pack,
     search,
     what_if,
+    words,
     write_text,
 )
 
@@ -219,14 +222,17 @@ def report(facts_file: str, output: Path, report_format: str | None,
 
 
 @click.command("explain")
-@facts_argument
+@facts_or_engagement_argument
 @format_option("text", "json")
 @click.option("--level", metavar="LEVEL", default=None,
               help="Explain why this level is not attained (default: the next level); for "
                    "a pack with dimensions, also DIMENSION=LEVEL (by id, rank or name).")
+@click.option("--unit", metavar="NAME", default=None,
+              help="For an engagement (a FOLDER or engagement.yaml): the business unit to "
+                   "explain, with each respondent's answers and how they were combined.")
 @pack_option
 @handle_errors
-def explain_command(facts_file: str, output_format: str, level: str | None,
+def explain_command(facts_file: str, output_format: str, level: str | None, unit: str | None,
                     pack_ref: str | None) -> None:
     """Explain the diagnosis of FILE: why this level, why not the next, what it rests on.
 
@@ -234,6 +240,8 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
     facts, each step naming the rule that concluded it and its source. For each unmet
     criterion it shows the smallest changes that would meet it, and it lists the facts
     whose change alone would lower the level; both are checked by re-running the engine.
+    For a unit of an engagement (--unit), it also shows, for every answer several
+    respondents gave, what each said and how the answers were combined.
     """
     pack = resolve_pack(pack_ref)
     if level is not None and "=" in level:  # a dimension's level
@@ -241,12 +249,40 @@ def explain_command(facts_file: str, output_format: str, level: str | None,
     with Advisor(pack) as advisor:
         if level is not None:
             advisor.level_ref(level)
-        facts = read_facts(advisor, facts_file)
+        facts, combined = _explained_facts(advisor, facts_file, unit)
         explanation = explain(advisor, facts, advisor.assess(facts), level=level)
         if output_format == "json":
-            click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+            data = explanation.to_dict()
+            if unit is not None:
+                data["business_unit"] = unit
+                data["combined"] = [item.to_dict() for item in combined]
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            click.echo(render_explanation(explanation, pack), nl=False)
+            click.echo(render_explanation(explanation, pack)
+                       + render_combined(unit or "", combined), nl=False)
+
+
+def _explained_facts(advisor: Advisor, path: str, unit: str | None
+                     ) -> tuple[Facts, tuple[Combined, ...]]:
+    """The facts to explain: FILE's, or a unit's of an engagement (with how its respondents'
+    answers were combined). A unit not named, or not in the engagement, is a usage error."""
+    if path == "-" or not is_engagement(path):
+        if unit is not None:
+            raise click.UsageError(f"--unit names a business unit of an engagement (a folder "
+                                   f"or engagement.yaml), not of {path}")
+        return read_facts(advisor, path), ()
+    engagement = read_engagement(path, advisor.reader, advisor.pack.fields)
+    units = {item.name: item for item in engagement.units}
+    broken = {item.name: item for item in engagement.broken}
+    known = [*units, *broken]
+    if unit is None or unit not in known:
+        said = "name one with --unit" if unit is None else f"no unit {unit!r} in it"
+        raise click.UsageError(f"{path} is an engagement: {said}; its units: "
+                               f"{', '.join(known)}" + words.did_you_mean(
+                                   words.suggest(unit, known) if unit else None))
+    if unit in broken:
+        raise broken[unit].error
+    return units[unit].facts, units[unit].combined
 
 
 @click.command()

@@ -124,6 +124,8 @@ _EXPORTS: dict[str, str] = {
     "Evidence": "engagement.evidence",
     "read_evidence": "engagement.evidence",
     "render_engagement_text": "present.engagement",
+    "render_combined": "present.engagement",
+    "Combined": "engagement.combine",
     "problem_text": "present.engagement",
     "engagement_report_context": "present.engagement_report",
     "evidence_dict": "present.evidence",
@@ -152,6 +154,7 @@ __all__ = [
     "EngagementResult", "EngineError", "Evidence", "evidence_dict", "assess_engagement",
     "facts_evidence", "problem_text",
     "is_engagement", "read_engagement", "read_evidence", "render_engagement_text", "explain",
+    "render_combined", "Combined",
     "Explanation", "Facts", "FactsReader",
     "FactsValidationError", "find_pack", "History", "HistoryError", "input_problems", "InputError",
     "Interview", "InterviewQuestion", "Issue", "IssuesError", "LevelRef", "levels_dict",
@@ -187,6 +190,7 @@ if TYPE_CHECKING:
     from .analysis.edits import WhatIf, parse_edit, what_if
     from .analysis.explain import Explanation, explain
     from .analysis.search import SearchResult, search
+    from .engagement.combine import Combined
     from .engagement.evidence import Evidence, read_evidence
     from .engagement.reading import Engagement, is_engagement, read_engagement
     from .engagement.rollup import EngagementResult, assess_engagement
@@ -219,7 +223,7 @@ if TYPE_CHECKING:
     from .portfolio.compare import ComparisonReport, Snapshot, compare, load_snapshot
     from .portfolio.history import History, Timeline, listing, saved_result
     from .present import words as words
-    from .present.engagement import problem_text, render_engagement_text
+    from .present.engagement import problem_text, render_combined, render_engagement_text
     from .present.engagement_report import engagement_report_context
     from .present.evidence import evidence_dict, facts_evidence
     from .present.pdf import BrowserError, print_pdf

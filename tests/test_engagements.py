@@ -243,3 +243,34 @@ def test_combining_follows_the_documented_policy(seed_pack, answers):
     assert data["brm"]["formal_role"] is all(a[3] for a in answers)
     assert {c.path for c in combined} >= {"engagement.mode", "engagement.lifecycle"}
     Draft202012Validator(seed_pack.facts_schema).validate(data)
+
+
+def test_explain_a_unit_shows_each_respondents_answer_and_how_it_was_combined():
+    from conftest import run
+
+    result = run("explain", str(BANK), "--unit", "Retail banking")
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "How the respondents' answers were combined (Retail banking)" in text
+    assert ("  engagement.mode = order_taking: the least mature answer  (they disagree)\n"
+            "      Dana Reyes (business): order_taking\n"
+            "      Sam Ito (it): advisory\n") in text
+    data = json.loads(run("explain", str(BANK), "--unit", "Retail banking",
+                          "--format", "json").output)
+    mode = next(c for c in data["combined"] if c["path"] == "engagement.mode")
+    assert mode["answers"] == [
+        {"respondent": "Dana Reyes", "role": "business", "value": "order_taking"},
+        {"respondent": "Sam Ito", "role": "it", "value": "advisory"}]
+    assert data["business_unit"] == "Retail banking"
+
+
+def test_explain_an_engagement_needs_a_known_unit():
+    from conftest import run
+
+    missing = run("explain", str(BANK))
+    assert missing.exit_code == 2 and "name one with --unit" in missing.output
+    typo = run("explain", str(BANK), "--unit", "Retail bankin")
+    assert typo.exit_code == 2 and "did you mean 'Retail banking'?" in typo.output
+    single = run("explain", str(EXAMPLES / "acme.yaml"), "--unit", "Retail banking")
+    assert single.exit_code == 2 and "--unit names a business unit of an engagement" in (
+        single.output)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..engagement.combine import Respondent
+from ..engagement.combine import Combined, Respondent
 from ..engagement.evidence import Evidence
 from ..engagement.reading import BrokenUnit
 from ..engagement.rollup import EngagementResult, Rollup, UnitResult
@@ -24,7 +24,7 @@ from ..inference.diagnosis import Diagnosis
 from ..packs.model import RulePack
 from .evidence import about_unit, unevidenced_line
 from .text import NO_OVERALL, _wrap, has_overall, level_label, render_text
-from .words import organization_name, plural
+from .words import organization_name, plural, show_value
 
 RULE = "=" * 80
 
@@ -210,4 +210,19 @@ def _broken_lines(broken: Sequence[BrokenUnit]) -> list[str]:
         out += _wrap(f"{unit.name}: {plural(error.total, 'problem')}", 2)
         for issue in error.issues:
             out += _wrap(problem_text(issue), 4, hang=4)
+    return out
+
+
+def render_combined(unit: str, combined: Sequence[Combined]) -> str:
+    """How a unit's respondents' answers were combined, field by field: each respondent's
+    answer, the rule, the answer kept (`brm explain FOLDER --unit NAME`)."""
+    if not combined:
+        return ""
+    out = f"\nHow the respondents' answers were combined ({unit})\n"
+    for item in combined:
+        mark = "  (they disagree)" if item.disagreement else ""
+        out += f"  {item.path} = {show_value(item.value)}: {item.rule}{mark}\n"
+        for answer in item.answers:
+            who = f"{answer.respondent} ({answer.role})" if answer.role else answer.respondent
+            out += f"      {who}: {show_value(answer.value)}\n"
     return out
