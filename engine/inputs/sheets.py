@@ -14,7 +14,7 @@ import datetime
 import math
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ _SMALL = 1024 ** 2
 Row = tuple[int, "list[str] | Issue"]
 
 
-def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[Row]:
+def sheet_rows(path: Path, sheet: str | None = None) -> Generator[Row, None, None]:
     """(row number in the sheet, cell texts) for every row that holds a value, of the named
     sheet or the first one; a single `Issue` (row 1) when the workbook cannot be read, or as
     the last row when it breaks part way."""
