@@ -281,11 +281,14 @@ def history_show(organization: str, output_format: str, db: Path | None) -> None
     if output_format == "json":
         click.echo(json.dumps(timeline.to_dict(), indent=2, ensure_ascii=False))
         return
+    if timeline.units:
+        _units_timeline(timeline)
+        return
     click.echo(f"{organization}: {len(timeline.assessments)} assessments, trend "
                f"{timeline.trend}")
     for item in timeline.assessments:
         bar = "#" * item.level_rank
-        click.echo(f"  {item.saved_at[:10]}  #{item.id:<5} {bar:<6} "
+        click.echo(f"  {item.date}  #{item.id:<5} {bar:<6} "
                    f"{item.result['level']['name']}  ({item.pack_id} {item.pack_version})")
     for dimension in timeline.dimensions:  # a line per dimension: its levels, its trend
         levels = [d.level_name if d else "-" for d in
@@ -293,23 +296,44 @@ def history_show(organization: str, output_format: str, db: Path | None) -> None
         click.echo(f"  {dimension.name}: {' -> '.join(levels)}  (trend {dimension.trend})")
 
 
+def _units_timeline(timeline: Any) -> None:
+    """An organization assessed unit by unit: its level per assessment date (the lowest unit
+    that day), then each unit's levels over time with its own trend."""
+    dates = len(timeline.dated)
+    click.echo(f"{timeline.organization}: {len(timeline.units)} business units assessed on "
+               f"{words.plural(dates, 'date')}, trend {timeline.trend}")
+    for point in timeline.dated:
+        click.echo(f"  {point.date}  {'#' * point.level_rank:<6} {point.level_name}  "
+                   f"(the lowest of {words.plural(len(point.units), 'unit')})")
+    for unit in timeline.units:
+        levels = " -> ".join(f"{item.result['level']['name']} ({item.date}, #{item.id})"
+                             for item in unit.assessments)
+        click.echo(f"  {unit.name}: {levels}  (trend {unit.trend})")
+
+
 @click.command("compare")
 @click.argument("first", metavar="A")
-@click.argument("second", metavar="B")
+@click.argument("second", metavar="B", required=False)
 @format_option("text", "json")
 @db_option
 @pack_option
 @handle_errors
-def compare_command(first: str, second: str, output_format: str, db: Path | None,
+def compare_command(first: str, second: str | None, output_format: str, db: Path | None,
                     pack_ref: str | None) -> None:
     """Compare two assessments: A and B are saved ones (#ID) or facts files.
 
     Shows the facts that changed, the criteria that flipped and the level before and after.
     When the pack differs, it separates what changed because of the rules (A's facts re-run
     on the current pack) from what changed because of the facts.
+
+    With A alone, an organization of the history assessed unit by unit: its latest
+    engagement against its previous one (the two latest assessment dates), unit by unit.
     """
     from brm_advisor.engine import compare
 
+    if second is None:
+        _compare_engagements(first, output_format, db)
+        return
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
         a = _snapshot(advisor, first, db)
@@ -341,6 +365,29 @@ def compare_command(first: str, second: str, output_format: str, db: Path | None
             click.echo(f"  {ident}: {words.met_word(before)} -> {words.met_word(after)}")
 
 
+def _compare_engagements(organization: str, output_format: str, db: Path | None) -> None:
+    from brm_advisor.engine import compare_engagements
+
+    with _history(db) as store:
+        timeline = store.timeline(organization)
+    compared = compare_engagements(timeline)
+    if compared is None:
+        fail(f"error: {organization!r} has been assessed on one date only "
+             f"({timeline.assessments[0].date}): give A and B to compare two assessments",
+             EXIT_USAGE)
+        return
+    if output_format == "json":
+        click.echo(json.dumps(compared.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{compared.organization}: {compared.before['name']} ({compared.before_date})"
+               f" -> {compared.after['name']} ({compared.after_date})")
+    for unit in compared.units:
+        click.echo(f"  {unit.unit}: {_level_name(unit.before)} -> {_level_name(unit.after)} "
+                   f"({_UNIT_MOVED[unit.moved]})")
+
+
+_UNIT_MOVED = {"up": "up", "down": "down", "same": "unchanged", "moved": "changed",
+               "new": "not assessed before", "gone": "not assessed since"}
 _MOVED = {"up": "up", "down": "down", "same": "unchanged", "moved": "changed",
           "new": "not rated before", "gone": "not rated after"}
 

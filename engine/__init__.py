@@ -114,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "Snapshot": "portfolio.compare",
     "load_snapshot": "portfolio.compare",
     "compare": "portfolio.compare",
+    "compare_engagements": "portfolio.compare",
     "ComparisonReport": "portfolio.compare",
     # engagements
     "read_engagement": "engagement.reading",
@@ -154,7 +155,7 @@ __all__ = [
     "EngagementResult", "EngineError", "Evidence", "evidence_dict", "assess_engagement",
     "facts_evidence", "problem_text",
     "is_engagement", "read_engagement", "read_evidence", "render_engagement_text", "explain",
-    "render_combined", "Combined",
+    "render_combined", "Combined", "compare_engagements",
     "Explanation", "Facts", "FactsReader",
     "FactsValidationError", "find_pack", "History", "HistoryError", "input_problems", "InputError",
     "Interview", "InterviewQuestion", "Issue", "IssuesError", "LevelRef", "levels_dict",
@@ -220,7 +221,13 @@ if TYPE_CHECKING:
     from .packs.scaffold import ScaffoldError, scaffold
     from .packs.summary import levels_dict, pack_listing, pack_summary
     from .portfolio.batch import BatchOutput, Summary, assess_all, batch_id, overwritten_input
-    from .portfolio.compare import ComparisonReport, Snapshot, compare, load_snapshot
+    from .portfolio.compare import (
+        ComparisonReport,
+        Snapshot,
+        compare,
+        compare_engagements,
+        load_snapshot,
+    )
     from .portfolio.history import History, Timeline, listing, saved_result
     from .present import words as words
     from .present.engagement import problem_text, render_combined, render_engagement_text

@@ -141,3 +141,45 @@ def test_an_engagement_assessed_with_save_keeps_each_unit_dated_by_assessed_on(t
     assert [(p.date, p.level_id) for p in timeline.dated] == [("2026-11-20", "ad_hoc")]
     retail = timeline.units[0].assessments[0]
     assert retail.facts["engagement"]["mode"] == "order_taking"  # the combined answers
+
+
+def test_history_show_and_compare_an_organization_assessed_unit_by_unit(tmp_path):
+    import shutil
+
+    from conftest import EXAMPLES, run
+
+    db = tmp_path / "h.sqlite"
+    assert run("assess", str(EXAMPLES / "first-national-bank"), "--save", "--db",
+               str(db)).exit_code == 0
+    later = tmp_path / "later"
+    shutil.copytree(EXAMPLES / "first-national-bank", later)
+    (later / "engagement.yaml").write_text(
+        (later / "engagement.yaml").read_text().replace("2026-11-20", "2027-05-20"))
+    operations = later / "operations.yaml"
+    operations.write_text(operations.read_text().replace("mode: reactive", "mode: order_taking")
+                          .replace("formal_role: false", "formal_role: true")
+                          .replace("prioritization: loudest_voice", "prioritization: first_come")
+                          .replace("measures: []", "measures: [satisfaction]"))
+    assert run("assess", str(later), "--save", "--db", str(db)).exit_code == 0
+    shown = run("history", "show", "First National Bank", "--db", str(db)).output
+    assert shown.startswith("First National Bank: 4 business units assessed on 2 dates, "
+                            "trend up\n  2026-11-20  #      Ad hoc  (the lowest of 4 units)\n"
+                            "  2027-05-20  ##     Order Taker  (the lowest of 4 units)\n")
+    assert "  Operations: Ad hoc (2026-11-20, #4) -> Order Taker (2027-05-20, #8)  (trend up)" in (
+        shown)
+    compared = run("compare", "First National Bank", "--db", str(db))
+    assert compared.exit_code == 0, compared.output
+    assert compared.output.splitlines()[0] == (
+        "First National Bank: Ad hoc (2026-11-20) -> Order Taker (2027-05-20)")
+    assert "  Operations: Ad hoc -> Order Taker (up)" in compared.output
+    assert "  Retail banking: Order Taker -> Order Taker (unchanged)" in compared.output
+
+
+def test_comparing_an_organization_assessed_on_one_date_says_so(tmp_path):
+    from conftest import EXAMPLES, run
+
+    db = tmp_path / "h.sqlite"
+    run("assess", str(EXAMPLES / "first-national-bank"), "--save", "--db", str(db))
+    result = run("compare", "First National Bank", "--db", str(db))
+    assert result.exit_code == 2
+    assert "has been assessed on one date only (2026-11-20)" in result.output + result.stderr
