@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
+import durable_rules_engine as _engine
 import pytest
 
 from brm_advisor.engine import Advisor, EngineError, RunawayError, resolve_pack
-from brm_advisor.engine.inference.durable_adapter import ENGINE_LIMITS, DurableRuleset
+from brm_advisor.engine.inference import durable_adapter
+from brm_advisor.engine.inference.durable_adapter import ENGINE_LIMITS, Chain, DurableRuleset
 
 
 def collect(ruleset: DurableRuleset, fact: dict[str, Any], derive=None, max_firings=100):
@@ -241,3 +248,128 @@ def test_the_shipped_packs_stay_well_within_the_network_limits():
         assert max(map(len, network.follow.values())) < ENGINE_LIMITS.tests_per_node // 4
         assert max(network.alternatives.values()) < ENGINE_LIMITS.alternatives_per_node // 4
         assert max(network.rules.values()) < ENGINE_LIMITS.rules_per_node // 4
+
+
+# --- lifetimes: sessions kept across runs, rulesets of one name, freeing ----------------------
+
+def _chain_of(rules_: dict[str, tuple[int, tuple[str, str] | None]]) -> Chain:
+    """rule name -> (conclusion number, what asserting it asserts); every rule decides True."""
+    names = list(rules_)
+    return Chain({name: i for i, name in enumerate(names)}, names,
+                 [rules_[n][0] for n in names], [True] * len(names), [rules_[n][1] for n in names])
+
+
+WAVES = {
+    "a": {"all": [{"m": {"$and": [{"t": "facts"}, {"x": 1}]}}], "pri": 1},
+    "b": {"all": [{"m": {"$and": [{"t": "facts"}, {"y": 1}]}}], "pri": 1},
+    "c": {"all": [{"m_0": {"$and": [{"t": "d"}, {"c0": True}]}},
+                  {"m_1": {"$and": [{"t": "d"}, {"c1": True}]}}], "pri": 2, "dist": 0},
+    "e": {"all": [{"m": {"$and": [{"t": "d"}, {"c2": True}]}}], "pri": 3},
+}
+WAVES_CHAIN = _chain_of({"a": (0, ("d", '"c0":true')), "b": (1, ("d", '"c1":true')),
+                         "c": (2, ("d", '"c2":true')), "e": (3, None)})
+WAVES_EXPECTED = {'{"t":"facts","x":1,"y":1}': ["a", "b", "c", "e"],
+                  '{"t":"facts","x":1}': ["a"], '{"t":"facts","y":1}': ["b"],
+                  '{"t":"facts","x":2}': []}
+
+
+def _kept_facts(ruleset: DurableRuleset) -> list[Any]:
+    return json.loads(_engine.get_facts(ruleset._handle, ruleset._kept[0]))
+
+
+def _crowded() -> DurableRuleset:
+    """A fact with x, y and k0..k69 (in that order) passes 70 tests after the one on y: the
+    engine stores it, fires `a` on x, then refuses it (error 303, too many tests pending)."""
+    definition = rules(a=[{"m": {"x": 1}}])
+    definition.update(rules(**{f"b{i}": [{"m": {"$and": [{"y": 1}, {f"k{i}": 1}]}}]
+                               for i in range(70)}))
+    return DurableRuleset("crowded", definition)
+
+
+CROWDED = '{"y":1,"x":1,' + ",".join(f'"k{i}":1' for i in range(70)) + "}"
+
+
+def test_a_first_fact_refused_part_way_is_taken_back_by_infer():
+    ruleset = _crowded()
+    chain = _chain_of({"a": (0, None), **{f"b{i}": (i + 1, None) for i in range(70)}})
+    with pytest.raises(EngineError, match="303"):
+        ruleset.infer(CROWDED, chain, max_firings=500)
+    assert _kept_facts(ruleset) == []  # it was stored, with `a` to fire: both taken back
+    assert [chain.names[r] for r in ruleset.infer('{"x":1}', chain, max_firings=500)] == ["a"]
+    ruleset.close()
+
+
+def test_a_first_fact_refused_part_way_is_taken_back_by_run():
+    ruleset = _crowded()
+    with pytest.raises(EngineError, match="303"):
+        collect(ruleset, json.loads(CROWDED), max_firings=500)
+    # the session in which no action ran is used again: it must hold nothing of the refused fact
+    assert [name for name, _ in collect(ruleset, {"x": 1})] == ["a"]
+    ruleset.close()
+
+
+def test_the_kept_session_is_renewed_after_a_bounded_number_of_runs(monkeypatch):
+    monkeypatch.setattr(durable_adapter, "KEPT_SESSION_RUNS", 5)
+    ruleset = DurableRuleset("renewed", WAVES)
+    sessions = set()
+    for _ in range(12):
+        fired = ruleset.infer('{"t":"facts","x":1,"y":1}', WAVES_CHAIN, max_firings=10)
+        assert [WAVES_CHAIN.names[r] for r in fired] == ["a", "b", "c", "e"]
+        sessions.add(ruleset._kept[0])
+    assert len(sessions) == 3 and ruleset._live == 1  # each renewal deleted the one before
+    ruleset.close()
+
+
+def test_a_ruleset_refuses_a_session_before_the_engine_would_fail():
+    ruleset = DurableRuleset("crowded-sessions", WAVES)
+    ruleset._live = ENGINE_LIMITS.sessions - 24  # as if that many had been given up
+    with pytest.raises(EngineError, match="sessions"):
+        ruleset.infer('{"t":"facts","x":1}', WAVES_CHAIN, max_firings=10)
+    with pytest.raises(EngineError, match="sessions"):
+        collect(ruleset, {"t": "facts", "x": 1})
+    ruleset.close()
+
+
+def test_rulesets_of_one_name_and_of_others_live_and_die_in_any_order():
+    """Many rulesets, of the same name and of others, alive at once, used (both paths),
+    closed, left to the collector and collected in a random order; each keeps answering as
+    it should. Bounded in count and time."""
+    rng = random.Random(7)
+    names = ["stress-same", "stress-same", "stress-other"]
+    live: list[DurableRuleset] = []
+    deadline = time.monotonic() + 8
+    for step in range(1500):
+        if time.monotonic() > deadline:
+            break
+        op = rng.random()
+        if op < 0.15 or not live:
+            live.append(DurableRuleset(rng.choice(names), WAVES))
+        elif op < 0.6:
+            fact = rng.choice(list(WAVES_EXPECTED))
+            fired = rng.choice(live).infer(fact, WAVES_CHAIN, max_firings=10)
+            assert [WAVES_CHAIN.names[r] for r in fired] == WAVES_EXPECTED[fact], step
+        elif op < 0.7:
+            assert [n for n, _ in collect(rng.choice(live), {"t": "facts", "x": 1})] == ["a"]
+        elif op < 0.8:
+            live.pop(rng.randrange(len(live))).close()
+        elif op < 0.9:
+            live.pop(rng.randrange(len(live)))  # to the collector
+        else:
+            gc.collect()
+    for ruleset in live:
+        assert _kept_facts(ruleset) == [] if ruleset._kept[0] else True
+        assert ruleset._live <= 2  # the kept session and a spare of `run`: none left behind
+    live.clear()
+    gc.collect()
+
+
+def test_advisors_of_the_same_and_other_packs_under_stress_do_not_crash():
+    """bench/stress_durable.py in a process of its own, under faulthandler: Advisors of the
+    shipped packs (two of one pack alive at once, one closed while another of its ruleset's
+    name is used) assessing, searching and linting, closed or collected in a random order.
+    A segmentation fault fails this test with the engine's stack instead of the suite."""
+    script = Path(__file__).resolve().parents[1] / "bench" / "stress_durable.py"
+    done = subprocess.run([sys.executable, "-X", "faulthandler", str(script), "--seconds", "8",
+                           "--seed", "2"], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "created=" in done.stdout

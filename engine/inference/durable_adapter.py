@@ -23,7 +23,14 @@ handled here (each pinned by a test in ``tests/test_durable_adapter.py``):
 - a session's action context is not initialized when the engine creates the session: deleting
   a session in which no action was ever started frees a garbage pointer and aborts the process
   ("free(): invalid pointer"). A session is deleted only after an action ran in it;
-- retracting a fact from a session that does not exist creates that session.
+- retracting a fact from a session that does not exist creates that session;
+- a fact refused part way (e.g. error 303, too many tests pending) may have been stored, with
+  the activations it completed: it is retracted before the session is used again;
+- retracting the facts of an activation that was started and not completed corrupts the
+  session (the next run crashed): a run's facts are retracted only when no activation is
+  started, otherwise the session is given up (never used again, never deleted);
+- sessions given up stay in the engine: they count towards its 1024, and a ruleset refuses
+  to start one more (`EngineError`) well before the engine would fail (see `Limits.sessions`).
 
 Two ways to run, one semantics (tests/test_speed_inference.py holds them equal):
 
@@ -31,8 +38,22 @@ Two ways to run, one semantics (tests/test_speed_inference.py holds them equal):
   The reference path, and what the adapter's tests pin.
 - `DurableRuleset.infer`: the fast path. One session is kept for the life of the ruleset (making
   and deleting a session costs the engine as much as the whole inference: it allocates state
-  for every node of the network), and every fact a run asserted is retracted when it ends, so
-  each run starts from an empty session. What to assert is a table (`Chain`), not a callback.
+  for every node of the network; measured on the shipped packs, a session per run made `infer`
+  2.4 to 4.5 times slower), and every fact a run asserted is retracted when it ends, so each
+  run starts from an empty session. What to assert is a table (`Chain`), not a callback. The
+  kept session is also renewed (deleted, a new one started) every `KEPT_SESSION_RUNS` runs,
+  and whenever a run ends in a way that may leave it unsound, so no state the engine keeps
+  for it outlives a bounded number of runs.
+
+Lifetimes (pinned by the stress test in ``tests/test_durable_adapter.py`` and
+``bench/stress_durable.py``): the engine keys nothing by ruleset name (a name is stored in the
+ruleset and only passed to callbacks we do not set), so rulesets of one name coexist; each
+ruleset is a handle into a process-wide table that hands freed handles out again only after
+about 131,000 other rulesets; freeing a ruleset (after its kept session, deleted when an
+action ran in it) frees its network and its table of sessions and never reads what the other
+sessions hold; the engine copies every fact it stores, so no Python string needs to outlive a
+call. All calls happen under the ruleset's lock, in the caller's thread, and the binding never
+releases the interpreter lock: calls into the engine never overlap.
 """
 
 from __future__ import annotations
@@ -90,7 +111,9 @@ class Limits(NamedTuple):
     sessions: int = 1024
     """Live sessions of one ruleset: the 1025th raises ``MemoryError`` and the ruleset stays
     broken. Not a limit for packs: `DurableRuleset.run` deletes its session when it ends, so at
-    most one is live at a time."""
+    most one is live at a time, and `infer` keeps one; a session the adapter had to give up
+    (it could not be emptied nor deleted) stays live, and a ruleset holding 1000 refuses to
+    start another (`EngineError`)."""
     pending_tests: int = 64
     """Tests a fact has passed whose followers are still to visit (``MAX_STACK_SIZE``): past it
     the fact is refused (error 303). It depends on the facts, so the compiler does not check it;
@@ -99,6 +122,14 @@ class Limits(NamedTuple):
 
 ENGINE_LIMITS = Limits()
 """The limits the compiler keeps every compiled pack within."""
+
+KEPT_SESSION_RUNS = 1000
+"""Runs of `DurableRuleset.infer` after which its kept session is deleted and a new one
+started: whatever the engine would keep by mistake from a run lives a bounded time (a new
+session costs about one run, so this costs a thousandth of the runs)."""
+
+_SESSION_MARGIN = 24
+"""A ruleset refuses to start a session when this few are left before the engine's limit."""
 
 _WAVE_KEYS = ENGINE_LIMITS.fact_keys - 4
 """Conclusions asserted in one fact at most (with its ``t``, ``id`` and ``sid``)."""
@@ -176,11 +207,16 @@ class DurableRuleset:
                               ) from None
         self.name = name
         self._lock = threading.Lock()
-        self._sessions = 0
+        self._sessions = 0  # sessions started, to name the next one
+        self._live = 0  # sessions started and not deleted: the engine's count
         self._spare: str | None = None  # a session of `run` in which no action ran (kept)
         # the session `infer` keeps: [sid or None, whether an action ever ran in it]
         self._kept: list[Any] = [None, False]
+        self._runs = 0  # runs of `infer` in the kept session
+        self._started = False  # an activation of `infer` is started and not yet completed
         self._finalizer = weakref.finalize(self, _delete_ruleset, self._handle, self._kept)
+        self._finalizer.atexit = False  # at exit the process's memory goes at once: no engine
+        # call is made while the interpreter shuts down
 
     def close(self) -> None:
         """Free the engine's ruleset now (it is also freed when this object is collected)."""
@@ -203,28 +239,41 @@ class DurableRuleset:
             raise EngineError(f"the ruleset {self.name!r} is closed")
         with self._lock:
             if self._spare is None:
-                self._sessions += 1
-                sid = str(self._sessions)
+                sid = self._new_sid("")
             else:
                 sid, self._spare = self._spare, None
-            started = [False]
+            started = [False, True]  # whether an action ran in it; whether it is empty
             try:
                 fired = self._run(sid, fact, on_fire, max_firings, started)
             except BaseException:
-                with contextlib.suppress(_engine.error):
-                    self._end_session(sid, started[0])
+                with contextlib.suppress(Exception):
+                    self._end_session(sid, *started)
                 raise
             try:
-                self._end_session(sid, started[0])
+                self._end_session(sid, *started)
             except _engine.error as error:
                 raise EngineError(f"the engine could not delete a session: {error}") from None
             return fired
 
-    def _end_session(self, sid: str, started: bool) -> None:
+    def _new_sid(self, prefix: str) -> str:
+        """A name for a new session, or `EngineError` when the ruleset has too many live."""
+        if self._live >= ENGINE_LIMITS.sessions - _SESSION_MARGIN:
+            raise EngineError(f"the ruleset {self.name!r} holds {self._live} sessions the "
+                              "engine could not delete; it takes no more (create it again)")
+        self._sessions += 1
+        self._live += 1
+        return f"{prefix}{self._sessions}"
+
+    def _delete_session(self, sid: str) -> None:
+        _engine.delete_state(self._handle, sid)
+        self._live -= 1
+
+    def _end_session(self, sid: str, started: bool, empty: bool = True) -> None:
         if started:
-            _engine.delete_state(self._handle, sid)
-        else:  # never deleted (see the module's notes): it holds no fact, the next run takes it
+            self._delete_session(sid)
+        elif empty:  # never deleted (see the module's notes): empty, the next run takes it
             self._spare = sid
+        # else given up: it holds a fact and cannot be deleted
 
     def _run(self, sid: str, fact: Mapping[str, Any], on_fire: OnFire, max_firings: int,
              started: list[bool]) -> int:
@@ -232,14 +281,20 @@ class DurableRuleset:
         payload = dict(fact)
         payload["sid"] = sid
         first = json.dumps(payload)
-        code, state = self._assert_text(first)
+        try:
+            code, state = self._assert_text(first)
+        except EngineError as refused:  # refused part way, it may be stored: take it back
+            started[1] = _taken_back(handle, first, str(refused))
+            raise
         if code == _NOT_HANDLED:
             return 0
         fired: Counter[str] = Counter()
         total = 0
         result = _engine.start_action_for_state(handle, state)
         if not result:  # stored, but no rule complete: take it back, the session stays empty
+            started[1] = False
             _engine.retract_fact(handle, first)
+            started[1] = True
             return 0
         started[0] = True
         pending = result[1]
@@ -287,26 +342,33 @@ class DurableRuleset:
         if self.closed:
             raise EngineError(f"the ruleset {self.name!r} is closed")
         with self._lock:
-            prefix, code, state = self._assert_first(fact)
-            if code == _NOT_HANDLED:
-                return []
-            asserted = [prefix + fact[1:]]
+            if self._runs >= KEPT_SESSION_RUNS and self._kept[1]:  # (else it cannot be deleted)
+                self._drop_kept()
+            asserted: list[str] = []  # every fact this run asserted, even one refused
+            self._started = False
             try:
+                prefix, code, state = self._assert_first(fact, asserted)
+                if code == _NOT_HANDLED:  # stored nowhere: nothing to retract
+                    asserted.clear()
+                    return []
                 return self._chain(prefix, state, chain, max_firings, asserted)
             finally:
+                self._runs += 1
                 self._retract(asserted)
 
-    def _assert_first(self, fact: str) -> tuple[str, int, int]:
+    def _assert_first(self, fact: str, asserted: list[str]) -> tuple[str, int, int]:
         """The kept session's ``sid`` prefix, and the engine's answer to the first fact."""
         for _ in range(2):
             if self._kept[0] is None:
-                self._sessions += 1
-                self._kept[:] = [f"kept-{self._sessions}", False]
+                self._kept[:] = [self._new_sid("kept-"), False]
+                self._runs = 0
             prefix = '{"sid":"' + self._kept[0] + '",'
-            code, state = self._assert_text(prefix + fact[1:])
+            asserted.append(prefix + fact[1:])
+            code, state = self._assert_text(asserted[-1])
             if code != _OBSERVED:
                 return prefix, code, state
-            self._drop_kept()  # it still held this very fact: not empty, never trusted again
+            asserted.clear()  # not asserted by this run: the session is not empty
+            self._drop_kept()  # it still held this very fact: never trusted again
         raise EngineError("the engine kept a fact from an earlier assessment")
 
     def _chain(self, prefix: str, state: int, chain: Chain, max_firings: int,
@@ -316,6 +378,7 @@ class DurableRuleset:
         wave = 0
         result = _engine.start_action_for_state(self._handle, state)
         while result:
+            self._started = True
             self._kept[1] = True  # an action ran in it: its context is set, it can be deleted
             found = self._drain(result[1], state, chain, max_firings, fired, decided)
             if not found:
@@ -344,6 +407,7 @@ class DurableRuleset:
         except BaseException:
             self._finish(state)
             raise
+        self._started = False  # the engine had no activation left: none is started
         conclusion, asserts = chain.conclusion, chain.asserts
         found: dict[str, list[str]] = {}
         for rule in fired[start:]:
@@ -365,19 +429,28 @@ class DurableRuleset:
         try:
             while _engine.complete_and_start_action(self._handle, state):
                 pass
-        except _engine.error:
-            _engine.abandon_action(self._handle, state)
+        except BaseException as error:
+            with contextlib.suppress(Exception):
+                _engine.abandon_action(self._handle, state)
             self._kept[:] = [None, False]  # never used again, nor deleted: it is not sound
+            if not isinstance(error, Exception):
+                raise
+        self._started = False
 
     def _retract(self, asserted: list[str]) -> None:
         """Retract every fact a run asserted (with what it derived, and the activations still
         pending); a session that cannot be emptied is dropped."""
-        if self._kept[0] is None:  # dropped during the run
+        if self._kept[0] is None or not asserted:  # dropped during the run, or nothing to do
+            return
+        if self._started:  # an activation is still started: retracting would corrupt it
+            self._kept[:] = [None, False]  # never used again, nor deleted: it is not sound
             return
         try:
             _engine.retract_facts(self._handle, "[" + ",".join(asserted) + "]")
-        except _engine.error:
+        except BaseException as error:
             self._kept[:] = [None, False]  # never used again, nor deleted: it is not sound
+            if not isinstance(error, Exception):
+                raise
 
     def _drop_kept(self) -> None:
         """Stop using the kept session (sound, but not empty); delete it when that is safe (an
@@ -385,14 +458,25 @@ class DurableRuleset:
         sid, started = self._kept
         self._kept[:] = [None, False]
         if sid is not None and started:
-            with contextlib.suppress(_engine.error):
-                _engine.delete_state(self._handle, sid)
+            with contextlib.suppress(Exception):
+                self._delete_session(sid)
 
 
 def _runaway(max_firings: int, fired: Iterable[str]) -> RunawayError:
     busiest = tuple(name for name, _ in Counter(fired).most_common(5))
     return RunawayError(f"the assessment fired more than {max_firings} rules and was stopped; "
                         "the pack's rules keep triggering each other", busiest)
+
+
+def _taken_back(handle: int, fact: str, refusal: str) -> bool:
+    """Retract a fact the engine refused with `refusal`; whether the session is known empty.
+    A fact refused as it was read (its JSON, too many keys) is refused the same way again,
+    and was stored nowhere."""
+    try:
+        _engine.retract_fact(handle, fact)
+    except Exception as error:  # noqa: BLE001 - any failure: the session is not known empty
+        return str(error).rsplit(":", 1)[-1] == refusal.rsplit(":", 1)[-1]
+    return True
 
 
 def _delete_ruleset(handle: int, kept: list[Any]) -> None:
