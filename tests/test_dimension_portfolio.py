@@ -119,14 +119,18 @@ def test_a_one_ladder_packs_batch_output_is_unchanged(tmp_path):
     result = run("batch", ACME, "-o", str(output))
     assert result.exit_code == 0
     text = output.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == ",".join(CSV_COLUMNS) == (
+    # no dimension column; the date acme's facts give follows the organization (issue 10)
+    assert ",".join(CSV_COLUMNS) == (
         "source,organization,level,level_rank,next_level,target,gaps,recommendations,"
         "findings,error")
-    assert all(len(row) == len(CSV_COLUMNS) for row in csv.reader(io.StringIO(text)))
+    assert text.splitlines()[0] == (
+        "source,organization,assessed_on,level,level_rank,next_level,target,gaps,"
+        "recommendations,findings,error")
+    assert all(len(row) == len(CSV_COLUMNS) + 1 for row in csv.reader(io.StringIO(text)))
     line = lines(run("batch", ACME).stdout)[0]
     assert "dimensions" not in line
-    assert list(line) == ["source", "organization", "level", "next_level", "target", "criteria",
-                          "gaps", "recommendations", "findings", "pack"]
+    assert list(line) == ["source", "organization", "assessed_on", "level", "next_level",
+                          "target", "criteria", "gaps", "recommendations", "findings", "pack"]
     summary = run("batch", ACME).stderr
     assert "Business demand" not in summary and "level_" not in summary
 

@@ -84,15 +84,12 @@ IDENTITY_KEYS = ("business_unit", "assessed_on")
 
 
 def identity(facts: Mapping[str, Any]) -> dict[str, Any]:
-    """Who and what was assessed beside the organization, for a record of an engagement (one
-    that names its business unit or its respondent): ``business_unit``, ``assessed_on`` and
-    ``respondent`` ({name, role}), each only when the facts give it. A record that names
-    neither is one organization's assessment, and its line is as it always was."""
+    """Who and what was assessed beside the organization: ``business_unit``, ``assessed_on``
+    and ``respondent`` ({name, role}), each only when the facts give it (a record that gives
+    none of them has the line it always had)."""
     respondent = facts.get("respondent")
     who = {key: str(respondent[key]) for key in ("name", "role")
            if respondent.get(key) is not None} if isinstance(respondent, Mapping) else {}
-    if facts.get("business_unit") is None and not who:
-        return {}
     out: dict[str, Any] = {key: str(facts[key]) for key in IDENTITY_KEYS
                            if facts.get(key) is not None}
     if who:
