@@ -74,3 +74,13 @@ def test_a_yaml_number_with_an_exponent_is_a_number_as_in_json(tmp_path):
     path.write_text("a: 1e-05\nb: 2E+3\nc: 1.5e3\nd: e5\ne: 1e\n")
     assert read_document(path).data == {"a": 1e-05, "b": 2000.0, "c": 1500.0, "d": "e5",
                                         "e": "1e"}
+
+
+def test_the_reference_path_reads_such_numbers_too(tmp_path):
+    from brm_advisor.engine.inference.reference import assess_reference
+
+    with advisor_for(tmp_path / "ref", 1e-05) as advisor:
+        for value in (1e-05, 5e-324, 1e16, 0.0):
+            facts = advisor.reader.from_data({"organization": "X", "x": value})
+            assert assess_reference(advisor, facts) == advisor.assess(facts)
+            assert advisor.assess(facts).criterion("high.x").met is (value >= 1e-05)

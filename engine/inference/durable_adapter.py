@@ -69,6 +69,7 @@ from typing import Any, NamedTuple
 import durable_rules_engine as _engine
 
 from ..errors import EngineError, RunawayError
+from . import engine_json
 
 
 class Limits(NamedTuple):
@@ -199,7 +200,7 @@ class DurableRuleset:
     def __init__(self, name: str, definition: Mapping[str, Any] | str) -> None:
         """`definition`: the rules, or their JSON text (as `compiler.ruleset_text` makes it)."""
         text = (definition if isinstance(definition, str)
-                else json.dumps(definition, ensure_ascii=False, sort_keys=True))
+                else engine_json.dumps(definition, ensure_ascii=False, sort_keys=True))
         try:
             self._handle: int = _engine.create_ruleset(name, text)
         except _engine.error as error:
@@ -280,7 +281,7 @@ class DurableRuleset:
         handle = self._handle
         payload = dict(fact)
         payload["sid"] = sid
-        first = json.dumps(payload)
+        first = engine_json.dumps(payload)
         try:
             code, state = self._assert_text(first)
         except EngineError as refused:  # refused part way, it may be stored: take it back
