@@ -274,3 +274,13 @@ def test_explain_an_engagement_needs_a_known_unit():
     single = run("explain", str(EXAMPLES / "acme.yaml"), "--unit", "Retail banking")
     assert single.exit_code == 2 and "--unit names a business unit of an engagement" in (
         single.output)
+
+
+def test_the_json_names_the_criteria_each_item_of_evidence_supports(advisor):
+    data = assessed(advisor, BANK).to_dict()
+    retail = data["units"][0]
+    mode = next(e for e in retail["evidence"] if e["path"] == "engagement.mode")
+    assert "order_taker.supply_engagement" in mode["criteria"]
+    unit = next(e for e in retail["evidence"] if e["path"] == "unit")
+    assert unit["criteria"] == []
+    Draft202012Validator(ENGAGEMENT_SCHEMA).validate(data)

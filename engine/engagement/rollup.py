@@ -47,6 +47,11 @@ class UnitResult(NamedTuple):
         paths = [path for path, _ in self.diagnosis.criterion(criterion_id).facts]
         return supporting(self.unit.evidence, paths)
 
+    def supported_by(self, evidence: Evidence) -> list[str]:
+        """The criteria whose facts an item of evidence supports (none for the unit's own)."""
+        return [c.id for c in self.diagnosis.criteria
+                if any(path == evidence.path for path, _ in c.facts)]
+
     def unevidenced(self) -> tuple[str, ...]:
         """Met criteria resting on at least one fact that no evidence supports."""
         backed = {item.path for item in self.unit.evidence}
@@ -145,7 +150,8 @@ def _unit_dict(result: UnitResult) -> dict[str, Any]:
         "respondents": [{"name": r.name, "role": r.role, "source": r.source}
                         for r in unit.respondents],
         "combined": [c.to_dict() for c in unit.combined],
-        "evidence": [e.to_dict() for e in unit.evidence],
+        "evidence": [{**e.to_dict(), "criteria": result.supported_by(e)}
+                     for e in unit.evidence],
         "unevidenced": list(result.unevidenced()),
         "diagnosis": result.diagnosis.to_dict(),
     }
