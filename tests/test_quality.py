@@ -111,3 +111,16 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+def test_every_package_of_the_engine_is_installed():
+    """setup.cfg lists each package explicitly: a new folder of the engine left out of it works
+    in an editable install and is missing from a real one (as CI installs it)."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    folders = {"brm_advisor.engine" + "".join(f".{part}" for part in init.parent.relative_to(
+        ENGINE).parts) for init in ENGINE.rglob("__init__.py")}
+    assert folders <= listed, f"not in setup.cfg's packages: {sorted(folders - listed)}"
