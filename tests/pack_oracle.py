@@ -18,11 +18,25 @@ computes what the documentation says a diagnosis holds:
 
 Used only as a test oracle (``tests/test_pack_language.py``).
 
-Dimensions: a pack without ``dimensions:`` is one ladder. `Ladder` is that ladder (its levels
-and criteria) and `Reading.attained` decides a level within its ladder; a dimensioned pack
-becomes one `Ladder` per dimension (``Oracle.ladders``), a ``{level: ID}`` reference finds its
-ladder through ``Oracle.ladder_of``, and the overall level is the roll-up of the ladders' levels
-(to be added in ``Oracle.evaluate`` where ``ladder = self.ladders[0]`` is read).
+Dimensions ("Several dimensions" in section 4, and the dimension tests of the Conditions
+reference): a pack without ``dimensions:`` is one ladder. A dimensioned pack is one `Ladder` per
+dimension beside the overall one (``Oracle.ladders``: the overall ladder first, then the
+dimensions as declared); each is staged on its own, a ``{level: ID}`` reference finds its ladder
+through ``Oracle.ladder_of``, and a dimension test compares ranks on the dimension's own ladder.
+The overall level follows from the roll-up, which the docs say is written as criteria of the
+overall levels, one per level and dimension (``rollup.LEVEL.DIMENSION``, "D is at least X"),
+listed after the pack's own criteria (overall level order, then dimension order):
+
+- ``lowest`` (or no ``rollup:``): the overall level of rank r needs every dimension at rank r;
+- a table: each row's ``requires`` as "at least" (a dimension's floor needs nothing: every
+  organization is there, so no criterion is written for it);
+- ``none``: no overall ladder but one level, ``no_overall_level``, always the level.
+
+A dimension's target is the one asked for it, else what the overall target needs of it under
+the roll-up (the highest level the roll-up criteria of the overall levels up to the target
+name; none when they name nothing above its floor). Gaps and recommendations are worked out
+on every ladder alike, each with its own next level and target; recommendations come out
+lower ranks (on their own ladder) first, then by impact, then as written.
 """
 
 from __future__ import annotations
@@ -37,6 +51,10 @@ IMPACTS = ("high", "medium", "low")
 SEVERITIES = ("critical", "warning", "info")
 COMPARISONS = ("equals", "in", "at_least", "at_most", "above", "below")
 LIST_TESTS = ("includes", "includes_any", "includes_all", "empty", "count_at_least")
+LEVEL_TESTS = ("at_least", "at_most", "above", "below", "equals")
+NO_OVERALL_LEVEL = "no_overall_level"
+"""The one overall level of a pack whose roll-up is ``none`` (section 4: "the overall level then
+always reads 'No overall level'"; its id is the one the tools print)."""
 
 
 def fact_value(facts: Mapping[str, Any], path: str) -> Any:
@@ -95,6 +113,7 @@ class Ladder(NamedTuple):
 
     levels: tuple[str, ...]
     criteria: Mapping[str, tuple[str, ...]]  # level id -> its criteria's ids, as written
+    dimension: str = ""  # "" for the overall ladder
 
 
 class Verdict(NamedTuple):
@@ -107,6 +126,7 @@ class Verdict(NamedTuple):
     gaps: list[str]
     recommendations: list[str]
     findings: list[str]
+    dimensions: dict[str, tuple[str, str | None]]  # dimension id -> (its level, its target)
 
 
 class Oracle:
@@ -115,47 +135,104 @@ class Oracle:
     def __init__(self, pack: Mapping[str, Any]) -> None:
         self.pack = pack
         self.derived = {item["id"]: item for item in pack.get("derived", [])}
+        dimensions = pack.get("dimensions", [])
+        rollup = pack.get("rollup", "lowest") if dimensions else ""
+        overall = (tuple(item["id"] for item in pack["levels"]) if rollup != "none"
+                   else (NO_OVERALL_LEVEL,))
+        ladders = {"": overall, **{d["id"]: tuple(item["id"] for item in d["levels"])
+                                   for d in dimensions}}
+        self.dimensions = {ident: levels for ident, levels in ladders.items() if ident}
+        needs = _rollup_needs(rollup, overall, self.dimensions)
         self.criteria = {item["id"]: item for item in pack.get("criteria", [])}
-        levels = tuple(item["id"] for item in pack["levels"])
-        self.ladders = (Ladder(levels, {level: tuple(c["id"] for c in pack["criteria"]
-                                                     if c["level"] == level)
-                                        for level in levels}),)
+        for level, dimension, needed in needs:  # the roll-up's criteria, after the pack's own
+            self.criteria[f"rollup.{level}.{dimension}"] = {
+                "id": f"rollup.{level}.{dimension}", "level": level, "when": {"level": needed}}
+        self.ladders = tuple(
+            Ladder(levels, {level: tuple(c["id"] for c in self.criteria.values()
+                                         if c["level"] == level) for level in levels}, ident)
+            for ident, levels in ladders.items())
         self.rank = {level: rank for ladder in self.ladders
                      for rank, level in enumerate(ladder.levels, start=1)}
+        self.by_dimension = {ladder.dimension: ladder for ladder in self.ladders}
+        self.needs = needs
 
     def ladder_of(self, level: str) -> Ladder:
         return next(ladder for ladder in self.ladders if level in ladder.levels)
 
-    def evaluate(self, facts: Mapping[str, Any], target: str | None = None) -> Verdict:
+    def dimension_targets(self, target: str | None, targets: Mapping[str, str] | None
+                          ) -> dict[str, str | None]:
+        """Each dimension's target: the one asked, else the highest level of it that the
+        overall levels up to the target need under the roll-up (None when none)."""
+        found: dict[str, str | None] = {ident: None for ident in self.dimensions}
+        if target is not None:
+            for level, dimension, needed in self.needs:
+                current = found[dimension]
+                if self.rank[level] <= self.rank[target] and (
+                        current is None or self.rank[needed] > self.rank[current]):
+                    found[dimension] = needed
+        found.update(targets or {})
+        return found
+
+    def evaluate(self, facts: Mapping[str, Any], target: str | None = None,
+                 targets: Mapping[str, str] | None = None) -> Verdict:
         reading = Reading(self, facts)
-        ladder = self.ladders[0]
-        attained = {level: reading.attained(level) for level in ladder.levels}
-        level = [lv for lv in ladder.levels if attained[lv]][-1]
-        rank = self.rank
-        next_rank = rank[level] + 1 if rank[level] < len(ladder.levels) else None
         target_id = target or facts.get("target_level")
-        target_rank = rank[target_id] if target_id else 0
+        dimension_targets = self.dimension_targets(target_id, targets)
         criteria = {ident: reading.criterion(ident) for ident in self.criteria}
-        gaps: list[str] = []
+        attained = {level: reading.attained(level)
+                    for ladder in self.ladders for level in ladder.levels}
+        scopes: dict[str, tuple[int, int] | None] = {}  # ladder -> (next rank, top rank)
+        reached: dict[str, str] = {}
+        for ladder in self.ladders:
+            level = reached[ladder.dimension] = reading.level(ladder)
+            aimed = target_id if not ladder.dimension else dimension_targets[ladder.dimension]
+            next_rank = self.rank[level] + 1
+            scopes[ladder.dimension] = (None if next_rank > len(ladder.levels) else
+                                        (next_rank, self.rank[aimed] if aimed else 0))
+        gaps = [ident for ident, item in self.criteria.items()
+                if not criteria[ident] and self._in_scope(item["level"], scopes)]
         recommendations: list[tuple[int, int, int, str]] = []
-        if next_rank is not None:
-            top = max(next_rank, target_rank)
-            gaps = [ident for ident, item in self.criteria.items()
-                    if not criteria[ident] and next_rank <= rank[item["level"]] <= top]
-            for index, rec in enumerate(self.pack.get("recommendations", [])):
-                level_rank = rank[rec["level"]]
-                in_scope = level_rank == next_rank or next_rank <= level_rank <= target_rank
-                fires = (in_scope and any(not criteria[c] for c in rec["addresses"])
-                         and ("when" not in rec or reading.holds(rec["when"])))
-                if fires:
-                    impact = IMPACTS.index(rec.get("impact", "medium"))
-                    recommendations.append((level_rank, impact, index, rec["id"]))
+        for index, rec in enumerate(self.pack.get("recommendations", [])):
+            fires = (self._in_scope(rec["level"], scopes)
+                     and any(not criteria[c] for c in rec["addresses"])
+                     and ("when" not in rec or reading.holds(rec["when"])))
+            if fires:
+                impact = IMPACTS.index(rec.get("impact", "medium"))
+                recommendations.append((self.rank[rec["level"]], impact, index, rec["id"]))
         findings = sorted((SEVERITIES.index(item["severity"]), index, item["id"])
                           for index, item in enumerate(self.pack.get("findings", []))
                           if reading.holds(item["when"]))
-        return Verdict(level, {ident: reading.derived_fact(ident) for ident in self.derived},
+        return Verdict(reached[""], {ident: reading.derived_fact(ident) for ident in self.derived},
                        criteria, attained, gaps, [r[-1] for r in sorted(recommendations)],
-                       [f[-1] for f in findings])
+                       [f[-1] for f in findings],
+                       {ident: (reached[ident], dimension_targets[ident])
+                        for ident in self.dimensions})
+
+    def _in_scope(self, level: str, scopes: Mapping[str, tuple[int, int] | None]) -> bool:
+        """A gap: a criterion of the next level or of one up to the target, on its ladder; a
+        recommendation: its level is the next one, or one up to the target, on its ladder (the
+        same reading: ranks from the next level to the higher of it and the target)."""
+        scope = scopes[self.ladder_of(level).dimension]
+        if scope is None:
+            return False
+        next_rank, target_rank = scope
+        rank = self.rank[level]
+        return rank == next_rank or next_rank <= rank <= target_rank
+
+
+def _rollup_needs(rollup: Any, overall: Sequence[str], dimensions: Mapping[str, Sequence[str]]
+                  ) -> list[tuple[str, str, str]]:
+    """(overall level, dimension, the dimension's level it needs at least), one per roll-up
+    criterion, in overall level order then dimension order; nothing at a dimension's floor."""
+    if rollup == "lowest":
+        return [(level, ident, levels[rank]) for rank, level in enumerate(overall) if rank
+                for ident, levels in dimensions.items()]
+    if isinstance(rollup, Mapping):
+        rows = {row["level"]: row["requires"] for row in rollup["table"]}
+        return [(level, ident, rows[level][ident]) for level in overall[1:]
+                for ident, levels in dimensions.items()
+                if ident in rows[level] and rows[level][ident] != levels[0]]
+    return []
 
 
 class Reading:
@@ -188,6 +265,36 @@ class Reading:
     def attained(self, level: str) -> bool:
         return self._decided("level", level)
 
+    def level(self, ladder: Ladder) -> str:
+        """The highest level attained on a ladder (staged: every level below it too)."""
+        return [level for level in ladder.levels if self.attained(level)][-1]
+
+    def dimension_test(self, test: Mapping[str, Any]) -> bool:
+        """``{dimension: D, at_least|...: LEVEL}`` or ``{dimension: D, ahead_of|apart_from: E,
+        by: N}``: ranks compared on the dimensions' own ladders. A comparison with one level
+        asks only "is D at rank k or above", which under staged attainment is "D's level of rank
+        k is attained": so a criterion may test its own dimension below its own level."""
+        ladders = self.oracle.by_dimension
+        ladder = ladders[test["dimension"]]
+        for op in ("ahead_of", "apart_from"):
+            if op in test:
+                rank = self.oracle.rank
+                difference = rank[self.level(ladder)] - rank[self.level(ladders[test[op]])]
+                by = test.get("by", 1)
+                return difference >= by if op == "ahead_of" else abs(difference) >= by
+        (op,) = [op for op in LEVEL_TESTS if op in test]
+        k = ladder.levels.index(test[op]) + 1
+
+        def at_least(rank: int) -> bool:
+            return rank <= 1 or (rank <= len(ladder.levels)
+                                 and self.attained(ladder.levels[rank - 1]))
+
+        if op == "equals":
+            return at_least(k) and not at_least(k + 1)
+        if op in ("at_least", "above"):
+            return at_least(k if op == "at_least" else k + 1)
+        return not at_least(k if op == "below" else k + 1)
+
     def _attained(self, level: str) -> bool:
         """Staged: the floor always; above it, the level below and every criterion of this
         level."""
@@ -210,6 +317,8 @@ class Reading:
             return not self.holds(condition["not"])
         if "of" in condition:
             return sum(map(self.holds, condition["of"])) >= condition["at_least"]
+        if "dimension" in condition:
+            return self.dimension_test(condition)
         for kind in ("derived", "criterion", "level"):
             if kind in condition:
                 return self._decided(kind, condition[kind]) == condition.get("is", True)
