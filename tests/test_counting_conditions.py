@@ -132,3 +132,52 @@ def test_a_counted_list_is_shown_with_its_items(tmp_path):
     assert dict(criterion.facts)["measures"] == ["satisfaction", "agility", "innovation"]
     assert diagnosis.to_dict()["criteria"][0]["facts"]["measures"] == [
         "satisfaction", "agility", "innovation"]
+
+
+def test_counts_of_repeated_parts_drop_the_ways_that_contradict_themselves(tmp_path):
+    """A count written out part by part takes some parts both ways ("a, then not a"): with a
+    part repeated, such ways can never hold. They are dropped, so two counts over one list
+    compile to a few rules, and the engine no longer overflows its stack of pending tests
+    (error 303) when the list holds the repeated item."""
+    from brm_advisor.engine.inference.compiler import compile_pack
+
+    schema = {"type": "object", "additionalProperties": False, "required": ["organization"],
+              "properties": {"organization": {"type": "string"},
+                             "f0": {"type": "array", "uniqueItems": True,
+                                    "items": {"enum": ["v0_0", "v0_1"]}}}}
+    (tmp_path / "facts.json").write_text(__import__("json").dumps(schema))
+    counts = """
+      all:
+        - {fact: f0, includes_any: [v0_0]}
+        - {at_least: 3, of: [{fact: f0, includes_any: [v0_0, v0_1]}, {fact: f0, includes: v0_0},
+                             {fact: f0, includes: v0_0}, {fact: f0, includes: v0_0},
+                             {fact: f0, includes: v0_1}]}
+        - {at_least: 3, of: [{fact: f0, includes: v0_0}, {fact: f0, includes: v0_0},
+                             {fact: f0, includes: v0_1}, {fact: f0, includes_any: [v0_0]}, true,
+                             {fact: f0, includes: v0_0}]}"""
+    (tmp_path / "pack.yaml").write_text(f"""pack:
+  id: counts
+  name: Counts
+  version: 0.1.0
+  description: d
+  facts_schema: facts.json
+  sources: [{{id: own, title: Own}}]
+levels:
+  - {{id: l0, name: L0, summary: s, source: own}}
+  - {{id: l1, name: L1, summary: s, source: own}}
+criteria:
+  - id: l1.c
+    level: l1
+    text: t
+    source: own
+    when:{counts}
+recommendations:
+  - {{id: rec.l1, level: l1, addresses: [l1.c], action: a, source: own}}
+""")
+    pack = load_pack(tmp_path)
+    assert len(compile_pack(pack).rules) < 20  # 136 when contradictory ways were kept
+    with Advisor(pack) as advisor:
+        for items, met in (([], False), (["v0_1"], False), (["v0_0"], True),
+                           (["v0_0", "v0_1"], True)):
+            facts = advisor.reader.from_data({"organization": "X", "f0": items})
+            assert advisor.assess(facts).criterion("l1.c").met is met, items

@@ -48,7 +48,7 @@ from pack_oracle import COMPARISONS, MISSING, NO_OVERALL_LEVEL, Oracle, reached_
 
 from brm_advisor.engine import Advisor, EngineError, PackError, lint_pack, load_pack
 
-COUNTS_ASSERT_FIXED = False
+COUNTS_ASSERT_FIXED = True
 """Flip to True once the engine takes the facts of a pack whose derived fact is ``all`` of a
 list test and two counts over tests of that list (`test_two_counts_over_one_list`): the engine
 refuses the facts document ``{f0: [v0_0]}`` with "the engine refused a fact: Could not assert

@@ -874,4 +874,15 @@ def _merge(left: Branch, right: Branch) -> Branch | None:
         test = left.test
     else:
         test = simplify(All((left.test, right.test)))
+        if _contradictory(test):
+            return None  # a test and its negation together: a way that can never hold
     return Branch(test, tuple(refs))
+
+
+def _contradictory(test: Condition) -> bool:
+    """Whether an `all` of tests holds a test and its very negation (a count of repeated
+    parts writes such ways out: "a, then not a")."""
+    if not isinstance(test, All):
+        return False
+    tests = {item for item in test.items if isinstance(item, FactTest)}
+    return any(item.negate() in tests for item in tests)
