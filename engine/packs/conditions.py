@@ -156,7 +156,7 @@ class AtLeast(NamedTuple):
     Kept as one node rather than expanded into its combinations: its negation is again a
     count (at least n - N + 1 of the negated items), where the negation of the expanded
     combinations would be a product of alternatives that the engine matches once per way
-    it holds. `expand_at_least` writes it out for the compiler, as exclusive alternatives.
+    it holds. `branches` writes it out for the compiler, as exclusive alternatives.
     """
 
     least: int
