@@ -461,6 +461,21 @@ def _soak(advisor: Advisor, facts: list[Any], count: int) -> dict[str, Any]:
             "rss_start_mb": round(start_rss, 1), "rss_mb_at": checkpoints}
 
 
+def _watched(command: list[str], name: str) -> tuple[float, dict[int, int], int]:
+    """Run `command`, sampling the peak memory (kB) of its process tree: the seconds it took,
+    the peaks by process id, and its process id. Stops the benchmark when it fails."""
+    peaks: dict[int, int] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        _tree_peak_kb(proc.pid, peaks)
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} failed with {proc.returncode}")
+    return seconds, peaks, proc.pid
+
+
 def _tree_peak_kb(root: int, peaks: dict[int, int]) -> None:
     """Record VmHWM (peak resident set) of `root` and its descendants, by pid."""
     children: dict[int, list[int]] = {}
@@ -486,18 +501,9 @@ def _tree_peak_kb(root: int, peaks: dict[int, int]) -> None:
 
 def _run_batch(brm: str, source: Path, workers: int) -> dict[str, Any]:
     out = source.with_suffix(f".out{workers}.jsonl")
-    peaks: dict[int, int] = {}
-    start = time.perf_counter()
-    proc = subprocess.Popen([brm, "batch", str(source), "-o", str(out), "--force",
-                             "--workers", str(workers)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    while proc.poll() is None:
-        _tree_peak_kb(proc.pid, peaks)
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"brm batch failed with {proc.returncode}")
-    parent = peaks.pop(proc.pid, 0)
+    seconds, peaks, pid = _watched([brm, "batch", str(source), "-o", str(out), "--force",
+                                    "--workers", str(workers)], "brm batch")
+    parent = peaks.pop(pid, 0)
     return {"workers": workers, "seconds": seconds,
             "orgs_per_s": sum(1 for _ in source.open()) / seconds,
             "peak_rss_mb_parent": parent / 1024,
@@ -564,21 +570,12 @@ def _survey_xlsx(source: Path, path: Path) -> None:
 
 def _run_survey(brm: str, source: Path) -> dict[str, Any]:
     out = source.with_name(source.name + ".out.csv")
-    peaks: dict[int, int] = {}
-    start = time.perf_counter()
-    proc = subprocess.Popen([brm, "batch", "--columns", str(SURVEY / "map.yaml"), str(source),
-                             "-o", str(out), "--force"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    while proc.poll() is None:
-        _tree_peak_kb(proc.pid, peaks)
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"brm batch --columns failed with {proc.returncode}")
+    seconds, peaks, pid = _watched([brm, "batch", "--columns", str(SURVEY / "map.yaml"),
+                                  str(source), "-o", str(out), "--force"], "brm batch --columns")
     rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
     return {"input": source.suffix[1:], "rows": rows, "seconds": round(seconds, 1),
             "rows_per_s": round(rows / seconds),
-            "peak_rss_mb": round(peaks.get(proc.pid, 0) / 1024, 1)}
+            "peak_rss_mb": round(peaks.get(pid, 0) / 1024, 1)}
 
 
 def _survey_figures(count: int, json_path: Path | None) -> int:

@@ -376,6 +376,11 @@ def render_search(result: SearchResult) -> str:
                      "nothing to change.", 0)
     else:
         out += _solution_lines(r)
+    return _with_search_tail(out, r)
+
+
+def _with_search_tail(out: list[str], r: SearchResult) -> str:
+    """A search's lines, then how many fact sets it assessed and whether it was cut."""
     out.append("")
     out += _wrap(f"{r.evaluated} candidate fact sets were assessed by the engine.", 0)
     if r.cut and r.reachable:
@@ -405,11 +410,7 @@ def _render_goals_search(r: SearchResult) -> str:
         out += _wrap(f"Already at or above {wanted}: nothing to change.", 0)
     else:
         out += _solution_lines(r)
-    out.append("")
-    out += _wrap(f"{r.evaluated} candidate fact sets were assessed by the engine.", 0)
-    if r.cut and r.reachable:
-        out += _wrap("The search was cut there: smaller ways may exist.", 0)
-    return "\n".join(line.rstrip() for line in out) + "\n"
+    return _with_search_tail(out, r)
 
 
 def _solution_lines(r: SearchResult) -> list[str]:
