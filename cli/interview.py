@@ -404,9 +404,8 @@ _EXPLAIN = {"why": _reason_text, "why more": _why_text, "help": _help_text}
 def _effects_text(why: Why) -> list[str]:
     lines = ["  What each answer would do (the engine, on your answers so far):"]
     for effect in why.effects:
-        shown = ", ".join(effect.value) if isinstance(effect.value, list) else effect.value
         met = ", ".join(effect.met) or "no criterion"
-        text = f"- {shown or 'none'}: meets {met}"
+        text = f"- {words.prose_value(effect.value)}: meets {met}"
         if effect.unmet:
             text += f"; leaves unmet {', '.join(effect.unmet)}"
         lines += _fill(text, "    ", "      ")

@@ -210,6 +210,37 @@ def test_why_more_shows_the_rules_and_what_each_answer_would_change(tmp_path, wo
     assert "- partnership: meets order_taker.supply_engagement, advisor.sought_out," in out
 
 
+def test_why_more_shows_no_and_none_before_the_question_is_answered(tmp_path):
+    # the answer that meets nothing is an answer too: "no" to the role, an empty list
+    result, _ = run_interview(tmp_path, {**ORDER_TAKER, "brm.formal_role": ["??", "yes"],
+                                         "engagement.lifecycle": ["??", "2,4"]})
+    assert result.exit_code == 0, result.output
+    out = said(result.output)
+    assert ("What each answer would do (the engine, on your answers so far): - no: meets no "
+            "criterion; leaves unmet order_taker.formal_role - yes: meets "
+            "order_taker.formal_role (yes or no;") in out
+    assert ("- none: meets no criterion; leaves unmet strategic_partner.full_lifecycle - "
+            "strategy, planning, investment, delivery, operations, value_realization: meets "
+            "strategic_partner.full_lifecycle") in out
+    assert "- True:" not in out and "- False:" not in out
+
+
+def test_why_more_on_a_list_shows_one_answer_per_outcome(tmp_path):
+    # five practices tested one by one: 32 answers, but only four outcomes; the one that
+    # meets "three of five" is among those shown
+    pack = resolve_pack("demand-supply")
+    with Advisor(pack) as advisor:
+        session = Interview(advisor)
+        question = next(q for q in session.questions if q.path == "demand.practices")
+        effects = session.why(question).effects
+    outcomes = [(e.met, e.unmet) for e in effects]
+    assert len(outcomes) == len(set(outcomes))  # no two answers that do the same
+    assert effects[0].value == []
+    assert any("demand.managed.practices" in e.met for e in effects)
+    assert any(e.met == ("demand.strategic.value",) for e in effects)
+    assert all(len(e.value) <= 3 for e in effects)  # the shortest answer of each outcome
+
+
 @pytest.mark.parametrize("pack_ref", ["merlyn-brm", "brmi-relationship"])
 def test_every_question_of_the_shipped_packs_has_a_reason_from_the_pack(pack_ref):
     pack = resolve_pack(pack_ref)
@@ -455,6 +486,26 @@ def test_a_text_answer_is_refused_naming_its_form(seed_pack):
                                         r"YYYY-MM-DD$"):
         parse_answer(question, "March 22")
     assert parse_answer(question, "2026-03-22") == "2026-03-22"
+
+
+def test_a_date_that_is_not_in_the_calendar_is_refused(seed_pack):
+    question = {q.path: q for q in questions_for(seed_pack)}["assessed_on"]
+    for day in ("2026-02-30", "2026-04-31", "2025-02-29"):
+        with pytest.raises(AnswerError, match=rf"^'{day}' is not a date in the calendar; "
+                                              r"allowed: YYYY-MM-DD$"):
+            parse_answer(question, day)
+    assert parse_answer(question, "2028-02-29") == "2028-02-29"
+
+
+def test_a_number_out_of_range_is_refused_as_typed():
+    pack = resolve_pack("demand-supply")
+    question = {q.path: q for q in questions_for(pack)}["supply.run_share"]
+    with pytest.raises(AnswerError, match=r"^150 is out of range; allowed: numbers from 0 "
+                                          r"to 100$"):
+        parse_answer(question, "150")
+    assert parse_answer(question, "65") == 65 and parse_answer(question, "65.5") == 65.5
+    with pytest.raises(AnswerError, match=r"^-0\.5 is out of range"):
+        parse_answer(question, "-0.5")
 
 
 def test_without_a_form_in_the_pack_the_schemas_format_names_it():

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ..inference.advisor import Advisor
 
 MAX_ANSWERS_TRIED = 12
-"""Answers whose effect `why` shows, at most (one per class of answers the rules treat alike)."""
+"""Answers whose effect `why` shows, at most (one per class of answers the rules treat alike;
+for a list, whose classes can be many, one per outcome)."""
 
 
 class Effect(NamedTuple):
@@ -112,7 +113,8 @@ def _effects(advisor: Advisor, path: str, using: list[Criterion],
     base = _placeholder_facts(advisor, answers) if using and info is not None else None
     if base is None or info is None:
         return []
-    effects = []
+    effects: list[Effect] = []
+    outcomes = set()
     for value in _answers_to_try(advisor.dependencies, info, answers.get(path)):
         try:
             facts = advisor.reader.from_data(nest({**base, path: value}))
@@ -121,23 +123,33 @@ def _effects(advisor: Advisor, path: str, using: list[Criterion],
         diagnosis = advisor.assess(facts)
         met = tuple(c.id for c in using if diagnosis.criterion(c.id).met)
         unmet = tuple(c.id for c in using if not diagnosis.criterion(c.id).met)
+        if info.kind == "list" and (met, unmet) in outcomes:
+            continue  # a list's answers are many: one per outcome, the shortest
+        outcomes.add((met, unmet))
         effects.append(Effect(value, met, unmet))
+        if len(effects) == MAX_ANSWERS_TRIED:
+            break
     return effects
 
 
 def _answers_to_try(deps: Dependencies, info: Field, current: Any) -> list[Any]:
     """Every choice of a single-valued fact; for a number, one answer per class of answers the
-    rules treat alike (the current answer's too), in ascending order; for a list, one answer per
-    class of answers the rules treat alike (the empty list first)."""
+    rules treat alike (the current answer's too), in ascending order; for yes or no and for a
+    list, one answer per class of answers the rules treat alike (the current answer first,
+    then the shortest: the empty list, before any answer is given, is one of them)."""
     if info.kind != "list" and info.choices:
         return list(info.choices)
     if info.kind in ("integer", "number"):
         values = [v for v in deps.representatives(info, current) if v is not None]
         return sorted(values)[:MAX_ANSWERS_TRIED]
-    values = [current] if current is not None else []
-    values += deps.alternatives(info, current)
+    if current is None:  # every class: "no" and "none" too, which an unanswered fact is like
+        values = deps.representatives(info, current)
+    else:
+        values = [current, *deps.alternatives(info, current)]
     values = [v for v in values if v is not None]
-    return sorted(values, key=lambda v: len(v) if isinstance(v, list) else 0)[:MAX_ANSWERS_TRIED]
+    first = values[:1] if current is not None else []
+    return first + sorted(values[len(first):],
+                          key=lambda v: len(v) if isinstance(v, list) else 0)
 
 
 def _placeholder_facts(advisor: Advisor, answers: Mapping[str, Any]) -> dict[str, Any] | None:

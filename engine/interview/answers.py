@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from ..errors import BrmError
@@ -13,7 +14,7 @@ from ..inputs.paths import container_at, value_at
 from ..inputs.schema_check import SchemaValidator
 from ..packs.model import QuestionWording
 from ..present.words import describe_value, did_you_mean, suggest
-from .questions import InterviewQuestion, normal
+from .questions import FORMS, InterviewQuestion, normal
 
 COMMANDS = QuestionWording.commands()
 """Words read as commands at any question (``?``, ``back``, ``q``...), and what each does."""
@@ -23,6 +24,10 @@ YES = ("y", "yes", "true", "1")
 NO = ("n", "no", "false", "0")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_FORM = FORMS["date"]
+"""The form of a date answer (YYYY-MM-DD): checked against the calendar too."""
 _QUOTES = ("'", '"')
 
 
@@ -135,8 +140,11 @@ def _boolean(question: InterviewQuestion, text: str) -> bool:
 
 
 def _number(question: InterviewQuestion, text: str) -> Any:
+    """A number as typed: 150 stays whole where any number is allowed (it is said back as
+    150, not 150.0)."""
     try:
-        value: int | float = int(text) if question.kind == "integer" else float(text)
+        value: int | float = int(text) if question.kind == "integer" or _WHOLE.fullmatch(
+            text) else float(text)
     except ValueError:
         kind = "a whole number" if question.kind == "integer" else "a number"
         raise AnswerError(f"{describe_value(text)} is not {kind}; "
@@ -152,7 +160,19 @@ def _checked(question: InterviewQuestion, value: Any) -> Any:
         if issue.code == "pattern" and question.form:  # the form, not the description
             allowed = question.form
         raise AnswerError(f"{issue.message}" + (f"; allowed: {allowed}" if allowed else ""))
+    if question.form == DATE_FORM and isinstance(value, str) and not _a_day(value):
+        raise AnswerError(f"{describe_value(value)} is not a date in the calendar; allowed: "
+                          f"{DATE_FORM}")
     return value
+
+
+def _a_day(text: str) -> bool:
+    """Whether a date in the form YYYY-MM-DD is one of the calendar (not 2026-02-30)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return not _DAY.fullmatch(text)  # another form: the schema's to judge, not refused here
+    return True
 
 
 _PARSERS: dict[str, Callable[[InterviewQuestion, str], Any]] = {
