@@ -26,13 +26,15 @@ from brm_advisor.engine import (
     PackError,
     PackNotFoundError,
     RulePack,
+    TargetError,
     UnknownLevelError,
+    parse_targets,
     problem_text,
     words,
 )
 
 if TYPE_CHECKING:
-    from brm_advisor.engine import Dimension, EngagementResult
+    from brm_advisor.engine import EngagementResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -188,54 +190,9 @@ def target_option(help_text: str = TARGET_HELP) -> Callable[[F], F]:
 def split_targets(pack: RulePack, texts: tuple[str, ...], option: str = "--target"
                   ) -> tuple[str | None, dict[str, str]]:
     """The overall target level and each dimension's (dimension id -> level id) from the
-    ``--target`` texts (`option`: the option they came with, for messages); a usage error,
-    naming what is allowed, for a dimension the pack lacks, a level not on that dimension,
-    or two overall targets. A bare level of a dimension's ladder (``demand.managed``) is
-    that dimension's target."""
-    overall: str | None = None
-    per_dimension: dict[str, str] = {}
-    for text in texts:
-        if "=" not in text:
-            level = pack.level(text) if text in pack.ranks else None
-            if level is not None and level.dimension:
-                per_dimension[level.dimension] = level.id
-                continue
-            if overall is not None and overall != text:
-                raise click.BadParameter(f"two overall targets, {overall!r} and {text!r}: give "
-                                         "one (and DIMENSION=LEVEL for each dimension)",
-                                         param_hint=f"'{option}'")
-            overall = text
-            continue
-        key, _, value = text.partition("=")
-        dimension = _target_dimension(pack, key.strip(), text, option)
-        per_dimension[dimension.id] = _dimension_level(dimension, value.strip(), text, option)
-    return overall, per_dimension
-
-
-def _target_dimension(pack: RulePack, key: str, text: str, option: str) -> Dimension:
-    if not pack.dimensions:
-        raise click.BadParameter(f"{text!r}: the pack {pack.id} rates no dimensions, so a "
-                                 "target is one of its levels: "
-                                 + ", ".join(level.id for level in pack.levels),
-                                 param_hint=f"'{option}'")
-    for dimension in pack.dimensions:
-        if key.lower() in (dimension.id.lower(), dimension.name.lower()):
-            return dimension
-    known = [d.id for d in pack.dimensions]
-    raise click.BadParameter(f"unknown dimension {key!r} in {text!r}" + words.allowed_and_hint(
-        ", ".join(known), words.suggest(key, known)), param_hint=f"'{option}'")
-
-
-def _dimension_level(dimension: Dimension, value: str, text: str, option: str) -> str:
-    """A level of the dimension's ladder given by its id, its rank or its name (any case)."""
-    for level in dimension.levels:
-        if value.lower() in (level.id.lower(), str(level.rank), level.name.lower()):
-            return level.id
-    ids = [level.id for level in dimension.levels]
-    names = [level.name for level in dimension.levels]
-    allowed = (", ".join(ids) + f" (or the rank, 1 to {len(ids)}, or the name: "
-               + ", ".join(names) + ")")
-    raise click.BadParameter(
-        f"{dimension.name} ({dimension.id}) has no level {value!r} in {text!r}"
-        + words.allowed_and_hint(allowed, words.suggest(value, ids + names)),
-        param_hint=f"'{option}'")
+    ``--target`` texts (`option`: the option they came with, for messages), as the library
+    reads them (`parse_targets`); what it refuses is a usage error naming what is allowed."""
+    try:
+        return parse_targets(pack, texts)
+    except TargetError as error:
+        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None

@@ -9,13 +9,17 @@
 Everything importable from here is public and kept stable; the subpackages behind it are
 private (their modules may move or change between versions):
 
-- ``inputs``: documents, schema checks, facts, batch records;
+- ``inputs``: documents, schema checks, facts, batch records, survey column maps and
+  spreadsheets;
 - ``packs``: the pack model, conditions, the fact-field table, loading, discovery, and the
   authoring tools (lint, test cases, scaffold);
 - ``inference``: the compiler, the durable-rules adapter (the only code that knows the
   engine), the advisor and the diagnosis;
-- ``analysis``: what criteria rest on, explanations, what-if edits, searches, diffs;
+- ``analysis``: what criteria rest on, explanations, what-if edits, targets as written,
+  searches, diffs;
 - ``portfolio``: batches, the history, comparisons of assessments;
+- ``engagement``: an organization assessed unit by unit, by several respondents, with
+  evidence (reading, combining answers, rolling units up);
 - ``present``: the words printed, text and JSON, reports, charts, PDF;
 - ``interview``: the guided interview.
 
@@ -77,6 +81,8 @@ _EXPORTS: dict[str, str] = {
     "explain": "analysis.explain",
     "Explanation": "analysis.explain",
     "parse_edit": "analysis.edits",
+    "parse_targets": "analysis.targets",
+    "TargetError": "analysis.targets",
     "what_if": "analysis.edits",
     "WhatIf": "analysis.edits",
     "search": "analysis.search",
@@ -111,6 +117,9 @@ _EXPORTS: dict[str, str] = {
     "read_records": "inputs.records",
     "count_records": "inputs.records",
     "input_problems": "inputs.records",
+    "table_errors": "inputs.records",
+    "ColumnMap": "inputs.columns",
+    "load_column_map": "inputs.columns",
     "Snapshot": "portfolio.compare",
     "load_snapshot": "portfolio.compare",
     "compare": "portfolio.compare",
@@ -149,7 +158,8 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Advisor", "AnswerError", "assess_all", "atomic_output", "available_packs", "batch_id",
-    "BatchOutput", "BrmError", "BrowserError", "check_can_save", "compare", "ComparisonReport",
+    "BatchOutput", "BrmError", "BrowserError", "check_can_save", "ColumnMap", "compare",
+    "ComparisonReport",
     "count_records", "DEFAULT_PACK", "Diagnosis", "DiagnosisDiff", "diff", "Dimension",
     "DocumentError", "EditError", "Engagement", "EngagementError", "engagement_report_context",
     "EngagementResult", "EngineError", "Evidence", "evidence_dict", "assess_engagement",
@@ -159,14 +169,18 @@ __all__ = [
     "Explanation", "Facts", "FactsReader",
     "FactsValidationError", "find_pack", "History", "HistoryError", "input_problems", "InputError",
     "Interview", "InterviewQuestion", "Issue", "IssuesError", "LevelRef", "levels_dict",
-    "lint_pack", "LintReport", "listing", "load_pack", "load_saved", "load_snapshot",
+    "lint_pack", "LintReport", "listing", "load_column_map", "load_pack", "load_saved",
+    "load_snapshot",
     "OtherPackError", "overwritten_input", "pack_listing", "pack_summary", "PackError",
-    "PackNotFoundError", "PackRef", "parse_edit", "print_pdf", "read_records", "Record",
+    "PackNotFoundError", "PackRef", "parse_edit", "parse_targets", "print_pdf", "read_records",
+    "Record",
     "render_comparison", "render_explanation", "render_json", "render_levels", "render_report",
     "render_search", "render_text", "report_context", "ReportError", "resolve_pack", "RulePack",
     "run_cases", "RunawayError", "saved_result", "SavedFile", "SaveError", "scaffold",
     "ScaffoldError", "search",
-    "SearchResult", "shipped_packs", "Snapshot", "Summary", "Timeline", "UnknownLevelError",
+    "SearchResult", "shipped_packs", "Snapshot", "Summary", "table_errors", "TargetError",
+    "Timeline",
+    "UnknownLevelError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
 ]
 
@@ -191,6 +205,7 @@ if TYPE_CHECKING:
     from .analysis.edits import WhatIf, parse_edit, what_if
     from .analysis.explain import Explanation, explain
     from .analysis.search import SearchResult, search
+    from .analysis.targets import TargetError, parse_targets
     from .engagement.combine import Combined
     from .engagement.evidence import Evidence, read_evidence
     from .engagement.reading import Engagement, is_engagement, read_engagement
@@ -198,8 +213,9 @@ if TYPE_CHECKING:
     from .files import atomic_output, write_bytes, write_text
     from .inference.advisor import Advisor
     from .inference.diagnosis import Diagnosis, LevelRef
+    from .inputs.columns import ColumnMap, load_column_map
     from .inputs.facts import Facts, FactsReader
-    from .inputs.records import Record, count_records, input_problems, read_records
+    from .inputs.records import Record, count_records, input_problems, read_records, table_errors
     from .interview.advice import Why
     from .interview.answers import AnswerError
     from .interview.questions import InterviewQuestion

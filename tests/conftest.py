@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 ACME = str(EXAMPLES / "acme.yaml")
 GOLDEN = ROOT / "tests" / "golden"
-SHARED = ROOT.parent / "shared"
 
 
 def run(*args: str, input: str | bytes | None = None, catch_exceptions: bool = True) -> Result:

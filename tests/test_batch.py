@@ -14,19 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from brm_advisor.cli.main import cli
 from brm_advisor.engine.portfolio.history import SCHEMA_VERSION, History
 
+from conftest import EXAMPLES, ROOT, run
 from installed import BRM
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-
-
-def run(*args: str, input: str | bytes | None = None):
-    return CliRunner().invoke(cli, list(args), input=input)
 
 
 def example_facts() -> list[dict]:

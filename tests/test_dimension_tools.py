@@ -195,6 +195,29 @@ def test_two_overall_targets_are_a_usage_error():
     assert result.exit_code == 2 and "two overall targets" in result.stderr
 
 
+def test_the_library_reads_targets_as_the_cli_does(ds_advisor):
+    """`parse_targets` is what --target and --level read with: every form of a dimension's
+    level, the overall target as written, and each mistake a `TargetError` naming no option."""
+    from brm_advisor.engine import TargetError, parse_targets
+
+    pack = ds_advisor.pack
+    overall, targets = parse_targets(pack, ["managed", "Business demand=Strategic",
+                                            "supply.managed"])
+    assert overall == "managed"
+    assert targets == {"demand": "demand.strategic", "supply": "supply.managed"}
+    assert parse_targets(pack, ["demand=1", "supply=REACTIVE"]) == (
+        None, {"demand": "demand.reactive", "supply": "supply.reactive"})
+    assert parse_targets(pack, []) == (None, {})
+    with pytest.raises(TargetError) as caught:
+        parse_targets(pack, ["supply=manged"])
+    assert str(caught.value).endswith("(did you mean 'Managed'?)")
+    assert "--" not in str(caught.value)
+    with pytest.raises(TargetError, match="two overall targets, 'managed' and 'strategic'"):
+        parse_targets(pack, ["managed", "strategic"])
+    with pytest.raises(TargetError, match="rates no dimensions"):
+        parse_targets(resolve_pack(), ["demand=2"])
+
+
 def test_assess_takes_targets_per_dimension():
     result = run("assess", EXAMPLE, *DS, "--target", "demand=3", "--target", "supply=2",
                  "--format", "json")

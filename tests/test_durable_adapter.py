@@ -1,5 +1,6 @@
 """The engine's behaviours we rely on, and its quirks we work around: each pinned here, so that
-a change of engine shows up at once (see ../shared/DURABLE_RULES.md)."""
+a change of engine shows up at once (the limits themselves: ENGINE_LIMITS in
+engine/inference/durable_adapter.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,9 @@ from brm_advisor.engine import Advisor, PackError, load_pack, shipped_packs
 from brm_advisor.engine.inference.compiler import compile_pack
 from brm_advisor.engine.inputs.schema_check import SchemaValidator
 
-SEED = Path(__file__).resolve().parent.parent / "rules" / "merlyn_brm" / "pack.yaml"
+from conftest import ROOT
+
+SEED = ROOT / "rules" / "merlyn_brm" / "pack.yaml"
 MINIMAL = """\
 pack:
   id: tiny

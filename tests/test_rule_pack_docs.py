@@ -3,15 +3,15 @@ tutorial commands work."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
 from brm_advisor.engine.packs.conditions import FACT_OPS, REF_KINDS
 from brm_advisor.engine.packs.resources import schema
 
-DOC = (Path(__file__).resolve().parent.parent / "docs" / "rule-packs.md").read_text()
+from conftest import ROOT
+
+DOC = (ROOT / "docs" / "rule-packs.md").read_text()
 
 
 def test_every_key_of_the_pack_schema_is_documented():
