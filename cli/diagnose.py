@@ -252,11 +252,8 @@ def explain_command(facts_file: str, output_format: str, level: str | None, unit
         facts, combined = _explained_facts(advisor, facts_file, unit)
         explanation = explain(advisor, facts, advisor.assess(facts), level=level)
         if output_format == "json":
-            data = explanation.to_dict()
-            if unit is not None:
-                data["business_unit"] = unit
-                data["combined"] = [item.to_dict() for item in combined]
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            click.echo(json.dumps(explanation.to_dict(unit, combined), indent=2,
+                                  ensure_ascii=False))
         else:
             click.echo(render_explanation(explanation, pack)
                        + render_combined(unit or "", combined), nl=False)

@@ -264,6 +264,22 @@ def test_explain_a_unit_shows_each_respondents_answer_and_how_it_was_combined():
     assert data["business_unit"] == "Retail banking"
 
 
+def test_a_units_explanation_carries_its_name_and_combined_answers_in_the_library(advisor):
+    """The JSON `brm explain FOLDER --unit NAME --format json` prints is the library's own
+    (`Explanation.to_dict(unit, combined)`); without a unit, no such keys."""
+    from brm_advisor.engine import explain
+
+    unit = next(u for u in read_engagement(BANK, advisor.reader, advisor.pack.fields).units
+                if u.name == "Retail banking")
+    explanation = explain(advisor, unit.facts, advisor.assess(unit.facts))
+    plain = explanation.to_dict()
+    assert "business_unit" not in plain and "combined" not in plain
+    data = explanation.to_dict("Retail banking", unit.combined)
+    assert list(data)[-2:] == ["business_unit", "combined"]
+    assert {k: v for k, v in data.items() if k not in ("business_unit", "combined")} == plain
+    assert data["combined"] == [item.to_dict() for item in unit.combined] != []
+
+
 def test_explain_an_engagement_needs_a_known_unit():
     from conftest import run
 

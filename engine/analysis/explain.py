@@ -9,6 +9,7 @@ changed facts (``whatif``), never by evaluating the rules a second way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..inference.diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
@@ -19,6 +20,7 @@ from .edits import Change
 from .search import Budget, Sensitivity, satisfying_changes, sensitivity
 
 if TYPE_CHECKING:
+    from ..engagement.combine import Combined
     from ..inference.advisor import Advisor
 
 
@@ -112,7 +114,10 @@ class Explanation(NamedTuple):
     cut: bool = False  # the search budget ran out: `satisfy` and `robustness` may be partial
     dimensions: tuple[DimensionExplanation, ...] = ()  # each dimension's, when rated
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, unit: str | None = None,
+                combined: Sequence[Combined] = ()) -> dict[str, Any]:
+        """The JSON form; for a business unit of an engagement (`unit`), also the unit's name
+        and how its respondents' answers were `combined` (``business_unit``, ``combined``)."""
         d = self.diagnosis
         return {
             "organization": d.organization,
@@ -128,6 +133,8 @@ class Explanation(NamedTuple):
             "candidates_evaluated": self.evaluated,
             **({"search_cut": True} if self.cut else {}),
             "pack": d.pack.to_dict(),
+            **({"business_unit": unit, "combined": [item.to_dict() for item in combined]}
+               if unit is not None else {}),
         }
 
 
