@@ -224,6 +224,17 @@ def test_an_interview_for_another_pack_is_not_resumed_with_this_one(tmp_path):
     assert PROMPT not in result.output
 
 
+def test_the_saved_files_header_names_the_pack_to_continue_with(tmp_path):
+    answers = {"organization": "Claims", "business_view.engagement": "2"}
+    _, path = run_interview(tmp_path, answers, "--pack", "brmi-relationship",
+                            stop_before="business_view.conversations")
+    header = path.read_text().splitlines()[2]
+    assert header == f"# continue with: brm interview --resume {path} --pack brmi-relationship"
+    _, path = run_interview(tmp_path, {"organization": "Acme"}, name="other.yaml",
+                            stop_before="brm.formal_role")
+    assert f"# continue with: brm interview --resume {path}\n" in path.read_text()
+
+
 def test_an_old_interview_for_another_pack_is_not_resumed_either(tmp_path):
     path = tmp_path / "old.yaml"
     text = "# brm interview for pack brmi-relationship 1.0.0\n# skipped: target_level\n" \

@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import json
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -31,6 +32,7 @@ from ..errors import BrmError, DocumentError, Issue
 from ..files import atomic_output
 from ..inputs.documents import Document, read_document
 from ..inputs.paths import json_path
+from ..packs.discovery import DEFAULT_PACK
 from ..present.words import suggest
 
 INTERVIEW_KEY = "interview"
@@ -188,7 +190,8 @@ def render(path: Path, facts: Mapping[str, Any], record: InterviewRecord,
     header = [f"# brm interview for pack {record.pack} {record.version}"]
     if still_open:
         header.append(f"# still open: {', '.join(still_open)}")
-        header.append(f"# continue with: brm interview --resume {path}")
+        pack = "" if record.pack == DEFAULT_PACK else f" --pack {shlex.quote(record.pack)}"
+        header.append(f"# continue with: brm interview --resume {shlex.quote(str(path))}{pack}")
     else:
         header.append("# complete")
     body: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True,
