@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from ..errors import EditError, InputError
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..inputs.facts import Facts
+from ..packs.conditions import Condition, FactTest
 from .dependencies import Dependencies, covers_every_class, criteria_up_to
 from .edits import Change, changes_between, with_values
 
@@ -472,27 +473,13 @@ def finding_can_fire(advisor: Advisor, facts: Facts, finding_id: str,
     matters (the levels of its ladders, the classes of the facts the condition tests
     directly), and only those are combined."""
     searcher = _Searcher(advisor, facts, budget)
-    deps = searcher.dependencies
     finding = next(f for f in advisor.pack.findings if f.id == finding_id)
-    tests = deps.tests_behind(finding.when)
-    fields = list(dict.fromkeys(t.path for t in tests))
-    options: dict[str, list[Any]] = {}
-    decisive = True
-    for path in fields:
-        info, mine = advisor.pack.fact_paths[path], [t for t in tests if t.path == path]
-        options[path] = deps.representatives(info, facts.get(path), mine)
-        decisive = decisive and covers_every_class(info, mine, facts.get(path))
-    left = searcher.budget.total - searcher.budget.used
-    if math.prod(len(o) for o in options.values()) > left:
-        grouped = _grouped_options(searcher, finding.when, fields, options)
-        if grouped is None:
-            return "too-many"
-        candidates = [{k: v for part in combo for k, v in part.items()}
-                      for combo in itertools.product(*grouped.witnesses)]
-        decisive = decisive and grouped.decisive
-    else:
-        candidates = [dict(zip(fields, values, strict=True))
-                      for values in itertools.product(*options.values())]
+    options, decisive = _finding_options(searcher, finding.when)
+    tried = _finding_candidates(searcher, finding.when, options)
+    if tried is None:
+        return "too-many"
+    candidates, complete = tried
+    decisive = decisive and complete
     for changes in candidates:
         try:
             diagnosis = searcher.assess(changes)
@@ -504,23 +491,75 @@ def finding_can_fire(advisor: Advisor, facts: Facts, finding_id: str,
     return "never" if decisive else "undecided"
 
 
+def _finding_options(searcher: _Searcher, condition: Condition
+                     ) -> tuple[dict[str, list[Any]], bool]:
+    """One value of every class of values of each fact `condition` rests on (in the order
+    its tests name them), and whether those values cover every class."""
+    deps, facts = searcher.dependencies, searcher.facts
+    tests = deps.tests_behind(condition)
+    options: dict[str, list[Any]] = {}
+    decisive = True
+    for path in dict.fromkeys(t.path for t in tests):
+        info, mine = searcher.advisor.pack.fact_paths[path], [t for t in tests if t.path == path]
+        options[path] = deps.representatives(info, facts.get(path), mine)
+        decisive = decisive and covers_every_class(info, mine, facts.get(path))
+    return options, decisive
+
+
+def _finding_candidates(searcher: _Searcher, condition: Condition,
+                        options: Mapping[str, list[Any]]
+                        ) -> tuple[list[dict[str, Any]], bool] | None:
+    """The fact sets to try: every combination of `options` when the budget allows, else the
+    combinations of the groups' witnesses (`_grouped_options`); with whether they cover
+    every combination of classes. None when even the groups take too many."""
+    fields = list(options)
+    if math.prod(len(o) for o in options.values()) <= searcher.budget.total - searcher.budget.used:
+        return ([dict(zip(fields, values, strict=True))
+                 for values in itertools.product(*options.values())], True)
+    grouped = _grouped_options(searcher, condition, fields, options)
+    if grouped is None:
+        return None
+    return ([{k: v for part in combo for k, v in part.items()}
+             for combo in itertools.product(*grouped.witnesses)], grouped.decisive)
+
+
 class _Grouped(NamedTuple):
     witnesses: list[list[dict[str, Any]]]  # per group: one set of values per outcome
     decisive: bool  # every combination of every group was tried
 
 
-def _grouped_options(searcher: _Searcher, condition: Any, fields: Sequence[str],
+def _grouped_options(searcher: _Searcher, condition: Condition, fields: Sequence[str],
                      options: Mapping[str, Sequence[Any]]) -> _Grouped | None:
     """The facts behind a condition split into groups that share no ladder it refers to,
     each with one set of values per outcome of the group (see `finding_can_fire`); None when
     the condition refers to no ladder, or the groups still take more fact sets than the
     budget has left."""
     deps = searcher.dependencies
-    pack = searcher.advisor.pack
     ladders = deps.ladders_behind(condition)
     if not ladders:
         return None
+    groups = _ladder_groups(deps, ladders, fields)
+    sizes = [math.prod(len(options[f]) for f in group) for group, _ in groups]
+    if sum(sizes) > searcher.budget.total - searcher.budget.used:
+        return None
     direct = deps.direct_tests(condition)
+    witnesses = []
+    decisive = True
+    for group, group_ladders in groups:
+        found, complete = _witnesses(searcher, [f for f in fields if f in group],
+                                     [t for t in direct if t.path in group], group_ladders,
+                                     options)
+        witnesses.append(found)
+        decisive = decisive and complete
+    if math.prod(len(w) for w in witnesses) > searcher.budget.total - searcher.budget.used:
+        return None
+    return _Grouped(witnesses, decisive)
+
+
+def _ladder_groups(deps: Dependencies, ladders: Sequence[str], fields: Sequence[str]
+                   ) -> list[tuple[set[str], list[str]]]:
+    """`fields` in groups that share no ladder: each field alone at first, then every group
+    holding a field a ladder rests on merged, with the ladder's name."""
     groups: list[tuple[set[str], list[str]]] = [({path}, []) for path in fields]
     for ladder in ladders:
         behind = set(deps.ladder_fields(ladder)) & set(fields)
@@ -528,37 +567,37 @@ def _grouped_options(searcher: _Searcher, condition: Any, fields: Sequence[str],
         merged = (set().union(behind, *(g[0] for g in touching)),
                   [name for g in touching for name in g[1]] + [ladder])
         groups = [g for g in groups if g not in touching] + [merged]
-    sizes = [math.prod(len(options[f]) for f in group) for group, _ in groups]
-    if sum(sizes) > searcher.budget.total - searcher.budget.used:
-        return None
-    witnesses = []
+    return groups
+
+
+def _witnesses(searcher: _Searcher, ordered: Sequence[str], mine: Sequence[FactTest],
+               group_ladders: Sequence[str], options: Mapping[str, Sequence[Any]]
+               ) -> tuple[list[dict[str, Any]], bool]:
+    """One set of values of a group's fields (`ordered`) per outcome of the group (the
+    classes of the tests `mine` of its fields, the levels of its ladders), and whether every
+    combination tried could be assessed: the facts as they are, then the values farthest
+    from them first (where the other levels lie), until every outcome is seen or every
+    combination was tried."""
+    pack = searcher.advisor.pack
+    outcomes = 2 ** len(mine) * math.prod(len(dict(pack.ladders)[name])
+                                           for name in group_ladders)
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
     decisive = True
-    for group, group_ladders in groups:
-        ordered = [f for f in fields if f in group]
-        mine = [t for t in direct if t.path in group]
-        outcomes = 2 ** len(mine) * math.prod(len(dict(pack.ladders)[name])
-                                               for name in group_ladders)
-        found: dict[tuple[Any, ...], dict[str, Any]] = {}
-        # the facts as they are, then the values farthest from them first (where the other
-        # levels lie), until every outcome is seen or every combination was tried
-        firsts = [[options[f][0] for f in ordered]]
-        farthest = itertools.product(*(options[f][::-1] for f in ordered))
-        for values in itertools.chain(firsts, farthest):
-            if len(found) == outcomes:
-                break
-            changes = dict(zip(ordered, values, strict=True))
-            try:
-                diagnosis = searcher.assess(changes)
-            except (InputError, EditError):
-                decisive = False
-                continue
-            key = (tuple(t.admits(changes[t.path]) for t in mine),
-                   tuple(_ladder_rank(diagnosis, ladder) for ladder in group_ladders))
-            found.setdefault(key, changes)
-        witnesses.append(list(found.values()))
-    if math.prod(len(w) for w in witnesses) > searcher.budget.total - searcher.budget.used:
-        return None
-    return _Grouped(witnesses, decisive)
+    firsts = [[options[f][0] for f in ordered]]
+    farthest = itertools.product(*(options[f][::-1] for f in ordered))
+    for values in itertools.chain(firsts, farthest):
+        if len(found) == outcomes:
+            break
+        changes = dict(zip(ordered, values, strict=True))
+        try:
+            diagnosis = searcher.assess(changes)
+        except (InputError, EditError):
+            decisive = False
+            continue
+        key = (tuple(t.admits(changes[t.path]) for t in mine),
+               tuple(_ladder_rank(diagnosis, ladder) for ladder in group_ladders))
+        found.setdefault(key, changes)
+    return list(found.values()), decisive
 
 
 def _ladder_rank(diagnosis: Diagnosis, ladder: str) -> int:
