@@ -19,7 +19,11 @@ from typing import IO, TYPE_CHECKING, Any
 from ..errors import EngineError, UnknownLevelError
 from ..inputs.facts import Facts, FactsReader
 from ..packs.conditions import Ref
-from ..packs.model import Criterion, RulePack
+from ..packs.model import Criterion, RulePack, TeamPolicy
+from ..team.aggregate import aggregates, aggregation_steps, derived_facts
+from ..team.analysis import Bar, analyse
+from ..team.result import Aggregate
+from ..team.roster import Brm, listed, roster
 from .compiler import TARGET_SLOT, CompiledPack
 from .diagnosis import (
     CriterionResult,
@@ -99,7 +103,15 @@ class Advisor:
         target_ref = self.level_ref(target_id) if target_id else None
         dimension_targets = self.dimension_targets(target_ref, targets)
         tables = self._tables
-        text, values = tables.encode(facts.data, target_ref.rank if target_ref else 0,
+        team = self.pack.team
+        listed_team = team is not None and listed(facts.data)
+        data = facts.data
+        if listed_team:
+            assert team is not None
+            brms = roster(data, team)
+            found = aggregates(brms, team, data.get(team.ratings) or {})
+            data = derived_facts(data, team, found)
+        text, values = tables.encode(data, target_ref.rank if target_ref else 0,
                                      {key: ref.rank for key, ref in dimension_targets.items()})
         try:
             fired = self._ruleset.infer(text, tables.chain, max_firings=self.max_firings)
@@ -110,7 +122,37 @@ class Advisor:
 
             assess_reference(self, facts, target, targets)
             raise
-        return self._diagnosis(facts, fired, values, target_ref, dimension_targets)
+        diagnosis = self._diagnosis(facts, fired, values, target_ref, dimension_targets)
+        if listed_team:
+            assert team is not None
+            return self._with_team(diagnosis, brms, team, found)
+        return diagnosis
+
+    def _with_team(self, diagnosis: Diagnosis, brms: Sequence[Brm], team: TeamPolicy,
+                   found: Sequence[Aggregate]) -> Diagnosis:
+        """The diagnosis with the team's profiles, findings and plan, and the derivation of
+        each practice rating from the BRMs' first in its trace."""
+        result, findings = analyse(brms, team, found, self._bar(diagnosis, team))
+        trace = diagnosis.trace
+        return diagnosis._replace(
+            team=result, findings=diagnosis.findings + findings,
+            trace=Trace(lambda: aggregation_steps(team, found) + tuple(
+                step._replace(step=step.step + len(found)) for step in trace)))
+
+    def _bar(self, diagnosis: Diagnosis, team: TeamPolicy) -> Bar:
+        """What the next level, the target and the level attained need of each competency."""
+        from ..analysis.thresholds import thresholds
+
+        prefix = f"{team.ratings}."
+
+        def needs(level: LevelRef | None) -> dict[str, int]:
+            if level is None:
+                return {}
+            found = thresholds(self.pack, self.dependencies, level.rank)
+            return {path[len(prefix):]: value for path, value in found.items()
+                    if path.startswith(prefix)}
+        return Bar(diagnosis.next_level, diagnosis.target, needs(diagnosis.next_level),
+                   needs(diagnosis.target), needs(diagnosis.level))
 
     def dimension_targets(self, target: LevelRef | None,
                           targets: Mapping[str, str] | None = None) -> dict[str, LevelRef]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
+from ..team.result import TeamResult
+
 
 class LevelRef(NamedTuple):
     id: str
@@ -229,6 +231,7 @@ class Diagnosis(NamedTuple):
     trace: Sequence[TraceStep]  # a `Trace` (built on first use) or a tuple
     pack: PackInfo
     dimensions: tuple[DimensionResult, ...] = ()  # each dimension's level, when rated
+    team: TeamResult | None = None  # the BRMs' profiles, when the facts list them
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         for result in self.dimensions:
@@ -257,6 +260,7 @@ class Diagnosis(NamedTuple):
             "gaps": list(self.gaps),
             "recommendations": [r.to_dict() for r in self.recommendations],
             "findings": [f.to_dict() for f in self.findings],
+            **({"team": self.team.to_dict()} if self.team is not None else {}),
             "trace": [t.to_dict() for t in self.trace],
             "pack": self.pack.to_dict(),
         }
@@ -277,4 +281,5 @@ class Diagnosis(NamedTuple):
             findings=tuple(FindingResult.from_dict(f) for f in data.get("findings", ())),
             trace=(), pack=PackInfo.from_dict(data["pack"]),
             dimensions=tuple(DimensionResult.from_dict(d)
-                             for d in data.get("dimensions", ())))
+                             for d in data.get("dimensions", ())),
+            team=TeamResult.from_dict(data["team"]) if data.get("team") else None)

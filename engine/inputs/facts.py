@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from ..errors import FactsValidationError, Issue
+from ..team.roster import listed, team_issues
 from .documents import Document, read_document
 from .paths import value_at
-from .schema_check import SchemaValidator
+from .schema_check import SchemaValidator, cap_issues
 
 RESERVED_KEYS = frozenset({"interview"})
 """Top-level keys that are not facts, set aside before a document is validated when they hold
@@ -57,14 +58,18 @@ class FactsReader:
         """Validate in-memory data (e.g. one JSONL record). The facts keep a copy, unless the
         caller hands the data over (`owned`: nobody else holds it)."""
         data = self._facts_part(data)
-        if self.validator.is_valid(data):
+        valid = self.validator.is_valid(data)
+        if valid and not (isinstance(data, Mapping) and listed(data)):
             return Facts(source, data if owned else copy.deepcopy(data))
         line_of = None
         if document is not None:
             def line_of(parts: list[str | int], is_key: bool) -> int | None:
                 return document.line_of(parts, key=is_key)
-        issues = self.validator.issues(data, line_of)  # at most MAX_ISSUES, then a count
-        if not issues:  # pragma: no cover - is_valid and issues disagree: jsonschema decides
+        # at most MAX_ISSUES, then a count; a team's names given twice beside the schema's
+        issues = self.validator.issues(data, line_of) if not valid else ()
+        if not any(issue.code == "more" for issue in issues):
+            issues = cap_issues([*issues, *team_issues(data, line_of=_value_lines(line_of))])
+        if not issues:
             return Facts(source, data if owned else copy.deepcopy(data))
         if not isinstance(data, Mapping):
             kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
@@ -83,3 +88,12 @@ class FactsReader:
         if not aside:
             return data
         return {key: value for key, value in data.items() if key not in aside}
+
+
+def _value_lines(line_of: Callable[[list[str | int], bool], int | None] | None
+                 ) -> Callable[[list[str | int]], int | None] | None:
+    """A finder of the line of a value from one that finds values or keys."""
+    if line_of is None:
+        return None
+    finder = line_of
+    return lambda parts: finder(parts, False)

@@ -121,7 +121,11 @@ def _field(path: str, schema: Mapping[str, Any], required: bool, plain_name: boo
     choices: tuple[Any, ...] = ()
     if kind == "array":
         items = _resolved(schema.get("items", {}), schema)
-        kind, choices = "list", tuple(items.get("enum", ())) if isinstance(items, Mapping) else ()
+        items = items if isinstance(items, Mapping) else {}
+        # a list of records (the BRMs of a team) is no fact a rule tests: its items are read
+        # by what knows them (engine/team)
+        kind = "other" if items.get("type") == "object" else "list"
+        choices = tuple(items.get("enum", ()))
     elif "enum" in schema:
         kind, choices = _kind_of(schema["enum"]), tuple(schema["enum"])
     elif "const" in schema:

@@ -44,6 +44,7 @@ from .model import (
     RulePack,
     Source,
 )
+from .team import read_team
 
 MAX_PACK_BYTES = 2 * 1024 * 1024
 MAX_RULES = 400
@@ -148,6 +149,7 @@ class _Builder:
         findings = self._findings()
         questions = _questions(self.data.get("questions", []), fields, self.problem,
                                [d.id for d in dimensions])
+        team = read_team(self.data, fields, self.source_ids, self.problem)
         _check_cycles(self.ladders, derived, criteria, self.problem)
         self._check_size(len(derived) + len(criteria) + len(recommendations) + len(findings)
                          + len(self.level_ids))
@@ -164,7 +166,7 @@ class _Builder:
             location=str(self.folder),
             content_hash=hashlib.sha256(self.raw + b"\0" + schema_bytes).hexdigest(),
             questions=questions, dimensions=dimensions, rollup=rollup,
-            unit_rollup=meta.get("unit_rollup", "lowest"))
+            unit_rollup=meta.get("unit_rollup", "lowest"), team=team)
 
     def _error(self) -> PackError:
         unique = sorted(set(self.issues), key=lambda i: (i.line or 0, i.path, i.message))

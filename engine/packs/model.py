@@ -159,6 +159,51 @@ class QuestionWording(NamedTuple):
         return next((f"{word!r} {reason}" for refused, reason in problems if refused), None)
 
 
+class DevelopmentStep(NamedTuple):
+    """What takes a BRM's rating of one competency up to `to` from the step below."""
+
+    competency: str  # the rating's field name in the ratings group (e.g. communication)
+    to: int
+    action: str
+    source: str
+
+
+class TeamPolicy(NamedTuple):
+    """How a pack reads a team of BRMs (its `team:` section): the practice's rating of each
+    competency follows from the BRMs' own by `aggregation`; a BRM holds a competency from the
+    rating `holds`; one BRM serves at most `span` business units well."""
+
+    ratings: str  # the facts group of competency ratings (practice and each BRM)
+    competencies: tuple[tuple[str, str], ...]  # (field name, label), in the schema's order
+    aggregation: str  # one of AGGREGATIONS
+    holds: int
+    span: int | None
+    scale: tuple[str, ...]  # the rating steps' names from 0 up (may be empty)
+    source: str
+    development: tuple[DevelopmentStep, ...] = ()
+
+    def step_name(self, rating: int) -> str:
+        """A rating with its step's name: "3 (application)"."""
+        if 0 <= rating < len(self.scale):
+            return f"{rating} ({self.scale[rating]})"
+        return str(rating)
+
+    def label(self, competency: str) -> str:
+        for name, label in self.competencies:
+            if name == competency:
+                return label
+        return competency
+
+    def actions(self, competency: str, current: int, needed: int) -> tuple[DevelopmentStep, ...]:
+        """The development steps from a rating of `current` up to `needed`, in order."""
+        return tuple(sorted((step for step in self.development
+                             if step.competency == competency and current < step.to <= needed),
+                            key=lambda step: step.to))
+
+
+AGGREGATIONS = ("median", "lowest", "highest")
+
+
 class RulePack(NamedTuple):
     """One framework's knowledge, loaded and checked."""
 
@@ -181,6 +226,7 @@ class RulePack(NamedTuple):
     dimensions: tuple[Dimension, ...] = ()
     rollup: str = ""  # one of ROLLUPS when the pack has dimensions
     unit_rollup: str = "lowest"  # how an organization's level follows from its units'
+    team: TeamPolicy | None = None  # how the BRMs listed in the facts are read, if at all
 
     @property
     def facts_schema(self) -> Mapping[str, Any]:
