@@ -265,7 +265,7 @@ def _goals(advisor: Advisor, diagnosis: Diagnosis, overall: str | None,
 
 
 def _reaches(diagnosis: Diagnosis, goals: Sequence[Goal]) -> bool:
-    return all(_ladder_rank(diagnosis, goal.dimension) >= goal.target.rank for goal in goals)
+    return all(_level_on(diagnosis, goal.dimension).rank >= goal.target.rank for goal in goals)
 
 
 def _solution(after: Diagnosis, changes: tuple[Change, ...],
@@ -378,7 +378,7 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     engine assessed to find out (fewer facts when the budget ran out: `budget.exhausted`
     says so)."""
     searcher = _Searcher(advisor, facts, budget)
-    current = diagnosis.dimension(dimension).level if dimension else diagnosis.level
+    current = _level_on(diagnosis, dimension)
     held = criteria_up_to(advisor.pack, current.id)
     fields = list(dict.fromkeys(f for c in held for f in searcher.dependencies.fields[c]))
     found = []
@@ -398,7 +398,7 @@ def _drops(searcher: _Searcher, path: str, rank: int, dimension: str = ""
     drops = []
     for value in searcher.dependencies.alternatives(info, searcher.facts.get(path)):
         after = searcher.assess({path: value})
-        level = after.dimension(dimension).level if dimension else after.level
+        level = _level_on(after, dimension)
         if level.rank < rank:
             drops.append((value, level))
     return tuple(drops)
@@ -595,14 +595,14 @@ def _witnesses(searcher: _Searcher, ordered: Sequence[str], mine: Sequence[FactT
             decisive = False
             continue
         key = (tuple(t.admits(changes[t.path]) for t in mine),
-               tuple(_ladder_rank(diagnosis, ladder) for ladder in group_ladders))
+               tuple(_level_on(diagnosis, ladder).rank for ladder in group_ladders))
         found.setdefault(key, changes)
     return list(found.values()), decisive
 
 
-def _ladder_rank(diagnosis: Diagnosis, ladder: str) -> int:
-    """The rank of the level a diagnosis gives on a ladder ("": the overall one)."""
-    return diagnosis.dimension(ladder).level.rank if ladder else diagnosis.level.rank
+def _level_on(diagnosis: Diagnosis, ladder: str) -> LevelRef:
+    """The level a diagnosis gives on a ladder (a dimension's id; "": the overall one)."""
+    return diagnosis.dimension(ladder).level if ladder else diagnosis.level
 
 
 def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, criterion_id: str,
