@@ -123,7 +123,8 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
                           "respondent.name": ("--respondent", respondent),
                           "respondent.role": ("--role", role)})
         if path is not None:
-            _confirm_writing(path, saved if into_resumed else None, force)
+            _confirm_writing(path, saved if into_resumed else None, force,
+                             (pack_ref, pack.id))
         if saved is not None:
             _resuming(saved, session)
         run = _Run(session, pack_ref, quick, force)
@@ -164,7 +165,8 @@ def _lenient_stdin() -> None:
             stream.reconfigure(errors="surrogateescape")
 
 
-def _confirm_writing(path: Path, resumed: SavedFile | None, force: bool) -> None:
+def _confirm_writing(path: Path, resumed: SavedFile | None, force: bool,
+                     pack: tuple[str | None, str]) -> None:
     """Ask before writing over a file an interview did not write (unless --force)."""
     if force or (resumed is not None and resumed.by_interview):
         return
@@ -176,8 +178,24 @@ def _confirm_writing(path: Path, resumed: SavedFile | None, force: bool) -> None
                  f"brm interview --resume {path} -o NEW", EXIT_USAGE)
     elif path.exists() and not click.confirm(f"{path} exists. Overwrite it?", default=False,
                                              err=True):
-        fail(f"error: {path} left as it was; choose another file with -o, or --force",
-             EXIT_USAGE)
+        fail(f"error: {path} left as it was; {_instead(path, *pack)}choose another file "
+             "with -o, or --force", EXIT_USAGE)
+
+
+def _instead(path: Path, pack_ref: str | None, pack_id: str) -> str:
+    """For a file an interview saved (started again after stopping, most often): how to
+    continue it, with its own pack."""
+    from brm_advisor.engine import BrmError, load_saved
+
+    try:
+        record = load_saved(path).record
+    except (BrmError, OSError, ValueError):
+        return ""
+    if record is None:
+        return ""
+    ref = pack_ref if record.pack == pack_id else record.pack
+    return ("to continue the interview saved in it: "
+            f"{_command('interview --resume', path, ref)}; or ")
 
 
 def _resuming(saved: SavedFile, session: Interview) -> None:

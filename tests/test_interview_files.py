@@ -21,6 +21,7 @@ from test_interview import (
     PROMPT,
     resume_interview,
     run_interview,
+    said,
     saved_facts,
     saved_record,
 )
@@ -233,6 +234,24 @@ def test_the_saved_files_header_names_the_pack_to_continue_with(tmp_path):
     _, path = run_interview(tmp_path, {"organization": "Acme"}, name="other.yaml",
                             stop_before="brm.formal_role")
     assert f"# continue with: brm interview --resume {path}\n" in path.read_text()
+
+
+def test_an_interview_started_again_over_its_file_says_how_to_continue_it(tmp_path):
+    _, path = run_interview(tmp_path, {"organization": "Claims"}, "--pack",
+                            "brmi-relationship", stop_before="assessed_on")
+    before = path.read_bytes()
+    for pack in ((), ("--pack", "brmi-relationship")):
+        again = CliRunner().invoke(cli, ["interview", "-o", str(path), *pack], input="n\n")
+        assert again.exit_code == 2, again.output
+        assert (f"error: {path} left as it was; to continue the interview saved in it: brm "
+                f"interview --resume {path} --pack brmi-relationship; or choose another file "
+                "with -o, or --force") in said(again.stderr)
+    other = tmp_path / "notes.yaml"
+    other.write_text("organization: Acme\n")
+    again = CliRunner().invoke(cli, ["interview", "-o", str(other)], input="n\n")
+    assert (f"error: {other} left as it was; choose another file with -o, or --force"
+            in said(again.stderr))
+    assert path.read_bytes() == before
 
 
 def test_an_old_interview_for_another_pack_is_not_resumed_either(tmp_path):
