@@ -97,10 +97,17 @@ class DimensionExplanation(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "level": self.level.to_dict(),
                 "why": self.why.to_dict(),
-                "why_not": None if self.why_not_level is None else {
-                    "level": self.why_not_level.to_dict(),
-                    "unmet": [u.to_dict() for u in self.why_not]},
+                "why_not": _why_not_dict(self.why_not_level, self.why_not),
                 "robustness": [s.to_dict() for s in self.robustness]}
+
+
+def _why_not_dict(level: LevelRef | None, unmet: Sequence[UnmetCriterion]
+                  ) -> dict[str, Any] | None:
+    """Why a level is not attained, as JSON: the level and its unmet criteria (None at the
+    top of a ladder)."""
+    if level is None:
+        return None
+    return {"level": level.to_dict(), "unmet": [u.to_dict() for u in unmet]}
 
 
 class Explanation(NamedTuple):
@@ -123,9 +130,7 @@ class Explanation(NamedTuple):
             "organization": d.organization,
             "level": d.level.to_dict(),
             "why": self.why.to_dict(),
-            "why_not": None if self.why_not_level is None else {
-                "level": self.why_not_level.to_dict(),
-                "unmet": [u.to_dict() for u in self.why_not]},
+            "why_not": _why_not_dict(self.why_not_level, self.why_not),
             "findings": [f.to_dict() for f in self.findings],
             "robustness": [s.to_dict() for s in self.robustness],
             **({"dimensions": [e.to_dict() for e in self.dimensions]}
