@@ -20,6 +20,8 @@ private (their modules may move or change between versions):
 - ``portfolio``: batches, the history, comparisons of assessments;
 - ``engagement``: an organization assessed unit by unit, by several respondents, with
   evidence (reading, combining answers, rolling units up);
+- ``team``: the BRM team (each BRM's profile, the practice's ratings derived from theirs,
+  the team's findings, a development plan);
 - ``present``: the words printed, text and JSON, reports, charts, PDF;
 - ``interview``: the guided interview.
 
