@@ -5,6 +5,7 @@ engine; the input is never modified."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -89,18 +90,47 @@ def parse_edit(text: str, fields: FieldTable) -> Edit:
     op = {"+=": "add", "-=": "remove", "=": "set"}[marker]
     path, raw = text.split(marker, 1)
     path = path.strip()
-    if path not in fields:
+    member = team_member(path)
+    if member is not None:
+        path = _member_path(text, member, fields)
+        field_path = f"{RATINGS}.{path.rsplit('.', 1)[1]}"
+    elif path not in fields:
         raise EditError(text, f"unknown field {path!r}", ", ".join(fields),
                         suggest(path, list(fields)))
+    else:
+        field_path = path
     value = edit_value(raw) if raw.strip() else None
     if isinstance(value, (dict, list)) and op != "set":
         raise EditError(text, "adds and removes take one item")
-    is_list = fields[path].kind == "list"
+    is_list = fields[field_path].kind == "list"
     if op in ("add", "remove") and not is_list:
         raise EditError(text, f"{path} is not a list; use {path}=VALUE")
     if op == "set" and value is None:
         op = "unset"
     return Edit(path, op, value, text)
+
+
+RATINGS = "competencies"
+"""The ratings group a BRM's edit changes (``brms[Dana].communication`` is short for
+``brms[Dana].competencies.communication``)."""
+_MEMBER = re.compile(r"brms\[(?P<name>[^\]]+)\]\.(?P<rest>.+)")
+
+
+def team_member(path: str) -> tuple[str, str] | None:
+    """``brms[NAME].REST`` -> (NAME, REST): an edit of one BRM of the team."""
+    found = _MEMBER.fullmatch(path)
+    return (found["name"].strip(), found["rest"]) if found else None
+
+
+def _member_path(text: str, member: tuple[str, str], fields: FieldTable) -> str:
+    """The canonical path of a BRM's rating (``brms[Dana].competencies.communication``)."""
+    name, rest = member
+    ratings = [path.split(".", 1)[1] for path in fields if path.startswith(f"{RATINGS}.")]
+    competency = rest.split(".", 1)[1] if rest.startswith(f"{RATINGS}.") else rest
+    if competency not in ratings:
+        raise EditError(text, f"unknown competency {competency!r} of a BRM",
+                        ", ".join(ratings), suggest(competency, ratings))
+    return f"brms[{name}].{RATINGS}.{competency}"
 
 
 MAX_EDIT_VALUE = 10_000
@@ -134,7 +164,7 @@ def apply_edits(data: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any
     """A changed deep copy of `data`; the input is never modified."""
     result: dict[str, Any] = copy.deepcopy(dict(data))
     for edit in edits:
-        target, leaf = container_at(result, edit.path)
+        target, leaf = _container(result, edit)
         if edit.op == "unset":
             target.pop(leaf, None)
         elif edit.op == "set":
@@ -149,12 +179,40 @@ def apply_edits(data: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any
     return result
 
 
+def _container(data: dict[str, Any], edit: Edit) -> tuple[dict[str, Any], str]:
+    """Where an edit's value goes: the mapping and its key (a BRM's ratings for a team
+    member's edit; `EditError` when the facts list no BRM of that name)."""
+    member = team_member(edit.path)
+    if member is None:
+        return container_at(data, edit.path)
+    name, rest = member
+    brms = data.get("brms") if isinstance(data.get("brms"), list) else []
+    names = [str(item.get("name")) for item in brms if isinstance(item, dict)]
+    for item in brms:
+        if isinstance(item, dict) and item.get("name") == name:
+            return container_at(item, rest)
+    raise EditError(edit.text, f"the facts list no BRM named {name!r}",
+                    ", ".join(names) or "no BRMs listed", suggest(name, names))
+
+
+def edited_value(data: Mapping[str, Any], path: str) -> Any:
+    """The value at an edit's path (a team member's too), or None."""
+    member = team_member(path)
+    if member is None:
+        return value_at(data, path)
+    name, rest = member
+    for item in data.get("brms") or ():
+        if isinstance(item, Mapping) and item.get("name") == name:
+            return value_at(item, rest)
+    return None
+
+
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any], paths: Iterable[str]
                     ) -> tuple[Change, ...]:
     """The changes of value at `paths` (each once, in order) from `before` to `after`."""
     out = []
     for path in dict.fromkeys(paths):
-        old, new = value_at(before, path), value_at(after, path)
+        old, new = edited_value(before, path), edited_value(after, path)
         if old != new:
             out.append(Change(path, old, new))
     return tuple(out)

@@ -149,8 +149,8 @@ class Advisor:
             if level is None:
                 return {}
             found = thresholds(self.pack, self.dependencies, level.rank)
-            return {path[len(prefix):]: value for path, value in found.items()
-                    if path.startswith(prefix)}
+            return {name: found[prefix + name] for name, _ in team.competencies
+                    if prefix + name in found}
         return Bar(diagnosis.next_level, diagnosis.target, needs(diagnosis.next_level),
                    needs(diagnosis.target), needs(diagnosis.level))
 
