@@ -238,3 +238,41 @@ def test_the_example_team_through_the_installed_brm(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["team"]["aggregation"] == "median" and len(data["team"]["brms"]) == 4
+
+
+# --- people data ------------------------------------------------------------------------------
+
+PEOPLE = ("Dana Whitfield", "Lee Okafor", "Sam Patel", "Rui Costa")
+
+
+def test_anonymized_facts_name_no_one_in_any_output(advisor, seed_pack):
+    from brm_advisor.engine import render_json, render_text
+    from brm_advisor.engine.team.privacy import anonymized
+
+    facts = advisor.read(str(NORTHWIND))
+    hidden = advisor.reader.from_data(anonymized(facts.data), facts.source)
+    diagnosis = advisor.assess(hidden)
+    outputs = [render_text(diagnosis, seed_pack), render_json(diagnosis)]
+    for output in outputs:
+        assert not any(name.split()[0] in output for name in PEOPLE), output
+    assert [p.name for p in diagnosis.team.profiles] == ["BRM 1", "BRM 2", "BRM 3", "BRM 4"]
+    # the same diagnosis otherwise
+    plain = advisor.assess(facts)
+    assert diagnosis.level == plain.level and diagnosis.team.plan[0].competency == \
+        plain.team.plan[0].competency
+
+
+def test_without_profiles_the_saved_facts_decide_the_same_and_hold_no_individual(advisor,
+                                                                                seed_pack):
+    from brm_advisor.engine.team.privacy import without_profiles
+
+    facts = advisor.read(str(NORTHWIND))
+    kept = without_profiles(facts.data, seed_pack.team)
+    assert "brms" not in kept and not any(name in json.dumps(kept) for name in PEOPLE)
+    again = advisor.assess(advisor.reader.from_data(kept))
+    plain = advisor.assess(facts)
+    assert again.level == plain.level and again.gaps == plain.gaps
+    assert [(c.id, c.met) for c in again.criteria] == [(c.id, c.met) for c in plain.criteria]
+    assert again.recommendations == plain.recommendations
+    assert kept["competencies"] == {a.competency: a.value for a in plain.team.aggregates}
+    assert facts.data["brms"]  # the input is never changed
