@@ -149,6 +149,18 @@ def test_why_at_a_terminal_speaks_to_the_client_and_more_to_the_consultant(tmp_p
             "strategic_partner.partnership") in said(consultant)
 
 
+@pytest.mark.installed
+def test_why_more_at_a_terminal_shows_the_answer_no_before_any_is_given(tmp_path):
+    term = Terminal("interview", "-o", str(tmp_path / "tty.yaml"))
+    term.answer("Acme", "", "??")
+    term.expect(PROMPT_RE)
+    consultant = said(term.child.before)
+    term.child.sendline("q")
+    assert term.end() == 0
+    assert ("- no: meets no criterion; leaves unmet order_taker.formal_role - yes: meets "
+            "order_taker.formal_role") in consultant
+
+
 # --- 3. the target, after the facts -----------------------------------------------------------
 
 @pytest.mark.installed
@@ -225,6 +237,9 @@ def test_synonyms_and_the_allowed_form_at_a_terminal(tmp_path):
     term.answer("Acme", "2026/03/22")
     term.expect("not accepted: '2026/03/22' does not have the expected form; allowed:")
     term.expect("YYYY-MM-DD")
+    term.answer("2026-02-30")
+    term.expect("not accepted: '2026-02-30' is not a date in the calendar; allowed: "
+                "YYYY-MM-DD")
     term.answer("2026-03-22", "yes", "orders", "first come first served", "none", "SLAz")
     term.expect(r"did you mean\s+'service_levels'")
     term.answer("SLAs", "q")
