@@ -15,6 +15,7 @@ from ..analysis.search import Goal, SearchResult, Sensitivity
 from ..engagement.evidence import Evidence
 from ..inference.diagnosis import CriterionResult, Diagnosis, DimensionResult, FindingResult
 from ..packs.model import Level, RulePack
+from ..team.result import BrmProfile, PlanItem, TeamResult
 from .evidence import criterion_evidence, evidence_dict, unevidenced_line
 from .words import met_word, organization_name, show_value, status
 
@@ -77,6 +78,8 @@ def render_text(diagnosis: Diagnosis, pack: RulePack, evidence: Sequence[Evidenc
     out += ["", *_recommendation_lines(d, pack)]
     if d.findings:
         out += ["", "Findings", *_finding_lines(d.findings)]
+    if d.team is not None:
+        out += ["", *team_lines(d, pack, d.team)]
     out.append("")
     if ev:
         out += [*_wrap(unevidenced_line(d, ev), 0, hang=2), ""]
@@ -217,6 +220,156 @@ def _finding_lines(findings: Iterable[FindingResult]) -> list[str]:
     for finding in findings:
         out += _wrap(f"{finding.severity.upper()} {finding.id}", 2)
         out += _wrap(finding.message, 5)
+    return out
+
+
+# --- the BRM team --------------------------------------------------------------------------------
+
+BELOW_NEXT = "!"
+"""The heatmap's mark of a rating below what the next level needs."""
+BELOW_TARGET = "*"
+"""The heatmap's mark of a rating the next level accepts but the target (beyond it) does not."""
+NOT_RATED = "-"
+"""The heatmap's cell of a competency a BRM is not rated on."""
+
+
+def aggregation_words(team: TeamResult) -> str:
+    """How the practice ratings follow from the BRMs': "the median of the 4 BRMs' ratings of
+    each competency (for an even count, the lower of the two middle ones)"."""
+    count = len(team.profiles)
+    whose = "the one BRM's" if count == 1 else f"the {count} BRMs'"
+    text = f"the {team.aggregation} of {whose} ratings of each competency"
+    if team.aggregation == "median":
+        text += " (for an even count, the lower of the two middle ones)"
+    return text
+
+
+def shortfall_mark(profile: BrmProfile, competency: str) -> str:
+    """A heatmap cell's mark: `BELOW_NEXT`, `BELOW_TARGET` or "" (read from the profile's
+    shortfalls, never worked out again)."""
+    if any(s.competency == competency for s in profile.below_next):
+        return BELOW_NEXT
+    if any(s.competency == competency for s in profile.below_target):
+        return BELOW_TARGET
+    return ""
+
+
+def step_words(team: TeamResult, rating: int) -> str:
+    """A rating with its step's name, when the pack names the steps: "3 (application)"."""
+    if 0 <= rating < len(team.scale):
+        return f"{rating} ({team.scale[rating]})"
+    return str(rating)
+
+
+def level_names(d: Diagnosis, pack: RulePack) -> dict[str, str]:
+    """The names of the levels a team is measured against, by id."""
+    names = {level.id: level.name for level in pack.levels}
+    for ref in (d.next_level, d.target):
+        if ref is not None:
+            names[ref.id] = ref.name
+    return names
+
+
+def team_lines(d: Diagnosis, pack: RulePack, team: TeamResult) -> list[str]:
+    """The BRM team: how the practice ratings were derived, the heatmap (BRM x competency)
+    and the development plan per BRM."""
+    out = ["BRM team"]
+    out += _wrap(f"Practice ratings: {aggregation_words(team)}.", 2, hang=2)
+    out += ["", *_heatmap_lines(d, team), "", *_plan_lines(d, pack, team)]
+    return out
+
+
+def _needs_rows(d: Diagnosis, team: TeamResult) -> list[tuple[str, dict[str, int]]]:
+    rows = []
+    if d.next_level is not None and team.needs_next:
+        rows.append((f"{d.next_level.name} needs", dict(team.needs_next)))
+    if d.target is not None and team.needs_target:
+        rows.append((f"{d.target.name} needs", dict(team.needs_target)))
+    return rows
+
+
+def _heatmap_lines(d: Diagnosis, team: TeamResult) -> list[str]:
+    """The BRMs' ratings, one row each and a column per competency (numbered, with a legend),
+    then the practice's ratings and what the next level and the target need."""
+    ids = [ident for ident, _ in team.competencies]
+    derived = {a.competency: a.value for a in team.aggregates}
+    practice = f"Practice ({team.aggregation})"
+    needs = _needs_rows(d, team)
+    labels = [p.name for p in team.profiles] + [practice] + [label for label, _ in needs]
+    per_chunk = max(1, (WIDTH - 2 - 15) // 4)
+    out = _heatmap_legend(d, team)
+    for start in range(0, len(ids), per_chunk):
+        chunk = list(enumerate(ids))[start:start + per_chunk]
+        width = min(max(len(label) for label in labels), WIDTH - 3 - 4 * len(chunk))
+        out.append("  " + " " * width + "".join(f"{n + 1:>3} " for n, _ in chunk))
+        for profile in team.profiles:
+            ratings = dict(profile.ratings)
+            out.append("  " + _cut(profile.name, width) + "".join(
+                f"{NOT_RATED:>3} " if ratings.get(c) is None
+                else f"{ratings[c]:>3}{shortfall_mark(profile, c) or ' '}" for _, c in chunk))
+        out.append("  " + _cut(practice, width) + "".join(
+            f"{derived.get(c, NOT_RATED):>3} " for _, c in chunk))
+        for label, needed in needs:
+            out.append("  " + _cut(label, width) + "".join(
+                f"{needed[c]:>3} " if c in needed else "    " for _, c in chunk))
+        out.append("")
+    return out + [f"  {n:>2} {label}" for n, (_, label) in enumerate(team.competencies, 1)]
+
+
+def _heatmap_legend(d: Diagnosis, team: TeamResult) -> list[str]:
+    top = len(team.scale) - 1
+    out = (_wrap(f"Ratings 0-{top}: {', '.join(team.scale)}.", 2, hang=2) if team.scale
+           else [])
+    marks = []
+    if d.next_level is not None:
+        marks.append(f"{BELOW_NEXT} below what {d.next_level.name} needs")
+    if d.target is not None and team.needs_target:
+        marks.append(f"{BELOW_TARGET} below what {d.target.name} needs")
+    marks.append(f"{NOT_RATED} not rated")
+    return out + _wrap(f"{', '.join(marks)}.", 2, hang=2) + [""]
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in a column of `width` (and a space), shortened with an ellipsis if need be."""
+    text = " ".join(text.split())
+    if len(text) > width:
+        text = text[:width - 1] + "\u2026"
+    return f"{text:<{width}} "
+
+
+def _plan_lines(d: Diagnosis, pack: RulePack, team: TeamResult) -> list[str]:
+    """Per BRM, the competencies to raise (those blocking the next level for the most units
+    first), each with the pack's actions per step."""
+    names = level_names(d, pack)
+    goals = " or ".join(ref.name for ref in (d.next_level, d.target) if ref is not None)
+    out = _wrap("Development plan: per BRM, the competencies to raise, those that block the "
+                "next level for the most business units first", 0, hang=2)
+    for profile in team.profiles:
+        items = [item for item in team.plan if item.brm == profile.name]
+        who = "; ".join(part for part in (profile.role, "serves " + ", ".join(profile.units)
+                                          if profile.units else None) if part)
+        heading = f"{profile.name} ({who})" if who else profile.name
+        if not items:
+            out += _wrap(f"{heading}: no competency below what {goals or 'the level'} needs",
+                         2, hang=4)
+            continue
+        out += _wrap(heading, 2, hang=4)
+        for number, item in enumerate(items, start=1):
+            out += _plan_item_lines(number, item, team, names)
+    return out
+
+
+def _plan_item_lines(number: int, item: PlanItem, team: TeamResult,
+                     names: dict[str, str]) -> list[str]:
+    label = dict(team.competencies).get(item.competency, item.competency)
+    level = names.get(item.level, item.level)
+    text = f"{number}. {label}: {item.rating} -> {step_words(team, item.needed)} for {level}"
+    if item.units:
+        text += f"; blocks {level} for {', '.join(item.units)}"
+    out = _wrap(text, 4, hang=3)
+    for step in item.actions:
+        out += _wrap(f"to {step_words(team, step.to)}: {step.action} [{step.source}]", 7,
+                     hang=2)
     return out
 
 
