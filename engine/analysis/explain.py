@@ -16,6 +16,7 @@ from ..inference.diagnosis import Diagnosis, FindingResult, LevelRef, TraceStep
 from ..inputs.facts import Facts
 from ..packs.conditions import Ref
 from ..packs.model import RulePack
+from ..team.analysis import DEFAULT_SOURCE
 from .edits import Change
 from .search import Budget, Sensitivity, satisfying_changes, sensitivity
 
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
 
 
 class ProofNode(NamedTuple):
-    """One conclusion and what it rests on."""
+    """One conclusion and what it rests on. A practice rating derived from the BRMs' ratings
+    is a child of the input facts node that holds it (kind "aggregation", `id` its path, `text`
+    how it was derived), down to the BRMs' ratings it rests on."""
 
-    kind: str  # "level" | "criterion" | "derived" | "facts"
+    kind: str  # "level" | "criterion" | "derived" | "facts" | "aggregation"
     id: str | None
     value: bool | None
     text: str  # what is concluded about (its truth is `value`)
@@ -43,6 +46,12 @@ class ProofNode(NamedTuple):
             data["facts"] = [{"path": p, "value": v} for p, v in self.facts]
         data["children"] = [child.to_dict() for child in self.children]
         return data
+
+    def derivation(self, path: str) -> ProofNode | None:
+        """Of an input facts node: how the fact at `path` was derived (an aggregation node),
+        if it was."""
+        return next((child for child in self.children
+                     if child.kind == "aggregation" and child.id == path), None)
 
     def walk(self) -> list[ProofNode]:
         """This node and every node below it, depth first."""
@@ -174,8 +183,50 @@ def explain(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
                                                _why(pack, steps, result.level.id), wanted,
                                                found, rests))
     robustness, counted = sensitivity(advisor, facts, diagnosis, budget)
-    return Explanation(diagnosis, why, asked, unmet, diagnosis.findings, robustness,
-                       evaluated + counted, budget.exhausted, tuple(dimensions))
+    explanation = Explanation(diagnosis, why, asked, unmet, diagnosis.findings, robustness,
+                              evaluated + counted, budget.exhausted, tuple(dimensions))
+    derivations = _derivations(pack, diagnosis, steps)
+    return _with_derivations(explanation, derivations) if derivations else explanation
+
+
+def _derivations(pack: RulePack, diagnosis: Diagnosis,
+                 steps: dict[tuple[str, str], TraceStep]) -> dict[str, ProofNode]:
+    """Each practice rating derived from the BRMs' (when the facts list them), by path: how
+    it was derived and the BRMs' ratings it rests on."""
+    policy, team = pack.team, diagnosis.team
+    if policy is None or team is None:
+        return {}
+    found = {}
+    for item in team.aggregates:
+        path = f"{policy.ratings}.{item.competency}"
+        step = steps.get(("aggregation", path))
+        rests_on = (step.matched[0].values if step is not None and step.matched else
+                    tuple((f"brms[{name}].{path}", rating) for name, rating in item.ratings))
+        found[path] = ProofNode(
+            "aggregation", path, None, item.describe(policy),
+            step.rule if step is not None else f"team:{item.method}/{item.competency}",
+            policy.source or DEFAULT_SOURCE,
+            children=(ProofNode("facts", None, None, "input facts", None, None, rests_on),))
+    return found
+
+
+def _with_derivations(e: Explanation, derivations: dict[str, ProofNode]) -> Explanation:
+    """The explanation with each derived practice rating's derivation under the input facts
+    nodes that hold it."""
+    def unmet(items: Sequence[UnmetCriterion]) -> tuple[UnmetCriterion, ...]:
+        return tuple(u._replace(proof=_tie(u.proof, derivations)) for u in items)
+    return e._replace(
+        why=_tie(e.why, derivations), why_not=unmet(e.why_not),
+        dimensions=tuple(d._replace(why=_tie(d.why, derivations), why_not=unmet(d.why_not))
+                         for d in e.dimensions))
+
+
+def _tie(node: ProofNode, derivations: dict[str, ProofNode]) -> ProofNode:
+    """`node` with the derivation of every derived fact an input facts node below it holds."""
+    if node.kind == "facts":
+        return node._replace(children=tuple(derivations[path] for path, _ in node.facts
+                                            if path in derivations))
+    return node._replace(children=tuple(_tie(child, derivations) for child in node.children))
 
 
 def _why_not(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,

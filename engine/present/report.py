@@ -199,7 +199,7 @@ def _unmet(criteria: Iterable[UnmetCriterion]) -> list[dict[str, Any]]:
 def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
     """A proof tree as indented lines (for text-like layouts)."""
     if node.kind == "facts":
-        return [{"depth": depth, "text": f"{p} = {prose_value(v)}", "rule": None, "kind": "facts"}
+        return [{"depth": depth, "text": _fact_text(node, p, v), "rule": None, "kind": "facts"}
                 for p, v in node.facts]
     shown = status(node.kind, bool(node.value), prose=True)
     lines = [{"depth": depth, "text": f"{node.text} ({shown})", "rule": node.rule,
@@ -207,6 +207,13 @@ def _lines(node: ProofNode, depth: int = 0) -> list[dict[str, Any]]:
     for child in node.children:
         lines += _lines(child, depth + 1)
     return lines
+
+
+def _fact_text(node: ProofNode, path: str, value: Any) -> str:
+    """An input fact of a proof, and how it was derived when the BRMs' ratings give it."""
+    derived = node.derivation(path)
+    text = f"{path} = {prose_value(value)}"
+    return f"{text}: {derived.text}" if derived is not None else text
 
 
 def _competencies(pack: RulePack, deps: Dependencies, facts: Facts,

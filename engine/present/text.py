@@ -413,7 +413,9 @@ def _proof_lines(node: ProofNode, depth: int) -> list[str]:
     if node.kind == "facts":
         lines: list[str] = []
         for path, value in node.facts:
-            lines += _wrap(f"{path} = {show_value(value)}", pad)
+            derived = node.derivation(path)
+            lines += (_wrap(f"{path} = {show_value(value)}: {derived.text}", pad, hang=4)
+                      if derived else _wrap(f"{path} = {show_value(value)}", pad))
         return lines
     mark = f"[{status(node.kind, bool(node.value))}] "
     label = f"{node.id}: {node.text}" if node.kind == "criterion" else node.text
