@@ -276,3 +276,74 @@ def test_without_profiles_the_saved_facts_decide_the_same_and_hold_no_individual
     assert again.recommendations == plain.recommendations
     assert kept["competencies"] == {a.competency: a.value for a in plain.team.aggregates}
     assert facts.data["brms"]  # the input is never changed
+
+
+# --- in an engagement ---------------------------------------------------------------------------
+
+BANK = EXAMPLES / "first-national-bank"
+BANK_TEAM = """
+brms:
+  - name: Kim Lau
+    units: [Retail banking, Wealth management]
+    competencies: {communication: 4, business_environment: 3, business_alignment: 3}
+  - name: Jo Park
+    units: [Retail banking, Corporate banking, Operations]
+    competencies: {communication: 2, business_environment: 2, business_alignment: 2}
+"""
+
+
+def bank_with(tmp_path: Path, team: str) -> Path:
+    import shutil
+
+    folder = tmp_path / "bank"
+    shutil.copytree(BANK, folder)
+    engagement = folder / "engagement.yaml"
+    engagement.write_text(engagement.read_text() + team)
+    return folder
+
+
+def test_an_engagement_s_brms_serve_its_units(tmp_path):
+    result = run("assess", str(bank_with(tmp_path, BANK_TEAM)), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    units = {u["business_unit"]: u["diagnosis"] for u in json.loads(result.stdout)["units"]}
+    served = {name: [b["name"] for b in (d.get("team") or {}).get("brms", [])]
+              for name, d in units.items()}
+    assert served == {"Retail banking": ["Kim Lau", "Jo Park"],
+                      "Corporate banking": ["Jo Park"], "Wealth management": ["Kim Lau"],
+                      "Operations": ["Jo Park"]}
+    # a unit's findings look at that unit only: Retail banking's do not judge Corporate's BRMs
+    retail = [f["id"] for f in units["Retail banking"]["findings"]]
+    assert not any(ident.startswith("team.unit_below_bar") for ident in retail)
+    corporate = [f["id"] for f in units["Corporate banking"]["findings"]]
+    assert "team.unit_below_bar.corporate_banking" in corporate
+
+
+def test_an_engagement_s_bad_team_is_refused_with_every_problem_at_once(tmp_path):
+    team = BANK_TEAM.replace("Operations]", "Operatons]").replace(
+        "business_alignment: 2}", "business_alignment: 9}") + (
+        "  - name: kim lau\n    units: [Operations]\n")
+    folder = bank_with(tmp_path, team)
+    result = run("assess", str(folder))
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "(3 problems)" in err
+    assert "$.brms[1].units[2]: the engagement has no business unit 'Operatons'" in err
+    assert "did you mean 'Operations'" in err
+    assert "$.brms[1].competencies.business_alignment: 9 is out of range" in err
+    assert "$.brms[2].name: the BRM 'kim lau' is listed twice" in err
+    assert err.count("engagement.yaml:") == 3  # each with its line
+
+
+def test_a_unit_file_s_brms_serve_only_units_of_the_engagement(tmp_path):
+    import shutil
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name in ("corporate.yaml", "wealth.yaml"):
+        shutil.copy(BANK / name, folder / name)
+    wealth = folder / "wealth.yaml"
+    wealth.write_text(wealth.read_text() + "brms:\n  - name: Kim\n    units: [Wealth mgmt]\n")
+    result = run("assess", str(folder))
+    assert result.exit_code == 1
+    assert ("wealth.yaml:14: $.brms[0].units[0]: the engagement has no business unit "
+            "'Wealth mgmt'" in result.stderr)

@@ -186,7 +186,8 @@ def _container(data: dict[str, Any], edit: Edit) -> tuple[dict[str, Any], str]:
     if member is None:
         return container_at(data, edit.path)
     name, rest = member
-    brms = data.get("brms") if isinstance(data.get("brms"), list) else []
+    listed = data.get("brms")
+    brms: list[Any] = listed if isinstance(listed, list) else []
     names = [str(item.get("name")) for item in brms if isinstance(item, dict)]
     for item in brms:
         if isinstance(item, dict) and item.get("name") == name:

@@ -42,6 +42,7 @@ from ..inputs.paths import json_path
 from ..inputs.records import ENGAGEMENT_FILE
 from ..packs.fields import FieldTable
 from ..present.words import suggest
+from ..team.roster import TEAM_LIST, team_issues
 from .combine import Combined, Respondent, combine
 from .evidence import Evidence, evidence_problems, read_evidence
 
@@ -50,7 +51,7 @@ ROLES = ("business", "it", "brm", "other")
 MAX_FILES = 1000
 """An engagement folder holding more facts files than this is refused (a batch is for that)."""
 _SUFFIXES = (".yaml", ".yml", ".json")
-_KEYS = {"organization", "assessed_on", "assessor", "notes", "units", "target_level"}
+_KEYS = {"organization", "assessed_on", "assessor", "notes", "units", "target_level", "brms"}
 
 
 class UnitFacts(NamedTuple):
@@ -157,9 +158,11 @@ class _Reader:
         return None
 
     def unit(self, name: str, pending: Sequence[_Pending], organization: str,
-             extra: Mapping[str, Any], unit_evidence: tuple[Evidence, ...]
-             ) -> UnitFacts | BrokenUnit:
-        """A unit from its respondents: each validated, then their answers combined."""
+             extra: Mapping[str, Any], unit_evidence: tuple[Evidence, ...],
+             team: Sequence[Mapping[str, Any]] = ()) -> UnitFacts | BrokenUnit:
+        """A unit from its respondents: each validated, then their answers combined; the
+        engagement's BRMs serving the unit (`team`) become its BRMs unless its facts list
+        their own."""
         respondents: list[Respondent] = []
         problems: list[Issue] = []
         for index, item in enumerate(pending):
@@ -174,6 +177,9 @@ class _Reader:
         if problems:
             return BrokenUnit(name, InputError(f"unit {name!r}", tuple(problems)))
         data, combined = combine(respondents, self.fields)
+        serving = [brm for brm in team if name in (brm.get("units") or ())]
+        if serving and not data.get(TEAM_LIST):
+            data[TEAM_LIST] = serving
         try:
             facts = self.reader.from_data(data, f"{self.source} unit {name!r}", owned=True)
         except InputError as error:  # pragma: no cover - combined valid answers stay valid
@@ -197,6 +203,17 @@ class _Reader:
         if item.document is not None:
             return self.reader.check(item.document._replace(data=data))
         return self.reader.from_data(data, item.where)
+
+    def _team_units(self, item: _Pending, units: Sequence[str]) -> None:
+        """A unit file's BRMs may serve only units of the engagement."""
+        document = item.document
+        for issue in team_issues(item.data, units, None):
+            if issue.code == "unknown-unit":
+                parts = [int(p) if p.isdigit() else p
+                         for p in issue.path.replace("[", ".").replace("]", "").split(".")[1:]]
+                self.issues.append(issue._replace(
+                    message=f"{item.where}: {issue.message}",
+                    line=document.line_of(parts) if document is not None else None))
 
     def evidence_of(self, data: Any, where: str, path: tuple[str | int, ...],
                     document: Document | None, given_by: str | None) -> tuple[Evidence, ...]:
@@ -241,6 +258,9 @@ class _Folder(_Reader):
             self._sort(path, document, units, organizations)
         organization = self._one_organization(organizations)
         self._no_respondent_twice(units)
+        for pending in units.values():
+            for item in pending:
+                self._team_units(item, list(units))
         if self.issues:
             raise self.fail()
         built = [self.unit(name, pending, organization, {}, ())
@@ -329,14 +349,36 @@ class _EngagementFile(_Reader):
         listed = [self._unit(index, item, document, organization)
                   for index, item in enumerate(data["units"])]
         self._names_once(listed, document)
+        team = self._team(data, document, [name for name, _, _ in listed if name])
         if self.issues:
             raise self.fail()
-        built = [self.unit(name, pending, organization, extra, evidence)
+        built = [self.unit(name, pending, organization, extra, evidence, team)
                  for name, pending, evidence in listed if name]
         target = data.get("target_level")
         return _engagement(organization, str(self.source), built, _text(data.get(
             "assessed_on")), _text(data.get("assessor")), target if isinstance(target, str)
             else None)
+
+    def _team(self, data: Mapping[str, Any], document: Document, units: Sequence[str]
+              ) -> list[Mapping[str, Any]]:
+        """The engagement's BRMs (``brms:``, each serving some of its units), checked as the
+        facts schema checks a unit's, and against the engagement's units."""
+        team = data.get(TEAM_LIST)
+        if team is None:
+            return []
+        if TEAM_LIST not in self.fields:
+            self.problem("the pack's facts do not list BRMs", (TEAM_LIST,),
+                         document=document, code="unknown-field")
+            return []
+
+        def line_of(parts: list[str | int], is_key: bool = False) -> int | None:
+            return document.line_of(parts, key=is_key)
+        probe = {TEAM_LIST: team}
+        found = [issue for issue in self.reader.validator.issues(probe, line_of)
+                 if issue.path.startswith(f"$.{TEAM_LIST}")]
+        found += team_issues(probe, units, line_of)
+        self.issues.extend(found)
+        return [brm for brm in team if isinstance(brm, Mapping)] if not found else []
 
     def _unit(self, index: int, item: Any, document: Document, organization: str
               ) -> tuple[str, list[_Pending], tuple[Evidence, ...]]:

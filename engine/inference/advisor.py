@@ -125,14 +125,17 @@ class Advisor:
         diagnosis = self._diagnosis(facts, fired, values, target_ref, dimension_targets)
         if listed_team:
             assert team is not None
-            return self._with_team(diagnosis, brms, team, found)
+            return self._with_team(diagnosis, facts, brms, team, found)
         return diagnosis
 
-    def _with_team(self, diagnosis: Diagnosis, brms: Sequence[Brm], team: TeamPolicy,
+    def _with_team(self, diagnosis: Diagnosis, facts: Facts, brms: Sequence[Brm],
+                   team: TeamPolicy,
                    found: Sequence[Aggregate]) -> Diagnosis:
         """The diagnosis with the team's profiles, findings and plan, and the derivation of
         each practice rating from the BRMs' first in its trace."""
-        result, findings = analyse(brms, team, found, self._bar(diagnosis, team))
+        unit = facts.get("business_unit")
+        result, findings = analyse(brms, team, found, self._bar(diagnosis, team),
+                                   unit if isinstance(unit, str) else None)
         trace = diagnosis.trace
         return diagnosis._replace(
             team=result, findings=diagnosis.findings + findings,

@@ -34,8 +34,9 @@ class Bar(NamedTuple):
 
 
 def analyse(brms: Sequence[Brm], policy: TeamPolicy, found: Sequence[Aggregate],
-            bar: Bar) -> tuple[TeamResult, tuple[FindingResult, ...]]:
-    """The team's result and its findings."""
+            bar: Bar, unit: str | None = None) -> tuple[TeamResult, tuple[FindingResult, ...]]:
+    """The team's result and its findings; for one business unit's facts (`unit`), the units
+    below the bar are looked at in that unit only (its BRMs may serve others)."""
     names = [name for name, _ in policy.competencies]
     profiles = tuple(
         BrmProfile(brm.name, brm.role, brm.units,
@@ -50,7 +51,7 @@ def analyse(brms: Sequence[Brm], policy: TeamPolicy, found: Sequence[Aggregate],
         profiles, tuple(bar.needs_next.items()),
         tuple(bar.needs_target.items()) if beyond else (),
         _plan(brms, policy, bar, target_id if beyond else ""))
-    return result, team_findings(brms, policy, found, bar)
+    return result, team_findings(brms, policy, found, bar, unit)
 
 
 def _below(brm: Brm, needs: Mapping[str, int]) -> tuple[Shortfall, ...]:
@@ -93,7 +94,7 @@ def _unserved(units: Sequence[str], competency: str, needed: int,
 
 
 def team_findings(brms: Sequence[Brm], policy: TeamPolicy, found: Sequence[Aggregate],
-                  bar: Bar) -> tuple[FindingResult, ...]:
+                  bar: Bar, unit: str | None = None) -> tuple[FindingResult, ...]:
     """The team's findings, most telling first: a competency no one holds, a single point of
     failure, a unit whose BRMs are all below the bar, a BRM spread over too many units, and
     practice ratings that disagree with the BRMs' own."""
@@ -115,7 +116,7 @@ def team_findings(brms: Sequence[Brm], policy: TeamPolicy, found: Sequence[Aggre
                 f"Only {holders[0][0]} is rated {policy.step_name(policy.holds)} or above in "
                 f"“{label}”, which {_name(bar.next_level)} needs: a single point of failure.",
                 source, facts))
-    findings.extend(_units_below(brms, policy, bar, source))
+    findings.extend(_units_below(brms, policy, bar, source, unit))
     if policy.span is not None:
         findings.extend(FindingResult(
             f"team.span.{brm.position + 1}", "info",
@@ -135,11 +136,11 @@ def team_findings(brms: Sequence[Brm], policy: TeamPolicy, found: Sequence[Aggre
     return tuple(findings)
 
 
-def _units_below(brms: Sequence[Brm], policy: TeamPolicy, bar: Bar,
-                 source: str) -> list[FindingResult]:
+def _units_below(brms: Sequence[Brm], policy: TeamPolicy, bar: Bar, source: str,
+                 only: str | None) -> list[FindingResult]:
     needs = bar.needs_next if bar.next_level is not None else bar.current
     level = bar.next_level.name if bar.next_level else "the level attained"
-    units = sorted({unit for brm in brms for unit in brm.units})
+    units = sorted({unit for brm in brms for unit in brm.units if only in (None, unit)})
     findings = []
     for unit in units:
         serving = [brm for brm in brms if unit in brm.units]
