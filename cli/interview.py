@@ -469,9 +469,9 @@ def _closing_lines(session: Interview, diagnosis: Diagnosis, path: Path,
         lines += ["", f"{end.level} is the top level: no action is needed to go further."]
     else:
         lines += ["", "No recommendation applies: the full diagnosis shows the gaps."]
-    if end.findings:
-        lines += [""] + _fill(f"{words.plural(end.findings, 'finding')} to review: the full "
-                              "diagnosis lists them.", "")
+    if end.findings:  # right under the actions: a row less, the level kept on the screen
+        lines += _fill(f"{words.plural(end.findings, 'finding')} to review: the full "
+                       "diagnosis lists them.", "")
     report = path.with_name(path.stem + ("-report" if path.suffix == ".html" else "") + ".html")
     lines += ["", "Why this level:        " + _command("explain", path, pack_ref),
               "The full diagnosis:    " + _command("assess", path, pack_ref),

@@ -420,6 +420,25 @@ def test_the_end_fits_one_screen(tmp_path, level):
             in text)
 
 
+def test_an_engagement_files_end_keeps_the_level_on_a_screen_of_24_lines(tmp_path,
+                                                                        monkeypatch):
+    # the names of the README's example, findings to review, the longest actions: from the
+    # level down, the end fits 23 rows of 80 columns (the shell's prompt takes the 24th)
+    monkeypatch.chdir(tmp_path)
+    lines = ["First National Bank", "", "Pat Smith", "no", "partnership", "loudest",
+             "delivery", "agility", *[""] * len(COMPETENCIES), "strategic partner"]
+    result = CliRunner().invoke(cli, ["interview", "--unit", "Retail Banking", "--respondent",
+                                      "Dana Reyes", "--role", "business"],
+                                input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "first-national-bank-retail-banking-dana-reyes.yaml"
+    diagnosis = advisor_for().assess(advisor_for().reader.from_data(saved_facts(path)))
+    assert len(diagnosis.findings) >= 3 and len(diagnosis.recommendations) > 3
+    end = result.output[result.output.index("First National Bank, Retail Banking: "):]
+    rows = sum(max(1, -(-len(line) // 80)) for line in end.rstrip("\n").splitlines())
+    assert rows <= 23, end
+
+
 def test_the_end_shows_the_first_three_actions_in_order(tmp_path):
     result, path = run_interview(tmp_path, {**AD_HOC, "target_level": "strategic_partner"})
     text = "\n".join(end_of(result.output))
