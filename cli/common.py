@@ -28,6 +28,7 @@ from brm_advisor.engine import (
     RulePack,
     TargetError,
     UnknownLevelError,
+    anonymized_facts,
     parse_targets,
     problem_text,
     words,
@@ -169,10 +170,19 @@ def _existing(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-def read_facts(advisor: Advisor, facts_file: str) -> Facts:
+def read_facts(advisor: Advisor, facts_file: str, anonymize: bool = False) -> Facts:
+    """FILE's facts ('-': standard input), naming no one when `anonymize`."""
     if facts_file == "-":
-        return advisor.read(sys.stdin.buffer, name="<stdin>")
-    return advisor.read(facts_file)
+        facts = advisor.read(sys.stdin.buffer, name="<stdin>")
+    else:
+        facts = advisor.read(facts_file)
+    return anonymized_facts(facts) if anonymize else facts
+
+
+anonymize_option = click.option(
+    "--anonymize", is_flag=True,
+    help="Name no one: the BRMs by label (BRM 1, BRM 2...) and respondents by role, in "
+         "every output (free text such as notes and evidence is left as written).")
 
 
 TARGET_HELP = ("Level to aim for (overrides target_level in the file). For a pack with "

@@ -10,6 +10,7 @@ import click
 from brm_advisor.cli.common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    anonymize_option,
     broken_units_exit,
     db_option,
     facts_argument,
@@ -29,6 +30,7 @@ from brm_advisor.engine import (
     Diagnosis,
     EngagementResult,
     Facts,
+    anonymized_engagement,
     assess_engagement,
     engagement_report_context,
     explain,
@@ -51,6 +53,7 @@ from brm_advisor.engine import (
     resolve_pack,
     search,
     what_if,
+    without_profiles,
     words,
     write_text,
 )
@@ -65,11 +68,16 @@ from brm_advisor.engine import (
 @click.option("--explain", "with_explanation", is_flag=True,
               help="Append the explanation (as `brm explain` gives it).")
 @click.option("--save", is_flag=True, help="Save the assessment in the history database.")
+@click.option("--keep-profiles", is_flag=True,
+              help="With --save: keep each BRM's own ratings in the history (by default it "
+                   "keeps only the practice ratings derived from them).")
+@anonymize_option
 @db_option
 @pack_option
 @handle_errors
 def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
-           with_explanation: bool, save: bool, db: Path | None, pack_ref: str | None) -> None:
+           with_explanation: bool, save: bool, keep_profiles: bool, anonymize: bool,
+           db: Path | None, pack_ref: str | None) -> None:
     """Diagnose the organization described in FILE ('-' reads standard input).
 
     Prints the level, why it was reached and why the next one was not, the gaps,
@@ -89,19 +97,21 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
             if with_explanation:
                 raise click.UsageError(f"--explain takes one facts file, not an engagement "
                                        f"({facts_file})")
-            result = _assess_engagement(advisor, facts_file, target, targets)
+            result = _assess_engagement(advisor, facts_file, target, targets, anonymize)
             if save:
-                _save_units(result, db)
+                _save_units(advisor, result, db, keep_profiles, target, targets)
             click.echo(_engagement_output(advisor, result, output_format), nl=False)
             broken_units_exit(result)
             return
-        facts = read_facts(advisor, facts_file)
+        facts = read_facts(advisor, facts_file, anonymize)
         diagnosis = _assess(advisor, facts, target, targets)
         if save:
             from brm_advisor.engine import History
 
+            kept, kept_diagnosis = _kept(advisor, facts, diagnosis, keep_profiles, target,
+                                         targets)
             with History(db) as history:
-                saved = history.save(facts.data, diagnosis, facts.source)
+                saved = history.save(kept.data, kept_diagnosis, facts.source)
             click.echo(f"saved as #{saved} in {history.path}", err=True)
         if output_format in ("markdown", "html"):
             click.echo(_report_text(advisor, facts, diagnosis, output_format), nl=False)
@@ -125,13 +135,27 @@ def _assess(advisor: Advisor, facts: Facts, target: str | None,
     return advisor.assess(facts, target=target)
 
 
-def _save_units(result: EngagementResult, db: Path | None) -> None:
+def _kept(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, keep_profiles: bool,
+          target: str | None, targets: dict[str, str]) -> tuple[Facts, Diagnosis]:
+    """What the history keeps of an assessment: without the BRMs' individual profiles unless
+    asked (the practice ratings derived from them decide the same)."""
+    if keep_profiles or diagnosis.team is None:
+        return facts, diagnosis
+    kept = Facts(facts.source, without_profiles(facts.data, advisor.pack.team))
+    return kept, _assess(advisor, kept, target, targets)
+
+
+def _save_units(advisor: Advisor, result: EngagementResult, db: Path | None,
+                keep_profiles: bool, target: str | None, targets: dict[str, str]) -> None:
     """Each assessed unit saved in the history (its combined facts and its diagnosis, keyed
     by organization and business unit, dated by assessed_on), all in one transaction."""
     from brm_advisor.engine import History, saved_result
 
-    items = [(unit.unit.facts.data, saved_result(unit.diagnosis), unit.unit.facts.source)
-             for unit in result.units]
+    items = []
+    for unit in result.units:
+        kept, diagnosis = _kept(advisor, unit.unit.facts, unit.diagnosis, keep_profiles,
+                                target, targets)
+        items.append((kept.data, saved_result(diagnosis), kept.source))
     with History(db) as history:
         ids = history.save_many(items)
     if ids:
@@ -140,10 +164,12 @@ def _save_units(result: EngagementResult, db: Path | None) -> None:
 
 
 def _assess_engagement(advisor: Advisor, path: str, target: str | None,
-                       targets: dict[str, str]) -> EngagementResult:
+                       targets: dict[str, str], anonymize: bool = False) -> EngagementResult:
     """Each unit of the engagement at `path` assessed (toward the targets given), then the
-    organization rolled up."""
+    organization rolled up; naming no one when `anonymize`."""
     engagement = read_engagement(path, advisor.reader, advisor.pack.fields)
+    if anonymize:
+        engagement = anonymized_engagement(engagement)
     return assess_engagement(advisor, engagement, target=target, targets=targets or None)
 
 
@@ -173,10 +199,12 @@ def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
 @click.option("--pdf", is_flag=True,
               help="Also write a PDF beside the HTML, through a headless Chromium.")
 @click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+@anonymize_option
 @pack_option
 @handle_errors
 def report(facts_file: str, output: Path, report_format: str | None,
-           target_texts: tuple[str, ...], pdf: bool, force: bool, pack_ref: str | None) -> None:
+           target_texts: tuple[str, ...], pdf: bool, force: bool, anonymize: bool,
+           pack_ref: str | None) -> None:
     """Write a report to hand over: summary, maturity ladder, competency radar, criteria,
     roadmap, findings and the explanation, as self-contained HTML or as Markdown.
 
@@ -204,10 +232,10 @@ def report(facts_file: str, output: Path, report_format: str | None,
             advisor.level_ref(target)
         result: EngagementResult | None = None
         if facts_file != "-" and is_engagement(facts_file):
-            result = _assess_engagement(advisor, facts_file, target, targets)
+            result = _assess_engagement(advisor, facts_file, target, targets, anonymize)
             write_text(output, _engagement_output(advisor, result, report_format))
         else:
-            facts = read_facts(advisor, facts_file)
+            facts = read_facts(advisor, facts_file, anonymize)
             diagnosis = _assess(advisor, facts, target, targets)
             write_text(output, _report_text(advisor, facts, diagnosis, report_format))
     click.echo(f"wrote {output} ({report_format})")
@@ -230,10 +258,11 @@ def report(facts_file: str, output: Path, report_format: str | None,
 @click.option("--unit", metavar="NAME", default=None,
               help="For an engagement (a FOLDER or engagement.yaml): the business unit to "
                    "explain, with each respondent's answers and how they were combined.")
+@anonymize_option
 @pack_option
 @handle_errors
 def explain_command(facts_file: str, output_format: str, level: str | None, unit: str | None,
-                    pack_ref: str | None) -> None:
+                    anonymize: bool, pack_ref: str | None) -> None:
     """Explain the diagnosis of FILE: why this level, why not the next, what it rests on.
 
     The proof goes from the level through the criteria and derived facts down to the input
@@ -249,7 +278,7 @@ def explain_command(facts_file: str, output_format: str, level: str | None, unit
     with Advisor(pack) as advisor:
         if level is not None:
             advisor.level_ref(level)
-        facts, combined = _explained_facts(advisor, facts_file, unit)
+        facts, combined = _explained_facts(advisor, facts_file, unit, anonymize)
         explanation = explain(advisor, facts, advisor.assess(facts), level=level)
         if output_format == "json":
             click.echo(json.dumps(explanation.to_dict(unit, combined), indent=2,
@@ -259,7 +288,7 @@ def explain_command(facts_file: str, output_format: str, level: str | None, unit
                        + render_combined(unit or "", combined), nl=False)
 
 
-def _explained_facts(advisor: Advisor, path: str, unit: str | None
+def _explained_facts(advisor: Advisor, path: str, unit: str | None, anonymize: bool = False
                      ) -> tuple[Facts, tuple[Combined, ...]]:
     """The facts to explain: FILE's, or a unit's of an engagement (with how its respondents'
     answers were combined). A unit not named, or not in the engagement, is a usage error."""
@@ -267,8 +296,10 @@ def _explained_facts(advisor: Advisor, path: str, unit: str | None
         if unit is not None:
             raise click.UsageError(f"--unit names a business unit of an engagement (a folder "
                                    f"or engagement.yaml), not of {path}")
-        return read_facts(advisor, path), ()
+        return read_facts(advisor, path, anonymize), ()
     engagement = read_engagement(path, advisor.reader, advisor.pack.fields)
+    if anonymize:
+        engagement = anonymized_engagement(engagement)
     units = {item.name: item for item in engagement.units}
     broken = {item.name: item for item in engagement.broken}
     known = [*units, *broken]
@@ -292,10 +323,11 @@ def _explained_facts(advisor: Advisor, path: str, unit: str | None
               help="Change a fact and compare: PATH=VALUE, PATH+=ITEM, PATH-=ITEM, "
                    "PATH=null (repeatable).")
 @format_option("text", "json")
+@anonymize_option
 @pack_option
 @handle_errors
 def whatif(facts_file: str, target_texts: tuple[str, ...], edits: tuple[str, ...],
-           output_format: str, pack_ref: str | None) -> None:
+           output_format: str, anonymize: bool, pack_ref: str | None) -> None:
     """What would change the diagnosis of FILE? The file itself is never modified.
 
     With --target: the smallest sets of fact changes (fewest fields) that reach the level,
@@ -310,7 +342,7 @@ def whatif(facts_file: str, target_texts: tuple[str, ...], edits: tuple[str, ...
         if target is not None:
             advisor.level_ref(target)
         parsed = [parse_edit(text, pack.fields) for text in edits]
-        facts = read_facts(advisor, facts_file)
+        facts = read_facts(advisor, facts_file, anonymize)  # edits then name BRMs by label
         if parsed:
             comparison = what_if(advisor, facts, parsed, target=target,
                                  targets=targets or None)

@@ -152,6 +152,10 @@ _EXPORTS: dict[str, str] = {
     "check_can_save": "interview.savefile",
     "load_saved": "interview.savefile:load",
     "Why": "interview.advice",
+    # the BRM team
+    "anonymized_facts": "team.privacy",
+    "anonymized_engagement": "team.privacy",
+    "without_profiles": "team.privacy",
     # files
     "write_text": "files",
     "atomic_output": "files",
@@ -184,6 +188,7 @@ __all__ = [
     "Timeline",
     "UnknownLevelError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
+    "anonymized_facts", "anonymized_engagement", "without_profiles",
 ]
 
 
@@ -261,3 +266,4 @@ if TYPE_CHECKING:
         render_search,
         render_text,
     )
+    from .team.privacy import anonymized_engagement, anonymized_facts, without_profiles

@@ -347,3 +347,54 @@ def test_a_unit_file_s_brms_serve_only_units_of_the_engagement(tmp_path):
     assert result.exit_code == 1
     assert ("wealth.yaml:14: $.brms[0].units[0]: the engagement has no business unit "
             "'Wealth mgmt'" in result.stderr)
+
+
+# --- the command line: --anonymize, and profiles kept in the history only when asked -----------
+
+@pytest.mark.parametrize("args", [
+    ("assess", str(NORTHWIND)),
+    ("assess", str(NORTHWIND), "--format", "json"),
+    ("assess", str(NORTHWIND), "--format", "markdown"),
+    ("assess", str(NORTHWIND), "--format", "html"),
+    ("explain", str(NORTHWIND)),
+    ("whatif", str(NORTHWIND), "--set", "brms[BRM 2].communication=3"),
+])
+def test_anonymize_names_no_one_in_any_output(args):
+    hidden = run(*args, "--anonymize")
+    assert hidden.exit_code == 0, hidden.stderr
+    assert not any(name in hidden.stdout for name in PEOPLE)
+    assert "BRM 2" in hidden.stdout
+    if args[0] == "whatif":  # edits name the BRMs by label: the real names are unknown
+        assert run(*args).exit_code == 2
+    else:
+        assert any(name in run(*args).stdout for name in PEOPLE)
+
+
+def test_anonymize_an_engagement_names_no_respondent_and_no_brm(tmp_path):
+    folder = bank_with(tmp_path, BANK_TEAM)
+    hidden = run("assess", str(folder), "--anonymize")
+    assert hidden.exit_code == 0, hidden.stderr
+    for name in ("Kim Lau", "Jo Park", "Dana Reyes", "Sam Ito"):
+        assert name not in hidden.stdout
+    assert "Respondent 1 (business)" in hidden.stdout
+    explained = run("explain", str(folder), "--unit", "Retail banking", "--anonymize")
+    assert explained.exit_code == 0, explained.stderr
+    assert "Dana Reyes" not in explained.stdout and "Respondent 1 (business)" in \
+        explained.stdout
+
+
+def test_the_history_keeps_individual_profiles_only_when_asked(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "history.sqlite"
+    assert run("assess", str(NORTHWIND), "--save", "--db", str(db)).exit_code == 0
+    assert run("assess", str(NORTHWIND), "--save", "--keep-profiles", "--db",
+               str(db)).exit_code == 0
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT facts, result, level_id FROM assessments "
+                                  "ORDER BY id").fetchall()
+    (facts1, result1, level1), (facts2, result2, level2) = rows
+    assert not any(name in facts1 + result1 for name in PEOPLE)
+    assert "brms" not in json.loads(facts1) and "team" not in json.loads(result1)
+    assert all(name in facts2 for name in PEOPLE) and "team" in json.loads(result2)
+    assert level1 == level2 == "order_taker"

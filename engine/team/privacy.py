@@ -16,6 +16,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ..engagement.reading import Engagement
+from ..inputs.facts import Facts
 from ..packs.model import TeamPolicy
 from .aggregate import aggregates, derived_facts
 from .roster import TEAM_LIST, listed, roster
@@ -42,3 +44,27 @@ def without_profiles(data: Mapping[str, Any], policy: TeamPolicy | None) -> dict
     kept = derived_facts(data, policy, aggregates(brms, policy, data.get(policy.ratings) or {}))
     kept.pop(TEAM_LIST, None)
     return kept
+
+
+def anonymized_facts(facts: Facts) -> Facts:
+    """Facts naming no one (still valid: labels are distinct names)."""
+    return Facts(facts.source, anonymized(facts.data))
+
+
+def anonymized_engagement(engagement: Engagement) -> Engagement:
+    """An engagement naming no one: each unit's BRMs by label, its respondents as
+    ``Respondent N (role)`` wherever they appear (who said what, evidence given by)."""
+    units = []
+    for unit in engagement.units:
+        labels = {r.name: f"Respondent {n} ({r.role or 'other'})"
+                  for n, r in enumerate(unit.respondents, start=1)}
+        units.append(unit._replace(
+            facts=anonymized_facts(unit.facts),
+            respondents=tuple(r._replace(name=labels[r.name], data=anonymized(r.data))
+                              for r in unit.respondents),
+            combined=tuple(c._replace(answers=tuple(
+                a._replace(respondent=labels.get(a.respondent, a.respondent))
+                for a in c.answers)) for c in unit.combined),
+            evidence=tuple(e._replace(given_by=labels.get(e.given_by, e.given_by)
+                                      if e.given_by else None) for e in unit.evidence)))
+    return engagement._replace(units=tuple(units))
