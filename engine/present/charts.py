@@ -76,11 +76,13 @@ def ladder_svg(rungs: Sequence[Rung], chart_id: str = "ladder",
     return "\n".join(parts)
 
 
-def radar_svg(axes: Sequence[Axis], maximum: int, chart_id: str = "radar") -> str:
+def radar_svg(axes: Sequence[Axis], maximum: int, chart_id: str = "radar",
+              title: str = "Competency radar", subject: str = "Competency ratings") -> str:
     """Ratings on a radar, with one dashed polygon per threshold set (e.g. next level, target).
 
     Unrated axes are left out of the ratings polygon (the line passes through the centre) and
-    labelled "not rated".
+    labelled "not rated". `title` names the chart and `subject` starts its description (whose
+    ratings: a BRM's, in the report's appendix).
     """
     width, height, radius = 800, 470, 150
     cx, cy = width / 2, 225
@@ -97,14 +99,14 @@ def radar_svg(axes: Sequence[Axis], maximum: int, chart_id: str = "radar") -> st
 
     rated = [a for a in axes if a.rating is not None]
     labels = sorted({label for a in axes for label, _ in a.thresholds})
-    desc = f"Competency ratings from 0 to {maximum}: " + "; ".join(
+    desc = f"{subject} from 0 to {maximum}: " + "; ".join(
         f"{a.name} {a.rating if a.rating is not None else 'not rated'}"
         + "".join(f", {label} needs {value}" for label, value in a.thresholds)
         for a in axes) + "."
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">Competency radar</title>',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
     ]
     for level in range(1, maximum + 1):

@@ -26,9 +26,22 @@ from ..inference.diagnosis import Diagnosis
 from ..inputs.facts import Facts
 from ..packs.fields import Field
 from ..packs.model import Level, RulePack
+from ..team.result import BrmProfile, PlanItem, TeamResult
 from .charts import Axis, Rung, ladder_svg, radar_svg
 from .evidence import criterion_evidence, facts_evidence, unevidenced_line
-from .text import NO_OVERALL, has_overall, level_label, rollup_words
+from .text import (
+    BELOW_NEXT,
+    BELOW_TARGET,
+    NO_OVERALL,
+    NOT_RATED,
+    aggregation_words,
+    has_overall,
+    level_label,
+    level_names,
+    rollup_words,
+    shortfall_mark,
+    step_words,
+)
 from .words import organization_name, prose_value, status
 
 if TYPE_CHECKING:
@@ -40,6 +53,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_RATING_SPAN = 10
 """A fact is drawn on the competency radar when it is an integer on a scale of at most this
 many steps that some rule tests."""
+ANY_RATING = "any"
+"""A heatmap cell of what a level needs, where the level asks nothing of the competency."""
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]*")
 
 
@@ -67,6 +82,7 @@ def report_context(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         "overall": has_overall(pack),
         "no_overall": NO_OVERALL,
         "dimensions": _dimensions(pack, diagnosis, explanation),
+        "team": _team(pack, diagnosis) if diagnosis.team is not None else None,
     }
 
 
@@ -233,11 +249,19 @@ def competency_axes(pack: RulePack, deps: Dependencies, facts: Facts,
     if not rated:
         return [], 0
     needed = {label: thresholds(pack, deps, rank) for label, rank in _goals(d)}
-    axes = [Axis(_label(field), facts.get(field.path),
+    derived = _derived_ratings(pack, d)
+    axes = [Axis(_label(field), derived.get(field.path, facts.get(field.path)),
                  tuple(sorted((label, by_path[field.path]) for label, by_path in needed.items()
                               if field.path in by_path)))
             for field in rated]
     return axes, int(max(field.maximum for field in rated if field.maximum is not None))
+
+
+def _derived_ratings(pack: RulePack, d: Diagnosis) -> dict[str, int]:
+    """The practice ratings the BRMs' ratings give (what the criteria tested), by path."""
+    if pack.team is None or d.team is None:
+        return {}
+    return {f"{pack.team.ratings}.{a.competency}": a.value for a in d.team.aggregates}
 
 
 def rated_fields(pack: RulePack, deps: Dependencies) -> list[Field]:
@@ -256,6 +280,117 @@ def _goals(d: Diagnosis) -> list[tuple[str, int]]:
     if d.target is not None and (d.next_level is None or d.target.rank > d.next_level.rank):
         goals.append((f"target ({d.target.name})", d.target.rank))
     return goals
+
+
+def _team(pack: RulePack, d: Diagnosis) -> dict[str, Any]:
+    """The BRM team: how the practice ratings were derived, the heatmap (BRM x competency,
+    every cell in text, a shortfall marked by a symbol the legend names), the development plan
+    per BRM and a radar per BRM against what the next level and the target need."""
+    team = d.team
+    assert team is not None
+    ids = [ident for ident, _ in team.competencies]
+    derived = {a.competency: a.value for a in team.aggregates}
+    marks = []
+    if d.next_level is not None:
+        marks.append((BELOW_NEXT, f"below what {d.next_level.name} needs"))
+    if d.target is not None and team.needs_target:
+        marks.append((BELOW_TARGET, f"below what {d.target.name} needs"))
+    marks.append((NOT_RATED, "not rated"))
+    needs = [(f"{ref.name} needs", dict(needed)) for ref, needed in
+             ((d.next_level, team.needs_next), (d.target, team.needs_target))
+             if ref is not None and needed]
+    return {
+        "aggregation_words": aggregation_words(team),
+        "scale": list(team.scale),
+        "competencies": [name for _, name in team.competencies],
+        "marks": marks,
+        "brms": [{"name": p.name, "units": ", ".join(p.units), "role": p.role,
+                  "cells": [_heat_cell(p, ident) for ident in ids]}
+                 for p in team.profiles],
+        "practice": {"label": f"Practice ({team.aggregation})",
+                     "cells": [str(derived.get(ident, NOT_RATED)) for ident in ids]},
+        "needs": [{"label": label, "cells": [str(needed.get(ident, ANY_RATING)) for ident in ids]}
+                  for label, needed in needs],
+        "plan": _team_plan(d, pack, team),
+        "profiles": _team_profiles(pack, d, team),
+    }
+
+
+def _heat_cell(profile: BrmProfile, competency: str) -> dict[str, str]:
+    """One cell of the heatmap: the rating and its mark, in text, and a class for colour."""
+    rating = dict(profile.ratings).get(competency)
+    if rating is None:
+        return {"text": NOT_RATED, "mark": "", "css": "not-rated"}
+    mark = shortfall_mark(profile, competency)
+    css = {BELOW_NEXT: "below-next", BELOW_TARGET: "below-target"}.get(mark, "")
+    return {"text": f"{rating} {mark}".strip(), "mark": mark, "css": css}
+
+
+def _team_plan(d: Diagnosis, pack: RulePack, team: TeamResult) -> list[dict[str, Any]]:
+    """Per BRM, the competencies to raise and the pack's actions for each step."""
+    names = level_names(d, pack)
+    labels = dict(team.competencies)
+
+    def item(entry: PlanItem) -> dict[str, Any]:
+        return {"competency": labels.get(entry.competency, entry.competency),
+                "rating": entry.rating, "needed": step_words(team, entry.needed),
+                "level": names.get(entry.level, entry.level), "units": list(entry.units),
+                "actions": [{"to": step_words(team, step.to), "action": step.action,
+                             "source": step.source} for step in entry.actions]}
+    return [{"name": p.name, "role": p.role, "units": ", ".join(p.units),
+             "raise": [item(entry) for entry in team.plan if entry.brm == p.name]}
+            for p in team.profiles]
+
+
+def _team_profiles(pack: RulePack, d: Diagnosis, team: TeamResult) -> list[dict[str, Any]]:
+    """Each BRM's radar (title and description in words) and shortfalls against the next
+    level and the target."""
+    labels = dict(team.competencies)
+    goals = [(f"next level ({d.next_level.name})", dict(team.needs_next))
+             if d.next_level is not None else None,
+             (f"target ({d.target.name})", dict(team.needs_target))
+             if d.target is not None and team.needs_target else None]
+    wanted = [goal for goal in goals if goal is not None]
+    maximum = _rating_top(pack, team)
+    found = []
+    for number, profile in enumerate(team.profiles, start=1):
+        axes = [Axis(labels[ident], rating,
+                     tuple((label, needed[ident]) for label, needed in wanted
+                           if ident in needed))
+                for ident, rating in profile.ratings]
+        found.append({
+            "name": profile.name,
+            "radar_svg": radar_svg(axes, maximum, f"radar-brm-{number}",
+                                   f"{profile.name}: competency radar",
+                                   f"{profile.name}'s competency ratings"),
+            "below": _shortfalls(d, team, profile)})
+    return found
+
+
+def _shortfalls(d: Diagnosis, team: TeamResult, profile: BrmProfile
+                ) -> list[tuple[str, list[str]]]:
+    """A BRM's competencies below what the next level needs, and below what the target
+    (beyond it) needs, in words."""
+    labels = dict(team.competencies)
+    bars = []
+    if d.next_level is not None:
+        bars.append((d.next_level.name, profile.below_next))
+    if d.target is not None and team.needs_target:
+        bars.append((d.target.name, profile.below_target))
+    return [(f"Below what {name} needs", [
+        f"{labels.get(s.competency, s.competency)} ({s.rating}, needs {s.needed})"
+        for s in shortfalls]) for name, shortfalls in bars]
+
+
+def _rating_top(pack: RulePack, team: TeamResult) -> int:
+    """The top of the competency ratings' scale (the facts schema's maximum)."""
+    group = pack.team.ratings if pack.team is not None else "competencies"
+    tops = [field.maximum for ident, _ in team.competencies
+            for field in [pack.fact_paths.get(f"{group}.{ident}")]
+            if field is not None and field.maximum is not None]
+    if tops:
+        return int(max(tops))
+    return len(team.scale) - 1 if team.scale else 4
 
 
 def _label(field: Field) -> str:
