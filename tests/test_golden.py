@@ -49,6 +49,15 @@ _BANK = ["assess", "examples/first-national-bank"]
 CASES["first-national-bank.txt"] = _BANK
 CASES["first-national-bank-report.html"] = [*_BANK, "--format", "html"]
 CASES["first-national-bank-report.md"] = [*_BANK, "--format", "markdown"]
+# a BRM team: practice ratings derived from four BRMs', the heatmap, the development plan, a
+# radar per BRM, and explain saying where a rating came from
+_TEAM = "examples/northwind-team.yaml"
+CASES["northwind-team.txt"] = ["assess", _TEAM]
+CASES["northwind-team.json"] = ["assess", _TEAM, "--format", "json"]
+CASES["northwind-team-report.md"] = ["assess", _TEAM, "--format", "markdown"]
+CASES["northwind-team-report.html"] = ["assess", _TEAM, "--format", "html"]
+CASES["northwind-team-explain.txt"] = ["explain", _TEAM]
+CASES["northwind-team-explain.json"] = ["explain", _TEAM, "--format", "json"]
 
 
 
