@@ -183,3 +183,12 @@ def test_the_public_api_names_every_private_subpackage():
     folders = sorted(init.parent.name for init in ENGINE.glob("*/__init__.py"))
     missing = [name for name in folders if f"``{name}``" not in documented]
     assert not missing, f"not described in engine/__init__.py: {missing}"
+
+
+def test_the_readme_says_what_lives_in_each_subpackage():
+    """README's "How it works" has a line for every subpackage of the engine."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("## How it works")[2].partition("\n## ")[0]
+    folders = sorted(init.parent.name for init in ENGINE.glob("*/__init__.py"))
+    missing = [name for name in folders if f"- `engine/{name}/`" not in section]
+    assert not missing, f"README's How it works does not describe: {missing}"
