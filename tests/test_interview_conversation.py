@@ -250,6 +250,22 @@ def test_every_question_of_the_shipped_packs_has_a_reason_from_the_pack(pack_ref
         assert reason(pack, advisor.dependencies, question).text == question.reason
 
 
+@pytest.mark.parametrize("pack_ref", ["merlyn-brm", "brmi-relationship", "demand-supply"])
+def test_why_for_the_client_names_no_rule_and_no_answer_of_any_shipped_pack(pack_ref):
+    # in the client's words: no criterion, derived fact or level id, no "meets" or "unmet"
+    pack = resolve_pack(pack_ref)
+    advisor = advisor_for(pack_ref if pack_ref != "merlyn-brm" else None)
+    ids = {c.id for c in pack.criteria} | {d.id for d in pack.derived} | {
+        level.id for level in pack.all_levels if "_" in level.id or "." in level.id}
+    for question in questions_for(pack, engagement=True):
+        said_ = reason(pack, advisor.dependencies, question)
+        text = " ".join([said_.text, *said_.feeds])
+        assert said_.text, question.path
+        for word in (*ids, "meets", "unmet", "criterion", "derived"):
+            assert not re.search(rf"(?<![\w.]){re.escape(word)}(?![\w.])", text), (
+                question.path, word, text)
+
+
 def test_a_pack_without_reasons_still_gives_one_for_every_question(seed_pack):
     pack = seed_pack._replace(questions=())
     advisor = advisor_for()
