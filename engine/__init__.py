@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     BrmError,
+    ConflictError,
     DocumentError,
     EditError,
     EngagementError,
@@ -46,6 +47,7 @@ from .errors import (
     InputError,
     Issue,
     IssuesError,
+    NotFoundError,
     PackError,
     PackNotFoundError,
     RunawayError,
@@ -152,6 +154,9 @@ _EXPORTS: dict[str, str] = {
     "check_can_save": "interview.savefile",
     "load_saved": "interview.savefile:load",
     "Why": "interview.advice",
+    # the workshop's store (brm serve)
+    "Workshop": "portfolio.workshop",
+    "Draft": "portfolio.workshop",
     # the BRM team
     "anonymized_facts": "team.privacy",
     "anonymized_engagement": "team.privacy",
@@ -189,6 +194,7 @@ __all__ = [
     "UnknownLevelError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
     "anonymized_facts", "anonymized_engagement", "without_profiles",
+    "ConflictError", "NotFoundError", "Workshop", "Draft",
 ]
 
 
@@ -252,6 +258,7 @@ if TYPE_CHECKING:
         load_snapshot,
     )
     from .portfolio.history import History, Timeline, listing, saved_result
+    from .portfolio.workshop import Draft, Workshop
     from .present import words as words
     from .present.engagement import problem_text, render_combined, render_engagement_text
     from .present.engagement_report import engagement_report_context

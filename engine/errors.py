@@ -6,7 +6,7 @@ Every problem found in one document is reported at once, as a tuple of `Issue`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .present.words import allowed_and_hint, suggest
 
@@ -145,3 +145,27 @@ class EditError(BrmError):
 
 class HistoryError(BrmError):
     """The history database cannot be used (unreadable, from a newer brm-advisor...)."""
+
+
+class NotFoundError(HistoryError):
+    """A workshop record (an organization's unit being answered) that does not exist."""
+
+    def __init__(self, kind: str, key: str, known: tuple[str, ...] = ()) -> None:
+        self.kind = kind
+        self.key = key
+        self.known = known
+        super().__init__(f"no {kind} {key!r}" + allowed_and_hint(
+            ", ".join(known[:20]) if known else None, suggest(key, known)))
+
+
+class ConflictError(HistoryError):
+    """An answer saved over one given meanwhile by someone else (another browser): nothing is
+    overwritten; both values are carried so the user can choose."""
+
+    def __init__(self, path: str, yours: Any, theirs: Any, version: int) -> None:
+        self.path = path
+        self.yours = yours
+        self.theirs = theirs
+        self.version = version
+        super().__init__(f"{path} was changed meanwhile (now {theirs!r}, yours {yours!r}; "
+                         f"version {version}): nothing was overwritten")

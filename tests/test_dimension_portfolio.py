@@ -240,7 +240,7 @@ def test_a_database_written_before_dimensions_reached_the_history_is_read(tmp_pa
     from brm_advisor.engine import Advisor
     from brm_advisor.engine.portfolio.history import SCHEMA_VERSION, History
 
-    assert SCHEMA_VERSION == 3  # schema 2, as this database is written, migrates to 3
+    assert SCHEMA_VERSION == 4  # schema 2, as this database is written, migrates to 4
     db = tmp_path / "old.sqlite"
     with Advisor(resolve_pack("demand-supply")) as advisor:
         results = []

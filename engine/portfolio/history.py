@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 from ..errors import HistoryError
 from ..present.words import did_you_mean, plural, suggest
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("""CREATE TABLE assessments (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -66,6 +66,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
            WHERE json_valid(facts)""",
         "CREATE INDEX assessments_unit ON assessments (organization, business_unit, "
         "assessed_on)"),
+    # the workshop's units being answered (brm serve): answers so far, versioned
+    4: ("""CREATE TABLE workshop_units (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            organization TEXT NOT NULL,
+            business_unit TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            facts TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (organization, business_unit))""",),
 }
 
 
