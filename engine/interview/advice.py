@@ -50,12 +50,20 @@ def reason(pack: RulePack, deps: Dependencies, question: InterviewQuestion) -> R
     return Reason(question.reason or _default_reason(pack, question, bool(using)), feeds)
 
 
+ORGANIZATION_REASON = ("Its name heads the report, and keeps this assessment beside the "
+                       "earlier and later ones of the same organization, so that progress can "
+                       "be followed over time.")
+"""Why the organization is asked, when the pack does not say (every pack's facts name it)."""
+
+
 def _default_reason(pack: RulePack, question: InterviewQuestion, criteria: bool) -> str:
     """A reason for a question the pack gives none for, from what the rules do with it."""
     if criteria:
         return "The level is decided on answers like this one."
     if question.path == TARGET:
         return "The recommendations then cover every level up to the one aimed for."
+    if question.path == "organization":
+        return ORGANIZATION_REASON
     if _other_rules(pack, question.path):
         return "It shapes the recommendations and the points to watch in the report."
     return "It is kept with the assessment and shown in the report."
