@@ -133,6 +133,7 @@ _EXPORTS: dict[str, str] = {
     "read_engagement": "engagement.reading",
     "is_engagement": "engagement.reading",
     "Engagement": "engagement.reading",
+    "UnitFacts": "engagement.reading",
     "assess_engagement": "engagement.rollup",
     "EngagementResult": "engagement.rollup",
     "Evidence": "engagement.evidence",
@@ -191,7 +192,7 @@ __all__ = [
     "ScaffoldError", "search",
     "SearchResult", "shipped_packs", "Snapshot", "Summary", "table_errors", "TargetError",
     "Timeline",
-    "UnknownLevelError",
+    "UnitFacts", "UnknownLevelError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
     "anonymized_facts", "anonymized_engagement", "without_profiles",
     "ConflictError", "NotFoundError", "Workshop", "Draft",
@@ -221,7 +222,7 @@ if TYPE_CHECKING:
     from .analysis.targets import TargetError, parse_targets
     from .engagement.combine import Combined
     from .engagement.evidence import Evidence, read_evidence
-    from .engagement.reading import Engagement, is_engagement, read_engagement
+    from .engagement.reading import Engagement, UnitFacts, is_engagement, read_engagement
     from .engagement.rollup import EngagementResult, assess_engagement
     from .files import atomic_output, write_bytes, write_text
     from .inference.advisor import Advisor
