@@ -118,6 +118,7 @@ _EXPORTS: dict[str, str] = {
     "batch_id": "portfolio.batch",
     "overwritten_input": "portfolio.batch",
     "Record": "inputs.records",
+    "load_json": "inputs.documents",
     "read_records": "inputs.records",
     "count_records": "inputs.records",
     "input_problems": "inputs.records",
@@ -158,6 +159,7 @@ _EXPORTS: dict[str, str] = {
     # the workshop's store (brm serve)
     "Workshop": "portfolio.workshop",
     "Draft": "portfolio.workshop",
+    "with_answer": "portfolio.workshop",
     # the BRM team
     "anonymized_facts": "team.privacy",
     "anonymized_engagement": "team.privacy",
@@ -195,7 +197,7 @@ __all__ = [
     "UnitFacts", "UnknownLevelError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
     "anonymized_facts", "anonymized_engagement", "without_profiles",
-    "ConflictError", "NotFoundError", "Workshop", "Draft",
+    "ConflictError", "NotFoundError", "Workshop", "Draft", "with_answer", "load_json",
 ]
 
 
@@ -228,6 +230,7 @@ if TYPE_CHECKING:
     from .inference.advisor import Advisor
     from .inference.diagnosis import Diagnosis, LevelRef
     from .inputs.columns import ColumnMap, load_column_map
+    from .inputs.documents import load_json
     from .inputs.facts import Facts, FactsReader
     from .inputs.records import Record, count_records, input_problems, read_records, table_errors
     from .interview.advice import Why
@@ -259,7 +262,7 @@ if TYPE_CHECKING:
         load_snapshot,
     )
     from .portfolio.history import History, Timeline, listing, saved_result
-    from .portfolio.workshop import Draft, Workshop
+    from .portfolio.workshop import Draft, Workshop, with_answer
     from .present import words as words
     from .present.engagement import problem_text, render_combined, render_engagement_text
     from .present.engagement_report import engagement_report_context
