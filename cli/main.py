@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from brm_advisor.cli import diagnose, interview, packs, portfolio
+from brm_advisor.cli import diagnose, interview, packs, portfolio, serve
 from brm_advisor.cli.common import reader_gone
 
 
@@ -26,7 +26,8 @@ def cli() -> None:
 
 for command in (diagnose.assess, diagnose.validate, diagnose.schema, diagnose.levels,
                 diagnose.explain_command, diagnose.whatif, diagnose.report, interview.interview,
-                portfolio.batch, portfolio.history, portfolio.compare_command, packs.packs):
+                portfolio.batch, portfolio.history, portfolio.compare_command, packs.packs,
+                serve.serve):
     cli.add_command(command)
 
 
