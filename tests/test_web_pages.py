@@ -1,0 +1,428 @@
+"""The workshop's pages (brm serve) through Starlette's TestClient: every page is strict HTML5,
+each shipped pack's form has a labelled control per field, answers are saved (with and without
+htmx) and change the diagnosis, refused answers and forged posts save nothing, a stale answer
+is a conflict showing both values, the report is `brm report`'s bytes, hostile names are inert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from brm_advisor.engine import Advisor, History, Workshop, load_pack, shipped_packs
+from brm_advisor.web.app import create_app
+from brm_advisor.web.config import WebConfig
+from brm_advisor.web.security import REPORT_POLICY
+
+from conftest import EXAMPLES, run
+
+HTMX = {"HX-Request": "true"}
+COMPLETE = {"brm.formal_role": "yes", "engagement.mode": "order_taking",
+            "engagement.prioritization": "first_come", "engagement.lifecycle": ["planning"],
+            "measures": ["satisfaction"]}
+"""A plain post's answers making merlyn-brm's facts complete (lists as checkboxes)."""
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "history.sqlite"
+
+
+@pytest.fixture
+def client(db: Path):
+    with TestClient(create_app(WebConfig(db=db))) as test_client:
+        test_client.get("/")  # the CSRF cookie
+        yield test_client
+
+
+def csrf(client: TestClient) -> str:
+    token = client.cookies.get("brm_csrf")
+    assert token
+    return token
+
+
+def strict(html: str) -> Any:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    document = parser.parse(html)
+    assert not parser.errors, parser.errors[:3]
+    return document
+
+
+def new_unit(client: TestClient, organization: str = "Acme", unit: str = "Retail",
+             pack: str = "merlyn-brm") -> int:
+    response = client.post("/units", data={"csrf": csrf(client), "organization": organization,
+                                           "business_unit": unit, "pack": pack},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def draft(db: Path, unit_id: int) -> Any:
+    with History(db) as history:
+        return Workshop(history).draft(unit_id)
+
+
+def page_state(client: TestClient, unit_id: int) -> dict[str, str]:
+    """The hidden base and version of every field, as the unit's page shows them."""
+    html = client.get(f"/units/{unit_id}").text
+    found = re.findall(r'<input type="hidden" name="(_(?:base|version):[^"]+)" value="([^"]*)"',
+                       html)
+    return {name: value.replace("&#34;", '"') for name, value in found}
+
+
+def plain_post(client: TestClient, unit_id: int, answers: dict[str, Any],
+               state: dict[str, str] | None = None, **extra: Any) -> Any:
+    """The form posted without JavaScript: every field's base and version, and the answers."""
+    data: dict[str, Any] = dict(state if state is not None else page_state(client, unit_id))
+    data.update(answers)
+    data.setdefault("csrf", csrf(client))
+    return client.post(f"/units/{unit_id}/answers", data=data, follow_redirects=False,
+                       **extra)
+
+
+def level_text(html: str) -> str:
+    found = re.search(r'<p id="level"[^>]*>(.*?)</p>', html, re.S)
+    assert found
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+# --- every page renders -------------------------------------------------------------------
+
+def test_every_page_is_strict_html5_and_the_unit_page_names_its_parts(client, db):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    pages = ["/", f"/units/{unit_id}", f"/units/{unit_id}?why=engagement.mode",
+             f"/units/{unit_id}/whatif?path=engagement.mode&value=advisory", "/portfolio",
+             "/?large=1"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        strict(response.text)
+    document = strict(client.get(f"/units/{unit_id}").text)
+    ids = {e.get("id") for e in document.iter() if e.get("id")}
+    assert {"main", "answers", "save", "diagnosis", "level", "met", "unmet", "gaps",
+            "recommendations", "findings", "why", "whatif", "whatif-form", "report-html",
+            "report-md", "report-pdf", "large-type"} <= ids
+    assert 'class="skip" href="#main"' in client.get("/").text
+
+
+def test_large_type_is_a_class_switched_by_query_and_kept_in_a_cookie(client):
+    assert '<html lang="en">' in client.get("/").text
+    assert '<html lang="en" class="large">' in client.get("/?large=1").text
+    assert '<html lang="en" class="large">' in client.get("/portfolio").text  # the cookie
+    assert '<html lang="en">' in client.get("/?large=0").text
+    assert "style=" not in client.get("/?large=1").text
+
+
+def test_pages_carry_no_inline_script_or_style_and_the_strict_policy(client):
+    unit_id = new_unit(client)
+    response = client.get(f"/units/{unit_id}")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    html = response.text
+    assert "style=" not in html and "<style" not in html and " on" not in re.sub(
+        r">[^<]*<", "><", html).replace(" one", "")
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all('src="/static/' in attrs and not body.strip()
+                           for attrs, body in scripts)
+    assert client.get("/static/app.js").status_code == 200
+
+
+# --- the form of every pack ---------------------------------------------------------------
+
+@pytest.mark.parametrize("ref", shipped_packs(), ids=lambda ref: ref.id)
+def test_each_shipped_pack_s_form_has_a_labelled_control_per_field(client, ref):
+    unit_id = new_unit(client, "Org", f"Unit {ref.id}", ref.id)
+    document = strict(client.get(f"/units/{unit_id}").text)
+    form = next(e for e in document.iter("form") if e.get("id") == "answers")
+    controls = [e for e in form.iter() if e.tag in ("input", "select", "textarea")
+                and e.get("type") not in ("hidden", "submit")]
+    labels = {e.get("for") for e in document.iter("label")}
+    fieldsets = [e for e in form.iter("fieldset")]
+    for control in controls:
+        labelled = control.get("id") in labels or control.get("aria-label")
+        assert labelled, control.get("name")
+    named = {c.get("name") for c in controls}
+    with Advisor(load_pack(ref.location)) as advisor:
+        fields = list(advisor.pack.fields)
+        assert set(fields) <= named, set(fields) - named
+        lists = [p for p, f in advisor.pack.fields.items() if f.kind == "list"]
+    legends = {"".join(f.find("legend").itertext()) for f in fieldsets}
+    assert len(fieldsets) >= len(lists) and all(legends)
+    buttons = [e for e in document.iter("button")]
+    assert all("".join(b.itertext()).strip() or b.get("aria-label") for b in buttons)
+
+
+def test_a_dimensioned_pack_s_form_groups_its_questions_and_takes_a_number(client, db):
+    unit_id = new_unit(client, "Org", "Supply", "demand-supply")
+    html = client.get(f"/units/{unit_id}").text
+    assert '<h3 class="group">' in html
+    assert 'name="supply.run_share"' in html and 'inputmode="decimal"' in html
+    response = client.post(f"/units/{unit_id}/answers", data={
+        **page_state(client, unit_id), "csrf": csrf(client), "supply.run_share": "150"},
+        headers={**HTMX, "HX-Trigger-Name": "supply.run_share"})
+    assert response.status_code == 422
+    assert "150 is out of range; allowed: numbers from 0 to 100" in response.text
+    assert 'id="f-supply-run_share-error" role="alert"' in response.text
+    assert "supply" not in draft(db, unit_id).facts
+
+
+# --- answers ------------------------------------------------------------------------------
+
+def test_an_answer_posted_with_htmx_is_saved_and_the_diagnosis_changes(client, db):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    before = level_text(client.get(f"/units/{unit_id}").text)
+    state = page_state(client, unit_id)
+    response = client.post(f"/units/{unit_id}/answers", data={
+        **state, "csrf": csrf(client), "engagement.mode": "partnership",
+        "engagement.prioritization": "joint"},
+        headers={**HTMX, "HX-Trigger-Name": "engagement.mode"})
+    assert response.status_code == 200
+    saved = draft(db, unit_id)
+    assert saved.facts["engagement"]["mode"] == "partnership"
+    assert saved.facts["engagement"]["prioritization"] == "first_come"  # only the one changed
+    assert 'id="field-f-engagement-mode"' in response.text
+    assert 'hx-swap-oob="true"' in response.text and 'id="diagnosis"' in response.text
+    strict("<!doctype html><title>t</title>" + response.text)
+    # the diagnosis beside the form changes as the answers do
+    plain_post(client, unit_id, {"engagement.prioritization": "joint",
+                                 "engagement.lifecycle": ["strategy", "planning", "investment",
+                                                          "delivery", "operations"],
+                                 "measures": ["satisfaction", "business_value"]})
+    after = level_text(client.get(f"/units/{unit_id}").text)
+    assert before != after
+
+
+def test_an_answer_posted_without_javascript_is_saved_and_redirected(client, db):
+    unit_id = new_unit(client)
+    html = client.get(f"/units/{unit_id}").text
+    assert "No level yet" in html and 'id="missing"' in html
+    response = plain_post(client, unit_id, COMPLETE)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/units/{unit_id}#diagnosis"
+    facts = draft(db, unit_id).facts
+    assert facts["brm"] == {"formal_role": True}
+    assert facts["engagement"]["lifecycle"] == ["planning"]
+    assert facts["measures"] == ["satisfaction"]
+    page = client.get(f"/units/{unit_id}").text
+    assert level_text(page).startswith(("Reactive", "Order")) and 'id="missing"' not in page
+    # unchanged fields are not saved again: the version moved by one per answer
+    assert draft(db, unit_id).version == 1 + len(COMPLETE)
+
+
+def test_none_of_these_answers_a_list_with_no_item(client, db):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, {"measures": ["__none__"]})
+    assert draft(db, unit_id).facts["measures"] == []
+    assert 'id="f-measures-none" name="measures" value="__none__" checked' in client.get(
+        f"/units/{unit_id}").text
+
+
+def test_a_bad_answer_gives_the_cli_s_message_and_saves_nothing(client, db):
+    unit_id = new_unit(client)
+    with Advisor(load_pack(next(r for r in shipped_packs() if r.id == "merlyn-brm").location)
+                 ) as advisor:
+        from brm_advisor.engine import Interview
+        interview = Interview(advisor)
+        question = next(q for q in interview.questions if q.path == "brm.formal_role")
+        with pytest.raises(Exception) as raised:
+            interview.answer(question, "perhaps")
+        expected = str(raised.value)
+    assert expected == "'perhaps' is not yes or no"
+    response = plain_post(client, unit_id, {"brm.formal_role": "perhaps",
+                                            "engagement.mode": "advisory"})
+    assert response.status_code == 422
+    assert "&#39;perhaps&#39; is not yes or no" in response.text
+    assert draft(db, unit_id).version == 1  # neither answer saved
+    strict(response.text)
+    assert 'value="perhaps"' not in response.text  # a select: the typed text is refused...
+    response = client.post(f"/units/{unit_id}/answers", data={
+        **page_state(client, unit_id), "csrf": csrf(client), "competencies.communication": "9"},
+        headers={**HTMX, "HX-Trigger-Name": "competencies.communication"})
+    assert response.status_code == 422
+    assert 'value="9"' in response.text  # ...a text box keeps what was typed
+    assert "9 is out of range; allowed: whole numbers from 0 to 4" in response.text
+    assert draft(db, unit_id).version == 1
+
+
+def test_a_missing_or_wrong_csrf_token_is_403_and_nothing_is_saved(client, db):
+    unit_id = new_unit(client)
+    state = page_state(client, unit_id)
+    for token in (None, "forged"):
+        data = {**state, "engagement.mode": "advisory"}
+        if token is not None:
+            data["csrf"] = token
+        response = client.post(f"/units/{unit_id}/answers", data=data)
+        assert response.status_code == 403
+        response = client.post(f"/units/{unit_id}/answers", data=data, headers={
+            **HTMX, "HX-Trigger-Name": "engagement.mode", "X-CSRF-Token": token or ""})
+        assert response.status_code == 403
+    response = client.post("/units", data={"organization": "X", "business_unit": "Y"})
+    assert response.status_code == 403
+    assert draft(db, unit_id).version == 1
+    with History(db) as history:
+        assert [d.organization for d in Workshop(history).drafts()] == ["Acme"]
+    # the header alone (htmx's, from <body hx-headers>) is enough
+    response = client.post(f"/units/{unit_id}/answers", data={
+        **state, "engagement.mode": "advisory"}, headers={
+        **HTMX, "HX-Trigger-Name": "engagement.mode", "X-CSRF-Token": csrf(client)})
+    assert response.status_code == 200
+    assert f'"X-CSRF-Token": "{csrf(client)}"' in client.get("/").text
+
+
+def test_a_stale_answer_to_the_same_question_is_a_conflict_showing_both_values(client, db):
+    unit_id = new_unit(client)
+    seen = page_state(client, unit_id)  # browser B opens the page
+    plain_post(client, unit_id, {"engagement.mode": "advisory"})  # browser A answers
+    response = plain_post(client, unit_id, {"engagement.mode": "reactive"}, state=seen)
+    assert response.status_code == 409
+    strict(response.text)
+    assert '<dd class="yours">reactive</dd>' in response.text
+    assert '<dd class="theirs">advisory</dd>' in response.text
+    assert draft(db, unit_id).facts["engagement"]["mode"] == "advisory"
+    # keeping one's own answer from the conflict page saves it over theirs, knowingly
+    kept = dict(re.findall(r'name="(_(?:base|version):engagement\.mode)" value="([^"]*)"',
+                           response.text))
+    response = plain_post(client, unit_id, {"engagement.mode": "reactive", "_keep":
+                                            "engagement.mode"},
+                          state={k: v.replace("&#34;", '"') for k, v in kept.items()})
+    assert response.status_code == 303
+    assert draft(db, unit_id).facts["engagement"]["mode"] == "reactive"
+    # with htmx: the field's block shows both, nothing saved
+    response = client.post(f"/units/{unit_id}/answers", data={
+        **seen, "csrf": csrf(client), "engagement.mode": "partnership"},
+        headers={**HTMX, "HX-Trigger-Name": "engagement.mode"})
+    assert response.status_code == 409
+    assert '<dd class="theirs">reactive</dd>' in response.text
+    assert draft(db, unit_id).facts["engagement"]["mode"] == "reactive"
+
+
+def test_another_question_answered_meanwhile_is_merged_not_a_conflict(client, db):
+    unit_id = new_unit(client)
+    seen = page_state(client, unit_id)
+    plain_post(client, unit_id, {"engagement.mode": "advisory"})
+    response = plain_post(client, unit_id, {"brm.formal_role": "yes"}, state=seen)
+    assert response.status_code == 303
+    facts = draft(db, unit_id).facts
+    assert facts["engagement"]["mode"] == "advisory" and facts["brm"]["formal_role"] is True
+
+
+# --- ??, what-if, report, portfolio -------------------------------------------------------
+
+def test_why_shows_what_each_answer_would_change(client):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    response = client.get(f"/units/{unit_id}/why?path=engagement.mode", headers=HTMX)
+    assert response.status_code == 200 and response.text.startswith('<section id="why"')
+    for choice in ("reactive", "order_taking", "advisory", "partnership"):
+        assert f"<th scope=\"row\">{choice}" in response.text
+    page = client.get(f"/units/{unit_id}?why=engagement.mode").text
+    assert "What each answer would change" in page
+    assert client.get(f"/units/{unit_id}/why?path=nope").status_code == 404
+
+
+def test_what_if_shows_before_and_after_without_saving(client, db):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    version = draft(db, unit_id).version
+    response = client.get(f"/units/{unit_id}/whatif",
+                          params={"path": "engagement.mode", "value": "partnership"},
+                          headers=HTMX)
+    assert response.status_code == 200
+    assert 'id="whatif-before"' in response.text and 'id="whatif-after"' in response.text
+    assert "order_taking &rarr; partnership" in response.text
+    assert draft(db, unit_id).version == version
+    response = client.get(f"/units/{unit_id}/whatif",
+                          params={"path": "engagement.mode", "value": "sometimes"})
+    assert response.status_code == 422 and 'id="whatif-error"' in response.text
+    strict(response.text)
+
+
+def test_the_report_is_brm_report_s_bytes(client, db, tmp_path):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(draft(db, unit_id).facts), encoding="utf-8")
+    for suffix, route in ((".html", "report.html"), (".md", "report.md")):
+        output = tmp_path / f"report{suffix}"
+        result = run("report", str(facts), "-o", str(output), "--pack", "merlyn-brm")
+        assert result.exit_code == 0, result.output
+        response = client.get(f"/units/{unit_id}/{route}")
+        assert response.status_code == 200
+        assert response.content == output.read_bytes()
+    response = client.get(f"/units/{unit_id}/report.html")
+    assert response.headers["content-security-policy"] == REPORT_POLICY
+    assert "attachment" in client.get(f"/units/{unit_id}/report.md").headers[
+        "content-disposition"]
+
+
+def test_a_report_of_incomplete_facts_says_what_is_missing(client):
+    unit_id = new_unit(client)
+    response = client.get(f"/units/{unit_id}/report.html")
+    assert response.status_code == 409
+    assert "required" in response.text
+    strict(response.text)
+
+
+def test_the_portfolio_shows_levels_the_units_heatmap_and_the_team(client, db):
+    team = yaml.safe_load((EXAMPLES / "northwind-team.yaml").read_text(encoding="utf-8"))
+    with History(db) as history:
+        workshop = Workshop(history)
+        workshop.create("Northwind Traders", "Retail", "merlyn-brm", team)
+        workshop.create("Northwind Traders", "Online", "merlyn-brm",
+                        {k: v for k, v in team.items() if k != "brms"})
+    response = client.get("/portfolio")
+    assert response.status_code == 200
+    document = strict(response.text)
+    tables = list(document.iter("table"))
+    assert len(tables) >= 3
+    heat = next(t for t in tables if "Each cell says" in "".join(t.find("caption").itertext()))
+    cells = [("".join(td.itertext())) for td in heat.iter("td")]
+    assert cells and set(cells) <= {"met", "not met"}
+    assert "Dana Whitfield" in response.text
+    team_table = next(t for t in tables if "BRM team" in "".join(t.find("caption").itertext()))
+    team_cells = ["".join(td.itertext()) for td in team_table.iter("td")]
+    assert all(re.match(r"^(\d|-)( [!*])?: ", text) for text in team_cells)
+    unit_page = client.get("/units/1").text
+    assert 'id="team"' in unit_page and "Lee Okafor" in unit_page
+
+
+# --- hostile input, unknown units ---------------------------------------------------------
+
+def test_hostile_names_are_escaped(client):
+    unit_id = new_unit(client, "<script>alert(1)</script>", 'Unit "quoted" & \'single\'')
+    for url in ("/", f"/units/{unit_id}", "/portfolio"):
+        html = client.get(url).text
+        assert "<script>alert(1)" not in html
+        document = strict(html)
+        assert not [e for e in document.iter("script") if not e.get("src")]
+    html = client.get(f"/units/{unit_id}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Unit &#34;quoted&#34; &amp; &#39;single&#39;" in html
+
+
+def test_an_unknown_unit_is_404(client):
+    for url in ("/units/999", "/units/999/report.html", "/units/999/why?path=measures",
+                "/units/999/whatif?path=measures&value=none"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        strict(response.text)
+    response = client.post("/units/999/answers", data={"csrf": csrf(client)})
+    assert response.status_code == 404
+
+
+def test_a_unit_twice_or_an_unknown_pack_is_said_on_the_index(client):
+    new_unit(client)
+    response = client.post("/units", data={"csrf": csrf(client), "organization": "Acme",
+                                           "business_unit": "Retail", "pack": "merlyn-brm"})
+    assert response.status_code == 409 and 'id="new-error"' in response.text
+    response = client.post("/units", data={"csrf": csrf(client), "organization": "Acme",
+                                           "business_unit": "Other", "pack": "../etc"})
+    assert response.status_code == 422 and "../etc" in response.text
