@@ -398,3 +398,42 @@ def test_the_history_keeps_individual_profiles_only_when_asked(tmp_path):
     assert "brms" not in json.loads(facts1) and "team" not in json.loads(result1)
     assert all(name in facts2 for name in PEOPLE) and "team" in json.loads(result2)
     assert level1 == level2 == "order_taker"
+
+
+# --- searches change the BRMs' ratings, not the practice rating they derive ---------------------
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=5), st.integers(0, 4),
+       st.sampled_from(["median", "lowest", "highest"]))
+def test_a_practice_rating_is_reached_by_the_fewest_brm_changes(seed_pack, ratings, value,
+                                                                method):
+    import itertools
+
+    from brm_advisor.engine.team.aggregate import aggregate, brm_changes
+
+    policy = seed_pack.team._replace(aggregation=method)
+    data = {"brms": [{"name": f"B{i}", "competencies": {"communication": r}}
+                     for i, r in enumerate(ratings)]}
+    changes = brm_changes(data, policy, {"competencies.communication": value})
+    moved = list(ratings)
+    for path, rating in changes.items():
+        moved[int(path.split("[B", 1)[1].split("]", 1)[0])] = rating
+    assert aggregate(moved, method) == value
+    for fewer in range(len(changes)):  # no smaller set of changes derives the value
+        for chosen in itertools.combinations(range(len(ratings)), fewer):
+            for values in itertools.product(range(5), repeat=fewer):
+                trial = list(ratings)
+                for index, rating in zip(chosen, values, strict=True):
+                    trial[index] = rating
+                assert aggregate(trial, method) != value
+
+
+def test_whatif_search_reaches_the_next_level_through_the_brms(advisor):
+    from brm_advisor.engine import search
+
+    result = search(advisor, advisor.read(str(NORTHWIND)), "advisor")
+    assert result.solutions and result.solutions[0].level.id == "advisor"
+    assert [c.path for c in result.solutions[0].changes] == [
+        "brms[Lee Okafor].competencies.business_environment",
+        "brms[Sam Patel].competencies.business_alignment",
+        "brms[Lee Okafor].competencies.communication"]

@@ -113,7 +113,10 @@ def parse_edit(text: str, fields: FieldTable) -> Edit:
 RATINGS = "competencies"
 """The ratings group a BRM's edit changes (``brms[Dana].communication`` is short for
 ``brms[Dana].competencies.communication``)."""
-_MEMBER = re.compile(r"brms\[(?P<name>[^\]]+)\]\.(?P<rest>.+)")
+_MEMBER = re.compile(r"brms\[(?P<name>.+)\]\.(?P<rest>[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*)",
+                     re.S)
+"""A BRM's field: the name is everything up to the last ``].`` before a field path, so that
+a name holding brackets is still one BRM's."""
 
 
 def team_member(path: str) -> tuple[str, str] | None:

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from ..errors import EditError, InputError
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..inputs.facts import Facts
+from ..inputs.paths import value_at
 from ..packs.conditions import Condition, FactTest
+from ..team.aggregate import brm_changes, seen_facts
 from .dependencies import Dependencies, covers_every_class, criteria_up_to
 from .edits import Change, changes_between, with_values
 
@@ -134,6 +136,12 @@ class _Searcher:
         self.budget = budget or Budget()
         self.evaluated = 0
         self.memo = memo
+        self.seen = seen_facts(facts.data, advisor.pack.team)
+        """The facts as the rules see them (practice ratings derived from the BRMs')."""
+
+    def current(self, path: str) -> Any:
+        """A fact's value as the rules see it."""
+        return value_at(self.seen, path)
 
     @property
     def cut(self) -> bool:
@@ -147,19 +155,33 @@ class _Searcher:
             return self.memo[key]
         self.budget.spend()
         self.evaluated += 1
-        candidate = self.advisor.reader.from_data(with_values(self.facts.data, changes),
-                                                  self.facts.source)
+        candidate = self.advisor.reader.from_data(
+            with_values(self.facts.data, self.realized(changes)), self.facts.source)
         found = self.advisor.assess(candidate, target=target, targets=targets)
         if self.memo is not None:
             self.memo[key] = found
         return found
+
+    def realized(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """`changes` as they take effect: on facts listing BRMs, a practice rating the BRMs'
+        ratings derive is changed through the fewest of theirs."""
+        team = self.advisor.pack.team
+        if team is None or not self.facts.data.get("brms"):
+            return dict(changes)
+        return brm_changes(self.facts.data, team, changes)
+
+    def changes(self, changes: Mapping[str, Any]) -> tuple[Change, ...]:
+        """The changes of the facts a set of changed values makes, as the user would make
+        them (a BRM's rating rather than the practice rating derived from it)."""
+        real = self.realized(changes)
+        return changes_between(self.facts.data, with_values(self.facts.data, real), real)
 
     def fewest(self, goal: Sequence[str], fields: Sequence[str],
                limit: int = MAX_SOLUTIONS) -> list[dict[str, Any]]:
         """The smallest sets of field values (fewest fields) that meet every criterion of
         `goal`, as the engine decides; [] when no allowed values do."""
         paths = self.advisor.pack.fact_paths
-        options = {f: self.dependencies.alternatives(paths[f], self.facts.get(f)) for f in fields}
+        options = {f: self.dependencies.alternatives(paths[f], self.current(f)) for f in fields}
         for size in range(1, len(fields) + 1):
             found: list[dict[str, Any]] = []
             try:
@@ -192,7 +214,7 @@ class _Searcher:
     def _distance(self, changes: Mapping[str, Any]) -> int:
         total = 0
         for path, value in changes.items():
-            current = self.facts.get(path)
+            current = self.current(path)
             if isinstance(value, list) or isinstance(current, list):
                 total += len(set(value or []) ^ set(current or []))
             else:
@@ -296,7 +318,6 @@ def _confirmed(searcher: _Searcher, before: Diagnosis, goals: Sequence[Goal],
                per_group: list[list[dict[str, Any]]],
                aims: tuple[str | None, Mapping[str, str]]) -> list[Solution]:
     """The groups' options combined, each confirmed by the engine to reach every goal."""
-    facts = searcher.facts.data
     solutions: list[Solution] = []
     for combo in _combinations(per_group, MAX_SOLUTIONS):
         changes: dict[str, Any] = {}
@@ -308,7 +329,7 @@ def _confirmed(searcher: _Searcher, before: Diagnosis, goals: Sequence[Goal],
             break
         if not _reaches(after, goals):  # pragma: no cover - groups are independent
             continue
-        change_list = changes_between(facts, with_values(facts, changes), changes)
+        change_list = searcher.changes(changes)
         solutions.append(_solution(after, change_list,
                                    _recommendations_for(before, after, change_list,
                                                         searcher.dependencies)))
@@ -386,7 +407,7 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
         for path in fields:
             drops = _drops(searcher, path, current.rank, dimension)
             if drops:
-                found.append(Sensitivity(path, facts.get(path), drops))
+                found.append(Sensitivity(path, searcher.current(path), drops))
     except _OutOfBudget:
         pass
     return tuple(found), searcher.evaluated
@@ -396,7 +417,7 @@ def _drops(searcher: _Searcher, path: str, rank: int, dimension: str = ""
            ) -> tuple[tuple[Any, LevelRef], ...]:
     info = searcher.advisor.pack.fact_paths[path]
     drops = []
-    for value in searcher.dependencies.alternatives(info, searcher.facts.get(path)):
+    for value in searcher.dependencies.alternatives(info, searcher.current(path)):
         after = searcher.assess({path: value})
         level = _level_on(after, dimension)
         if level.rank < rank:
@@ -495,14 +516,14 @@ def _finding_options(searcher: _Searcher, condition: Condition
                      ) -> tuple[dict[str, list[Any]], bool]:
     """One value of every class of values of each fact `condition` rests on (in the order
     its tests name them), and whether those values cover every class."""
-    deps, facts = searcher.dependencies, searcher.facts
+    deps = searcher.dependencies
     tests = deps.tests_behind(condition)
     options: dict[str, list[Any]] = {}
     decisive = True
     for path in dict.fromkeys(t.path for t in tests):
         info, mine = searcher.advisor.pack.fact_paths[path], [t for t in tests if t.path == path]
-        options[path] = deps.representatives(info, facts.get(path), mine)
-        decisive = decisive and covers_every_class(info, mine, facts.get(path))
+        options[path] = deps.representatives(info, searcher.current(path), mine)
+        decisive = decisive and covers_every_class(info, mine, searcher.current(path))
     return options, decisive
 
 
@@ -617,6 +638,5 @@ def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, cri
             if c.met and set(searcher.dependencies.fields[c.id]) & set(fields)]
     options = (searcher.fewest([criterion_id, *keep], fields, limit=MAX_SOLUTIONS)
                or searcher.fewest([criterion_id], fields, limit=MAX_SOLUTIONS))
-    found = tuple(changes_between(facts.data, with_values(facts.data, option), option)
-                  for option in options)
+    found = tuple(searcher.changes(option) for option in options)
     return found, searcher.evaluated
