@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from served import Served, free_port, served
+from served import STOP_SECONDS, Served, free_port, served
 
 from conftest import ACME
 from installed import BRM
@@ -151,3 +154,105 @@ def test_a_token_given_is_required_on_loopback_too(tmp_path):
             assert http.get("/api/v1/packs").status_code == 401
             assert http.get("/api/v1/packs", headers={
                 "Authorization": "Bearer s3cret-token"}).status_code == 200
+
+
+# --- kill -9 in the middle of a stream of answers -------------------------------------------
+
+STREAMED = {"notes": "note {}", "assessor": "Assessor {}", "respondent.name": "Respondent {}",
+            "brm.head_count": "{}"}
+"""One client per question, each posting its own values (so each answer can be found)."""
+
+
+class Stream:
+    """One client's answers to one question of a unit, posted one after the other as the
+    page's script posts them; the last acknowledged (200) and the one in flight."""
+
+    def __init__(self, server_base: str, unit: str, path: str, csrf: str,
+                 cookies: httpx.Cookies) -> None:
+        self.base, self.unit, self.path, self.csrf = server_base, unit, path, csrf
+        self.cookies = cookies
+        self.acked: str | None = None
+        self.in_flight: str | None = None
+        self.count = 0
+
+    def value(self, number: int) -> str:
+        return STREAMED[self.path].format(number)
+
+    def run(self, stop: threading.Event, limit: int) -> None:
+        with client(self.base, cookies=self.cookies) as http:
+            for number in range(1, limit + 1):
+                if stop.is_set():
+                    return
+                self.in_flight = self.value(number)
+                try:
+                    answer = http.post(f"{self.unit}/answers", headers={
+                        "HX-Request": "true", "HX-Trigger-Name": self.path,
+                        "X-CSRF-Token": self.csrf}, data={
+                        self.path: self.in_flight, f"_version:{self.path}": "1",
+                        f"_base:{self.path}": json.dumps(self._typed(self.acked))})
+                except httpx.TransportError:
+                    return  # the server is gone
+                if answer.status_code != 200:
+                    raise AssertionError(f"{self.path}: {answer.status_code} {answer.text}")
+                self.acked, self.in_flight = self.in_flight, None
+                self.count += 1
+
+    def _typed(self, text: str | None) -> object:
+        if text is None or self.path != "brm.head_count":
+            return text
+        return int(text)
+
+
+def test_kill_9_mid_stream_of_answers_keeps_every_acknowledged_one(tmp_path):
+    db = tmp_path / "history.sqlite"
+    with served(db) as server, client(server.base) as http:
+        http.get("/")
+        csrf = http.cookies["brm_csrf"]
+        made = http.post("/units", data={"organization": "Acme Corp", "business_unit": "Retail",
+                                         "pack": "merlyn-brm", "csrf": csrf})
+        assert made.status_code == 303, made.text
+        unit = made.headers["location"]
+        streams = [Stream(server.base, unit, path, csrf, http.cookies) for path in STREAMED]
+        stop = threading.Event()
+        threads = [threading.Thread(target=s.run, args=(stop, 5000)) for s in streams]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 120
+        while sum(s.count for s in streams) < 60 and time.monotonic() < deadline and all(
+                t.is_alive() for t in threads):
+            time.sleep(0.01)
+        server.process.kill()  # SIGKILL, answers still streaming in
+        server.process.wait(timeout=STOP_SECONDS)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=TIMEOUT + 5)
+        assert not any(t.is_alive() for t in threads)
+    acknowledged = sum(s.count for s in streams)
+    assert acknowledged >= 60
+    with sqlite3.connect(db) as database:
+        assert database.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        facts_text, version = database.execute(
+            "SELECT facts, version FROM workshop_units WHERE id = ?",
+            (int(unit.rsplit("/", 1)[1]),)).fetchone()
+    facts = json.loads(facts_text)
+    assert version >= 1 + acknowledged  # every acknowledged answer raised it once
+    for stream in streams:
+        kept = _at(facts, stream.path)
+        # the last acknowledged answer, or the one in flight when the server died (saved,
+        # its acknowledgement lost): never an older one
+        assert kept in (stream.acked, stream.in_flight), (stream.path, kept, stream.acked)
+        assert stream.acked is not None
+    with served(db) as again, client(again.base) as http:  # the database opens and serves
+        page = http.get(unit)
+        assert page.status_code == 200
+        assert facts["notes"] in page.text
+
+
+def _at(facts: dict[str, object], path: str) -> str | None:
+    """The answer at a dotted path, as the text posted (None: no answer)."""
+    value: object = facts
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return str(value)
