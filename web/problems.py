@@ -13,13 +13,18 @@ from starlette.responses import Response
 from brm_advisor.engine import (
     BrmError,
     ConflictError,
+    DocumentError,
     EditError,
     EngineError,
     HistoryError,
+    Issue,
     IssuesError,
     NotFoundError,
     PackNotFoundError,
+    ReportError,
+    TargetError,
     UnknownLevelError,
+    words,
 )
 
 PROBLEM = "application/problem+json"
@@ -51,10 +56,24 @@ def problem_response(problem: Problem) -> Response:
 
 
 def from_error(error: BrmError) -> Problem:
-    """The problem a library error is, with its data."""
+    """The problem a library error is, with its data: a body that is no JSON document at all
+    (its syntax, a key twice, too deep...) is 400 (413 when too large), a document that is
+    not what the request needs is 422, each with the CLI's issues."""
+    if isinstance(error, DocumentError):
+        too_large = any(issue.code == "too-large" for issue in error.issues)
+        return Problem(413 if too_large else 400,
+                       "too-large" if too_large else "malformed",
+                       "The request body is too large" if too_large
+                       else "The request body is not readable JSON",
+                       error.issues[0].describe(error.source) if error.issues
+                       else str(error.source),
+                       issues=[issue_dict(issue, error.source) for issue in error.issues],
+                       total=error.total)
     if isinstance(error, IssuesError):
-        return Problem(422, "invalid-document", "The document is not valid", str(error.source),
-                       issues=[_issue(issue) for issue in error.issues], total=error.total)
+        return Problem(422, "invalid-document", "The document is not valid",
+                       f"{error.source} is not valid ({words.plural(error.total, 'problem')})",
+                       issues=[issue_dict(issue, error.source) for issue in error.issues],
+                       total=error.total)
     if isinstance(error, EditError):
         return Problem(422, "invalid-edit", "The edit cannot be made", str(error),
                        issues=[{"path": error.edit, "message": error.message,
@@ -67,6 +86,10 @@ def from_error(error: BrmError) -> Problem:
     if isinstance(error, ConflictError):
         return Problem(409, "conflict", "Changed meanwhile", str(error), path=error.path,
                        yours=error.yours, theirs=error.theirs, version=error.version)
+    if isinstance(error, TargetError):
+        return Problem(422, "invalid-target", "The target cannot be used", str(error))
+    if isinstance(error, ReportError):
+        return Problem(422, "no-report", "No report can be made of these facts", str(error))
     if isinstance(error, UnknownLevelError):
         return Problem(422, "unknown-level", "No such level", str(error),
                        known=list(error.known))
@@ -77,12 +100,16 @@ def from_error(error: BrmError) -> Problem:
     return Problem(400, "error", "The request cannot be served", str(error))
 
 
-def _issue(issue: Any) -> dict[str, Any]:
-    found = {"path": issue.path, "message": issue.message, "code": issue.code}
+def issue_dict(issue: Issue, source: str | None = None) -> dict[str, Any]:
+    """An issue as a problem carries it: its place, message, what is allowed, did you mean,
+    line, and (`source` given) ``text``, the line the command line prints for it."""
+    found: dict[str, Any] = {"path": issue.path, "message": issue.message, "code": issue.code}
     for key in ("allowed", "suggestion", "line"):
         value = getattr(issue, key)
         if value is not None:
             found[key] = value
+    if source is not None:
+        found["text"] = issue.describe(source)
     return found
 
 
