@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,16 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from brm_advisor.engine import Advisor, History, Workshop, load_pack, shipped_packs
+from brm_advisor.engine import (
+    Advisor,
+    AnswerError,
+    History,
+    Interview,
+    Workshop,
+    find_pack,
+    load_pack,
+    shipped_packs,
+)
 from brm_advisor.web.app import create_app
 from brm_advisor.web.config import WebConfig
 from brm_advisor.web.security import REPORT_POLICY
@@ -69,12 +79,28 @@ def draft(db: Path, unit_id: int) -> Any:
         return Workshop(history).draft(unit_id)
 
 
-def page_state(client: TestClient, unit_id: int) -> dict[str, str]:
-    """The hidden base and version of every field, as the unit's page shows them."""
-    html = client.get(f"/units/{unit_id}").text
-    found = re.findall(r'<input type="hidden" name="(_(?:base|version):[^"]+)" value="([^"]*)"',
-                       html)
-    return {name: value.replace("&#34;", '"') for name, value in found}
+def page_state(client: TestClient, unit_id: int) -> dict[str, Any]:
+    """What a browser would post from the unit's form as the page shows it: every control's
+    value (selected options, ticked boxes) and every field's hidden base and version."""
+    document = strict(client.get(f"/units/{unit_id}").text)
+    form = next(e for e in document.iter("form") if e.get("id") == "answers")
+    data: dict[str, Any] = {}
+    for element in form.iter():
+        name = element.get("name")
+        if not name or element.tag == "button":
+            continue
+        if element.tag == "select":
+            chosen = [o.get("value") for o in element.iter("option")
+                      if o.get("selected") is not None]
+            data[name] = chosen[0] if chosen else ""
+        elif element.tag == "textarea":
+            data[name] = element.text or ""
+        elif element.get("type") == "checkbox":
+            if element.get("checked") is not None:
+                data.setdefault(name, []).append(element.get("value"))
+        else:
+            data[name] = element.get("value") or ""
+    return data
 
 
 def plain_post(client: TestClient, unit_id: int, answers: dict[str, Any],
@@ -82,6 +108,7 @@ def plain_post(client: TestClient, unit_id: int, answers: dict[str, Any],
     """The form posted without JavaScript: every field's base and version, and the answers."""
     data: dict[str, Any] = dict(state if state is not None else page_state(client, unit_id))
     data.update(answers)
+    data.pop("csrf", None)
     data.setdefault("csrf", csrf(client))
     return client.post(f"/units/{unit_id}/answers", data=data, follow_redirects=False,
                        **extra)
@@ -188,8 +215,12 @@ def test_an_answer_posted_with_htmx_is_saved_and_the_diagnosis_changes(client, d
     saved = draft(db, unit_id)
     assert saved.facts["engagement"]["mode"] == "partnership"
     assert saved.facts["engagement"]["prioritization"] == "first_come"  # only the one changed
-    assert 'id="field-f-engagement-mode"' in response.text
-    assert 'hx-swap-oob="true"' in response.text and 'id="diagnosis"' in response.text
+    assert re.search(r'<input type="hidden" id="base-f-engagement-mode" '
+                     r'name="_base:engagement.mode" value="&#34;partnership&#34;" '
+                     r'hx-swap-oob="true">', response.text)
+    assert 'id="f-engagement-mode-saved"' in response.text
+    assert '<section id="diagnosis"' in response.text and response.text.count(
+        'hx-swap-oob="true"') == 4  # base, version, status, diagnosis: the control stays
     strict("<!doctype html><title>t</title>" + response.text)
     # the diagnosis beside the form changes as the answers do
     plain_post(client, unit_id, {"engagement.prioritization": "joint",
@@ -227,34 +258,39 @@ def test_none_of_these_answers_a_list_with_no_item(client, db):
 
 def test_a_bad_answer_gives_the_cli_s_message_and_saves_nothing(client, db):
     unit_id = new_unit(client)
-    with Advisor(load_pack(next(r for r in shipped_packs() if r.id == "merlyn-brm").location)
-                 ) as advisor:
-        from brm_advisor.engine import Interview
+    with Advisor(load_pack(find_pack("merlyn-brm").location)) as advisor:
         interview = Interview(advisor)
         question = next(q for q in interview.questions if q.path == "brm.formal_role")
-        with pytest.raises(Exception) as raised:
+        with pytest.raises(AnswerError) as raised:
             interview.answer(question, "perhaps")
-        expected = str(raised.value)
-    assert expected == "'perhaps' is not yes or no"
+    assert str(raised.value) == "'perhaps' is not yes or no"  # the interview's words
     response = plain_post(client, unit_id, {"brm.formal_role": "perhaps",
-                                            "engagement.mode": "advisory"})
+                                            "engagement.mode": "advisory",
+                                            "competencies.communication": "9"})
     assert response.status_code == 422
     assert "&#39;perhaps&#39; is not yes or no" in response.text
-    assert draft(db, unit_id).version == 1  # neither answer saved
-    strict(response.text)
-    assert 'value="perhaps"' not in response.text  # a select: the typed text is refused...
+    assert "9 is out of range; allowed: whole numbers from 0 to 4" in response.text
+    assert draft(db, unit_id).version == 1  # no answer saved, the good one neither
+    document = strict(response.text)
+    box = next(e for e in document.iter("input") if e.get("id") == "f-competencies-communication")
+    assert box.get("value") == "9" and box.get("aria-invalid") == "true"  # kept as typed
+    mode = next(e for e in document.iter("select") if e.get("id") == "f-engagement-mode")
+    assert [o.get("value") for o in mode.iter("option") if o.get("selected") is not None] == [
+        "advisory"]
     response = client.post(f"/units/{unit_id}/answers", data={
         **page_state(client, unit_id), "csrf": csrf(client), "competencies.communication": "9"},
         headers={**HTMX, "HX-Trigger-Name": "competencies.communication"})
     assert response.status_code == 422
-    assert 'value="9"' in response.text  # ...a text box keeps what was typed
-    assert "9 is out of range; allowed: whole numbers from 0 to 4" in response.text
+    assert 'id="f-competencies-communication-error" role="alert">9 is out of range' in (
+        response.text)
+    assert 'id="f-competencies-communication"' not in response.text  # the box is left as is
     assert draft(db, unit_id).version == 1
 
 
 def test_a_missing_or_wrong_csrf_token_is_403_and_nothing_is_saved(client, db):
     unit_id = new_unit(client)
     state = page_state(client, unit_id)
+    del state["csrf"]
     for token in (None, "forged"):
         data = {**state, "engagement.mode": "advisory"}
         if token is not None:
@@ -426,3 +462,74 @@ def test_a_unit_twice_or_an_unknown_pack_is_said_on_the_index(client):
     response = client.post("/units", data={"csrf": csrf(client), "organization": "Acme",
                                            "business_unit": "Other", "pack": "../etc"})
     assert response.status_code == 422 and "../etc" in response.text
+
+
+def test_the_same_answer_sent_twice_by_one_page_is_no_conflict(client, db):
+    unit_id = new_unit(client)
+    seen = page_state(client, unit_id)
+    # htmx saved it on change; then the page's own Save button posts it again, stale
+    client.post(f"/units/{unit_id}/answers", data={
+        **seen, "csrf": csrf(client), "engagement.mode": "advisory"},
+        headers={**HTMX, "HX-Trigger-Name": "engagement.mode"})
+    response = plain_post(client, unit_id, {"engagement.mode": "advisory"}, state=seen)
+    assert response.status_code == 303
+    assert draft(db, unit_id).version == 2
+
+
+def test_a_dimensioned_pack_shows_each_dimension_s_level(client, db):
+    unit_id = new_unit(client, "Org", "Supply", "demand-supply")
+    response = plain_post(client, unit_id, {
+        "demand.planning": "annual", "demand.practices": ["portfolio_review"],
+        "supply.run_share": "60", "supply.service_catalog": "yes"})
+    assert response.status_code == 303, response.text
+    assert draft(db, unit_id).facts["supply"]["run_share"] == 60
+    document = strict(client.get(f"/units/{unit_id}").text)
+    dimensions = next(e for e in document.iter("ul") if e.get("id") == "dimensions")
+    names = ["".join(li.itertext()) for li in dimensions.iter("li")]
+    with Advisor(load_pack(find_pack("demand-supply").location)) as advisor:
+        assert [n.split(":")[0] for n in names] == [d.name for d in advisor.pack.dimensions]
+
+
+def test_brms_are_json_checked_by_the_facts_validator_and_what_if_raises_a_rating(client, db):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    response = plain_post(client, unit_id, {"brms": '[{"name": "Dana", "competencies": '
+                                                    '{"communication": 7}}]'})
+    assert response.status_code == 422
+    assert "$.brms[0].competencies.communication" in response.text
+    assert "brms" not in draft(db, unit_id).facts
+    response = plain_post(client, unit_id, {"brms": "[{not json"})
+    assert response.status_code == 422 and "not JSON" in response.text
+    team = [{"name": "Dana", "competencies": {"communication": 1, "relationships": 1}},
+            {"name": "Lee", "competencies": {"communication": 1, "relationships": 2}}]
+    response = plain_post(client, unit_id, {"brms": json.dumps(team)})
+    assert response.status_code == 303, response.text
+    assert draft(db, unit_id).facts["brms"] == team
+    page = client.get(f"/units/{unit_id}").text
+    assert 'id="team"' in page and "Dana" in page
+    assert 'value="brms[Dana].communication"' in page
+    response = client.get(f"/units/{unit_id}/whatif", params={
+        "path": "brms[Dana].communication", "value": "4"}, headers=HTMX)
+    assert response.status_code == 200, response.text
+    assert "brms[Dana].competencies.communication 1 &rarr; 4" in response.text
+    assert draft(db, unit_id).facts["brms"] == team  # nothing saved
+
+
+def test_the_pdf_says_so_when_chromium_is_missing(client, monkeypatch, tmp_path):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    response = client.get(f"/units/{unit_id}/report.pdf")
+    assert response.status_code == 503
+    assert "No PDF could be printed" in response.text and "Chromium" in response.text
+    strict(response.text)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed")
+def test_the_pdf_is_printed_by_chromium(client):
+    unit_id = new_unit(client)
+    plain_post(client, unit_id, COMPLETE)
+    response = client.get(f"/units/{unit_id}/report.pdf")
+    assert response.status_code == 200, response.text
+    assert response.content.startswith(b"%PDF")
+    assert response.headers["content-type"] == "application/pdf"

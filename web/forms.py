@@ -63,6 +63,7 @@ class FormField(NamedTuple):
     version: int  # the unit's version when the page showed this value
     error: str | None = None  # why the answer posted was refused
     conflict: Conflict | None = None  # another browser's answer saved meanwhile
+    saved: bool = False  # just saved (said beside it)
 
 
 class Conflict(NamedTuple):

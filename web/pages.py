@@ -21,19 +21,25 @@ Routes:
 
 Stable names for browser tests: every answer control is named by its field path (``name=
 "engagement.mode"``) with the id ``f-`` + the path, dots as hyphens (``f-engagement-mode``;
-a list's checkboxes ``f-measures-1``..., and ``f-measures-none`` for "none of these"), inside
-``<div class="field" id="field-f-engagement-mode">``; its error ``#f-engagement-mode-error``
-(role=alert), its conflict ``#f-engagement-mode-conflict`` with the button ``Keep my answer``
-(name ``_keep``); its ``??`` link ``#f-engagement-mode-why``. The form is ``#answers`` with the
-button ``#save`` ("Save the answers"). The diagnosis is ``#diagnosis``: ``#level`` (the level's
-name and rank), ``#dimensions``, ``#met``, ``#unmet``, ``#gaps``, ``#recommendations``,
-``#findings``, ``#team`` (the team heatmap), ``#missing`` (required answers not given yet).
-The ``??`` panel is ``#why``. What-if: the form ``#whatif-form`` (``#whatif-path``,
-``#whatif-value``, button ``#whatif-go``) and ``#whatif`` (``#whatif-before``,
-``#whatif-after``). Report links: ``#report-html``, ``#report-md``, ``#report-pdf``. The index:
-the form ``#new-unit`` (``#new-organization``, ``#new-unit-name``, ``#new-pack``, button
-``#new-unit-go``) and ``#organizations``; the portfolio: ``#levels``, ``#heatmaps``,
-``#teams``. The large-type switch: ``#large-type``.
+a list's checkboxes ``f-measures-1``... in the choices' order, and ``f-measures-none`` for
+"none of these"; a list of records such as ``brms`` is a JSON textarea), inside ``<div
+class="field" id="field-f-engagement-mode">``, labelled by ``<label for>`` (a list: its
+fieldset's legend). With htmx an answer is saved on change (requests queued per form) and the
+control is never replaced: the reply fills ``#f-engagement-mode-status`` with ``Saved.``
+(``#f-engagement-mode-saved``), the refusal (``#f-engagement-mode-error``, role=alert, the
+CLI's words, HTTP 422) or the conflict (``#f-engagement-mode-conflict``: ``dd.yours``,
+``dd.theirs``, the button "Keep my answer" named ``_keep``; HTTP 409). The ``??`` link is
+``#f-engagement-mode-why``. The form is ``#answers`` with the button ``#save`` ("Save the
+answers", the no-JavaScript way). The diagnosis is ``#diagnosis``: ``#level`` (name and "level
+N of M", or "No level yet"), ``#dimensions``, ``#met``, ``#unmet``, ``#gaps``,
+``#recommendations``, ``#findings``, ``#team`` (the team heatmap), ``#missing`` (required
+answers not given yet). The ``??`` panel is ``#why``. What-if: the form ``#whatif-form``
+(``#whatif-path``, ``#whatif-value``, button ``#whatif-go``) and ``#whatif`` (``#whatif-before``,
+``#whatif-after``, ``#whatif-error``). Report links: ``#report-html``, ``#report-md``,
+``#report-pdf``. The index: ``#organizations``, the form ``#new-unit`` (``#new-organization``,
+``#new-unit-name``, ``#new-pack``, button ``#new-unit-go``; ``#new-error``); the portfolio:
+``#levels``, ``#heatmaps``, ``#teams``. The large-type switch: ``#large-type``. The browser's
+console logs the 422 and 409 replies as failed loads: they are the refusals, by design.
 """
 
 from __future__ import annotations
@@ -221,6 +227,9 @@ class Pages:
             with self.services.history() as history:
                 saved = Workshop(history).answer(draft.id, path, answer.value, version, base)
         except ConflictError as error:
+            if error.theirs == answer.value:  # the same answer, saved by this page already
+                return self.field_response(request, advisor, self.draft(draft.id), path,
+                                           None, 200)
             kept = forms.Kept(raw, _json(error.theirs), error.version, None,
                               forms.Conflict(raw, forms.shown(error.theirs) or "(no answer)"))
             return self.field_response(request, advisor, draft, path, kept, 409)
@@ -229,6 +238,8 @@ class Pages:
     def field_response(self, request: Request, advisor: Advisor, draft: Draft, path: str,
                        kept: forms.Kept | None, status: int) -> Response:
         field = forms.form_field(advisor, path, draft.facts, draft.version, kept)
+        if kept is None:
+            field = field._replace(saved=True)
         return self.render(request, "answer.html.j2", {
             "field": field, **self.diagnosis_context(advisor, draft), "oob": True}, status)
 
@@ -259,6 +270,8 @@ class Pages:
                 try:
                     draft = workshop.answer(draft.id, answer.path, answer.value, version, base)
                 except ConflictError as error:
+                    if error.theirs == answer.value:  # saved already (by htmx, on change)
+                        continue
                     conflicts[answer.path] = forms.Kept(
                         answer.raw, _json(error.theirs), error.version, None,
                         forms.Conflict(answer.raw, forms.shown(error.theirs) or "(no answer)"))

@@ -146,13 +146,17 @@ def why_view(advisor: Advisor, facts: Mapping[str, Any], path: str) -> dict[str,
     }
 
 
-def edit_paths(advisor: Advisor, facts: Mapping[str, Any]) -> list[str]:
-    """The paths a what-if may change: every field a rule tests, and each BRM's ratings."""
-    paths = [p for p, f in advisor.pack.fields.items() if f.testable and p not in forms.IDENTITY]
-    ratings = [p.split(".", 1)[1] for p in advisor.pack.fields if p.startswith("competencies.")]
+def edit_paths(advisor: Advisor, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The paths a what-if may change, each with its words: every field a rule tests, and
+    each BRM's ratings (``brms[NAME].COMPETENCY``, as ``brm whatif --set`` takes them)."""
+    fields = advisor.pack.fields
+    paths = [(p, f"{p}: {f.label}") for p, f in fields.items()
+             if f.testable and p not in forms.IDENTITY]
+    ratings = [p.split(".", 1)[1] for p in fields if p.startswith("competencies.")]
     for brm in facts.get("brms") or ():
         if isinstance(brm, Mapping) and isinstance(brm.get("name"), str):
-            paths += [f"brms[{brm['name']}].{r}" for r in ratings]
+            paths += [(f"brms[{brm['name']}].{r}", f"{brm['name']}'s rating: {r}")
+                      for r in ratings]
     return paths
 
 
