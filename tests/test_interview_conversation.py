@@ -241,13 +241,31 @@ def test_why_more_on_a_list_shows_one_answer_per_outcome(tmp_path):
     assert all(len(e.value) <= 3 for e in effects)  # the shortest answer of each outcome
 
 
-@pytest.mark.parametrize("pack_ref", ["merlyn-brm", "brmi-relationship"])
+@pytest.mark.parametrize("pack_ref", ["merlyn-brm", "brmi-relationship", "demand-supply"])
 def test_every_question_of_the_shipped_packs_has_a_reason_from_the_pack(pack_ref):
     pack = resolve_pack(pack_ref)
     advisor = advisor_for(pack_ref if pack_ref != "merlyn-brm" else None)
-    for question in questions_for(pack):
+    for question in questions_for(pack, engagement=True):
         assert question.reason, f"{pack_ref}: {question.path} has no why"
         assert reason(pack, advisor.dependencies, question).text == question.reason
+
+
+@pytest.mark.parametrize("pack_ref", ["merlyn-brm", "brmi-relationship", "demand-supply"])
+def test_the_shipped_packs_declare_synonyms_for_the_answers_of_their_choices(pack_ref):
+    pack = resolve_pack(pack_ref)
+    for question in questions_for(pack):
+        if question.choices:
+            assert question.synonyms, f"{pack_ref}: {question.path} has no synonyms"
+
+
+def test_the_demand_supply_pack_takes_everyday_words_for_its_answers():
+    questions = {q.path: q for q in questions_for(resolve_pack("demand-supply"))}
+    assert parse_answer(questions["demand.planning"], "yearly") == "annual"
+    assert parse_answer(questions["demand.practices"], "business case, forecasting, "
+                                                       "portfolio") == [
+        "portfolio_review", "business_cases", "demand_forecasting"]
+    assert parse_answer(questions["supply.delivery"], "product teams") == "products"
+    assert parse_answer(questions["target_level"], "strategy") == "strategic"
 
 
 @pytest.mark.parametrize("pack_ref", ["merlyn-brm", "brmi-relationship", "demand-supply"])
