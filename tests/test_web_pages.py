@@ -132,6 +132,9 @@ def test_every_page_is_strict_html5_and_the_unit_page_names_its_parts(client, db
         response = client.get(url)
         assert response.status_code == 200, url
         strict(response.text)
+    for url in pages:
+        every = [e.get("id") for e in strict(client.get(url).text).iter() if e.get("id")]
+        assert len(every) == len(set(every)), url  # no id twice
     document = strict(client.get(f"/units/{unit_id}").text)
     ids = {e.get("id") for e in document.iter() if e.get("id")}
     assert {"main", "answers", "save", "diagnosis", "level", "met", "unmet", "gaps",
@@ -222,6 +225,18 @@ def test_an_answer_posted_with_htmx_is_saved_and_the_diagnosis_changes(client, d
     assert '<section id="diagnosis"' in response.text and response.text.count(
         'hx-swap-oob="true"') == 4  # base, version, status, diagnosis: the control stays
     strict("<!doctype html><title>t</title>" + response.text)
+    # an answer given with htmx changes the level in the diagnosis it sends back
+    response = client.post(f"/units/{unit_id}/answers", data={
+        **page_state(client, unit_id), "brm.formal_role": "no"},
+        headers={**HTMX, "HX-Trigger-Name": "brm.formal_role"})
+    assert response.status_code == 200
+    changed = level_text(response.text)
+    assert changed == level_text(client.get(f"/units/{unit_id}").text)
+    assert changed != before and draft(db, unit_id).facts["brm"]["formal_role"] is False
+    client.post(f"/units/{unit_id}/answers", data={
+        **page_state(client, unit_id), "brm.formal_role": "yes"},
+        headers={**HTMX, "HX-Trigger-Name": "brm.formal_role"})
+    assert level_text(client.get(f"/units/{unit_id}").text) == before
     # the diagnosis beside the form changes as the answers do
     plain_post(client, unit_id, {"engagement.prioritization": "joint",
                                  "engagement.lifecycle": ["strategy", "planning", "investment",
@@ -439,7 +454,15 @@ def test_hostile_names_are_escaped(client):
         assert "<script>alert(1)" not in html
         document = strict(html)
         assert not [e for e in document.iter("script") if not e.get("src")]
+    response = plain_post(client, unit_id, {**COMPLETE, "notes": "<script>alert(2)</script>",
+                                            "respondent.name": '"><img src=x>'})
+    assert response.status_code == 303
     html = client.get(f"/units/{unit_id}").text
+    assert "<script>alert(2)" not in html and "<img src=x>" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    for url in (f"/units/{unit_id}/report.html", "/"):
+        assert "<script>alert" not in client.get(url).text
+        assert "<img src=x>" not in client.get(url).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Unit &#34;quoted&#34; &amp; &#39;single&#39;" in html
 
@@ -533,3 +556,20 @@ def test_the_pdf_is_printed_by_chromium(client):
     assert response.status_code == 200, response.text
     assert response.content.startswith(b"%PDF")
     assert response.headers["content-type"] == "application/pdf"
+
+
+def test_assessments_saved_in_the_history_are_listed_and_on_the_portfolio(client, db, tmp_path):
+    result = run("assess", str(EXAMPLES / "acme.yaml"), "--save", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    with History(db) as history:
+        saved = history.assessments()
+    assert len(saved) == 1
+    index = client.get("/").text
+    strict(index)
+    assert saved[0].organization in index and saved[0].result["level"]["name"] in index
+    assert "Assessments saved in the history" in index
+    portfolio = strict(client.get("/portfolio").text)
+    levels = next(e for e in portfolio.iter("section") if e.get("id") == "levels")
+    rows = ["".join(tr.itertext()) for tr in levels.iter("tr")]
+    assert any(saved[0].organization in row and "saved" in row
+               and saved[0].result["level"]["name"] in row for row in rows)

@@ -9,6 +9,7 @@ Nothing here knows HTML: the templates render `FormField`; the pages call `read_
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,6 @@ from brm_advisor.engine import (
     InterviewQuestion,
     IssuesError,
     SavedFile,
-    with_answer,
 )
 
 IDENTITY = ("organization", "business_unit")
@@ -270,13 +270,26 @@ def _document_answer(advisor: Advisor, path: str, raw: str,
     except ValueError as error:
         return Answer(path, raw, None, f"not JSON: {error}")
     try:
-        advisor.reader.from_data(with_answer(facts, path, value), "<answer>")
+        advisor.reader.from_data(_with_value(facts, path, value), "<answer>")
     except IssuesError as error:
         mine = [i for i in error.issues if i.path == f"$.{path}"
                 or i.path.startswith((f"$.{path}.", f"$.{path}["))]
         if mine:
             return Answer(path, raw, None, "; ".join(i.describe() for i in mine))
     return Answer(path, raw, value, None)
+
+
+def _with_value(facts: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `facts` with `value` at a dotted path (the groups on the way made)."""
+    result = copy.deepcopy(dict(facts))
+    here = result
+    *groups, last = path.split(".")
+    for part in groups:
+        if not isinstance(here.get(part), dict):
+            here[part] = {}
+        here = here[part]
+    here[last] = value
+    return result
 
 
 def changed(question: InterviewQuestion, raw: str, base: Any) -> bool:
