@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,15 +150,22 @@ def _assess_and_write(pack: RulePack, inputs: tuple[str, ...], workers: int,
     from brm_advisor.engine import assess_all
 
     records = read_records(inputs, pack.fields, sys.stdin.buffer, *table)
-    # with workers, each worker compiles the pack; the parent only reads and writes
-    with _CtrlC() as ctrl_c, out, contextlib.closing(
-            assess_all(pack, records, workers, keep=out.history is not None)) as outcomes:
+    with contextlib.ExitStack() as stack:
+        ctrl_c = stack.enter_context(_CtrlC())
+        stack.enter_context(out)
+        # with workers, each worker compiles the pack; the parent only reads and writes
+        outcomes = stack.enter_context(contextlib.closing(
+            assess_all(pack, records, workers, keep=out.history is not None)))
+        # once assessing ends, the workers are stopped and what was assessed is written and
+        # saved: Ctrl-C no longer interrupts that
+        stack.callback(ctrl_c.finish)
         for outcome in outcomes:
-            out.write(outcome)
-            if outcome.error and not outcome.quiet:
-                progress.close()  # the error on a line of its own, the bar redrawn after
-                click.echo(outcome.error, err=True)
-            progress.step(out.summary.total)
+            with ctrl_c.holding():  # a record is written and counted whole
+                out.write(outcome)
+                if outcome.error and not outcome.quiet:
+                    progress.close()  # the error on a line of its own, the bar redrawn after
+                    click.echo(outcome.error, err=True)
+                progress.step(out.summary.total)
             if ctrl_c.pressed:
                 break
     return ctrl_c.pressed
@@ -175,10 +183,16 @@ def _stopped(out: BatchOutput, pack: RulePack, progress: _Progress, how: str) ->
 
 class _CtrlC:
     """While a batch runs, the first Ctrl-C asks it to stop after the record being assessed
-    (what was assessed is kept and saved); a second one stops it at once (KeyboardInterrupt)."""
+    (what was assessed is kept and saved); a second one stops it at once (KeyboardInterrupt),
+    but never while a record is being written (`holding`: it stops the batch right after)
+    nor once the batch is finishing (`finish`: what was assessed is being written and saved,
+    and stopping that would lose it)."""
 
     def __init__(self) -> None:
         self.pressed = False
+        self._holding = False
+        self._held = False  # a second Ctrl-C came while holding
+        self._finishing = False
         self._previous: Any = None
         self._installed = False
 
@@ -189,9 +203,27 @@ class _CtrlC:
         return self
 
     def _press(self, signum: int, frame: Any) -> None:
-        if self.pressed:
+        if not self.pressed:
+            self.pressed = True
+        elif self._holding or self._finishing:
+            self._held = True
+        else:
             raise KeyboardInterrupt
-        self.pressed = True
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """A second Ctrl-C in the block stops the batch when the block ends, not inside it."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._held and not self._finishing:
+            raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        """From now on, Ctrl-C is ignored: the batch is writing and saving what it did."""
+        self._finishing = True
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:

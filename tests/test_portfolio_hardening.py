@@ -201,6 +201,69 @@ def test_ctrl_c_saves_what_was_assessed_and_says_so(tmp_path):
     assert saved_sources(db) == [r["source"] for r in written]
 
 
+def test_a_second_ctrl_c_while_the_stopped_batch_saves_loses_nothing(tmp_path, monkeypatch):
+    """An impatient second Ctrl-C once the batch has stopped (while what was assessed is being
+    saved and the output renamed into place) used to interrupt that: the output was removed,
+    the last assessments not saved, and the message still said they were written."""
+    from brm_advisor.engine.portfolio.batch import BatchOutput
+
+    write, save_many = BatchOutput.write, History.save_many
+
+    def write_then_press(self, outcome):
+        write(self, outcome)
+        if self.written == 5:
+            os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C: stop after this record
+
+    def press_again_then_save(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # the second one, while the batch saves
+        return save_many(self, *args, **kwargs)
+
+    monkeypatch.setattr(BatchOutput, "write", write_then_press)
+    monkeypatch.setattr(History, "save_many", press_again_then_save)
+    out, db = tmp_path / "out.jsonl", tmp_path / "h.sqlite"
+    result = run("batch", str(many(tmp_path, 50)), "-o", str(out), "--save", "--db", str(db))
+    assert result.exit_code == 130, result.output
+    assert f"interrupted: 5 records assessed and written to {out}, 5 assessments saved" \
+        in result.stderr
+    written = out_lines(out)
+    assert [r["organization"] for r in written] == [f"Org {i}" for i in range(5)]
+    assert saved_sources(db) == [r["source"] for r in written]
+
+
+def test_a_batch_stopped_at_once_leaves_no_worker_waiting(tmp_path, monkeypatch):
+    """A second Ctrl-C that stopped a batch of several workers while its pool was shutting
+    down left the workers waiting for work, and brm waiting for them at exit, forever (3 of 6
+    tries of three quick Ctrl-C with --workers 2). The workers are now ended first."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from brm_advisor.engine.portfolio.batch import assess_all
+
+    shutdown, pools = ProcessPoolExecutor.shutdown, []
+
+    def interrupted(self, wait=True, *, cancel_futures=False):
+        pools.append(self)
+        if len(pools) == 1:
+            raise KeyboardInterrupt  # another Ctrl-C, while shutting down waits
+        return shutdown(self, wait, cancel_futures=cancel_futures)
+
+    pack = resolve_pack()
+    outcomes = assess_all(pack, read_records([str(many(tmp_path, 2_000))], pack.fields),
+                          workers=2)
+    assert next(outcomes).level is not None
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        outcomes.throw(KeyboardInterrupt)  # the second Ctrl-C, while waiting for a chunk
+    workers = list(pools[0]._processes.values())
+    try:
+        for process in workers:
+            process.join(60)  # a bound, not a measure: alive after it, a worker was left
+    finally:
+        for process in workers:
+            process.kill()
+        shutdown(pools[0], wait=True)
+    assert [process.exitcode for process in workers] == [-signal.SIGTERM] * 2
+
+
 # --- 11: a killed worker ends the batch, it does not hang it ---------------------------------
 
 def _children(pid: int) -> list[int]:

@@ -204,8 +204,22 @@ def _in_workers(pack: RulePack, records: Iterable[Record], workers: int,
             yield from queued.popleft().result()
     except BrokenProcessPool:
         raise EngineError(LOST_WORKER) from None
+    except GeneratorExit:  # closed: stopped after the records assessed, the workers finish
+        raise
+    except BaseException:
+        _end_workers(pool)  # stopped at once (a second Ctrl-C): nothing more is wanted
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now. Shutting a pool down waits for them; interrupted in that
+    wait, it left them waiting for work that never came, and the interpreter waiting for them
+    at exit, forever."""
+    for process in list((pool._processes or {}).values()):
+        with contextlib.suppress(OSError):
+            process.terminate()
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
