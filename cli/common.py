@@ -43,6 +43,10 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_ENGINE = 3
 
+TRACE_HINT = "`--format json` shows the trace."
+"""Where the text of a diagnosis sends its reader for the rules fired (the library names no
+flag of ours)."""
+
 
 def fail(message: str, status: int) -> NoReturn:
     click.echo(message, err=True)

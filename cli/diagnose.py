@@ -10,6 +10,7 @@ import click
 from brm_advisor.cli.common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    TRACE_HINT,
     anonymize_option,
     broken_units_exit,
     db_option,
@@ -122,7 +123,8 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
         if output_format == "json":
             click.echo(render_json(diagnosis, explanation, facts_evidence(facts)), nl=False)
         else:
-            click.echo(render_text(diagnosis, pack, facts_evidence(facts)), nl=False)
+            click.echo(render_text(diagnosis, pack, facts_evidence(facts), TRACE_HINT),
+                       nl=False)
             if explanation is not None:
                 click.echo("\n" + render_explanation(explanation, pack), nl=False)
 
@@ -179,7 +181,7 @@ def _engagement_output(advisor: Advisor, result: EngagementResult, output_format
     if output_format in ("markdown", "html"):
         return render_report(engagement_report_context(result, advisor.pack), output_format,
                              "engagement")
-    return render_engagement_text(result, advisor.pack)
+    return render_engagement_text(result, advisor.pack, TRACE_HINT)
 
 
 def _report_text(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,

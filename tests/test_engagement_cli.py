@@ -14,6 +14,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from brm_advisor.cli.common import TRACE_HINT
 from brm_advisor.engine import Advisor, facts_evidence, render_json, resolve_pack
 
 from conftest import EXAMPLES, ROOT, run
@@ -336,7 +337,7 @@ def test_the_library_names_are_public():
     with Advisor(resolve_pack()) as advisor:
         engagement = engine.read_engagement(BANK, advisor.reader, advisor.pack.fields)
         result = engine.assess_engagement(advisor, engagement)
-        assert engine.render_engagement_text(result, advisor.pack) == run(
+        assert engine.render_engagement_text(result, advisor.pack, TRACE_HINT) == run(
             "assess", str(BANK)).output
 
 

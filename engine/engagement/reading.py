@@ -245,7 +245,7 @@ class _Folder(_Reader):
         files = sorted(p for p in self.source.iterdir() if p.suffix in _SUFFIXES)[:MAX_FILES + 1]
         if len(files) > MAX_FILES:
             self.problem(f"the folder holds more than {MAX_FILES} facts files", code="too-large",
-                         allowed="an engagement of at most that many; `brm batch` for more")
+                         allowed="an engagement of at most that many; a batch is for more")
             raise self.fail()
         if not files:
             self.problem("the folder holds no facts files (*.yaml, *.yml, *.json) and no "

@@ -69,8 +69,10 @@ def unit_standing(diagnosis: Diagnosis, pack: RulePack) -> str:
     return "; ".join(f"{d.name}: {d.level.name}" for d in diagnosis.dimensions)
 
 
-def render_engagement_text(result: EngagementResult, pack: RulePack) -> str:
-    """The organization's roll-up, the comparison across units, then each unit's diagnosis."""
+def render_engagement_text(result: EngagementResult, pack: RulePack, trace_hint: str = ""
+                           ) -> str:
+    """The organization's roll-up, the comparison across units, then each unit's diagnosis
+    (`trace_hint` as `render_text` takes it, after each unit's count of rules fired)."""
     r = result
     out = _headline(r, pack)
     out += ["", "Business units", *_unit_lines(r, pack)]
@@ -87,7 +89,7 @@ def render_engagement_text(result: EngagementResult, pack: RulePack) -> str:
         out += ["", *_matrix_lines(r, pack)]
     given = any(unit.unit.evidence for unit in r.units)
     for unit in r.units:
-        out += ["", RULE, *_unit_section(unit, pack, given)]
+        out += ["", RULE, *_unit_section(unit, pack, given, trace_hint)]
     if r.broken:
         out += ["", RULE, *_broken_lines(r.broken)]
     return "\n".join(line.rstrip() for line in out) + "\n"
@@ -182,7 +184,8 @@ def _matrix_lines(r: EngagementResult, pack: RulePack) -> list[str]:
     return out
 
 
-def _unit_section(unit: UnitResult, pack: RulePack, given: bool) -> list[str]:
+def _unit_section(unit: UnitResult, pack: RulePack, given: bool, trace_hint: str
+                  ) -> list[str]:
     """One unit under its name: who answered, evidence about it, its diagnosis."""
     out = _wrap(f"Business unit: {unit.name}", 0)
     who = unit.unit.respondents
@@ -198,7 +201,7 @@ def _unit_section(unit: UnitResult, pack: RulePack, given: bool) -> list[str]:
     if given and not evidence:
         out += _wrap("No evidence given for this unit's answers.", 0)
         out += _wrap(unevidenced_line(unit.diagnosis, ()), 0, hang=2)
-    text = render_text(unit.diagnosis, pack, evidence if evidence else ())
+    text = render_text(unit.diagnosis, pack, evidence if evidence else (), trace_hint)
     out += ["", *text.rstrip("\n").split("\n")]
     return out
 

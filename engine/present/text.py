@@ -52,12 +52,13 @@ def _criterion_lines(result: CriterionResult, evidence: Sequence[Evidence] = ())
     return lines
 
 
-def render_text(diagnosis: Diagnosis, pack: RulePack, evidence: Sequence[Evidence] = ()
-                ) -> str:
+def render_text(diagnosis: Diagnosis, pack: RulePack, evidence: Sequence[Evidence] = (),
+                trace_hint: str = "") -> str:
     """The diagnosis for a person at a terminal (for a pack with dimensions: each dimension's
     level, and the gaps of each ladder under its name). With the `evidence` the facts give:
     each item beside the criteria it supports, and the met criteria resting on facts with
-    none."""
+    none. The last line counts the rules fired; `trace_hint`, when given, follows it: where
+    the caller (the CLI, a web page) shows the trace."""
     d = diagnosis
     ev = tuple(evidence)
     out: list[str] = []
@@ -83,7 +84,8 @@ def render_text(diagnosis: Diagnosis, pack: RulePack, evidence: Sequence[Evidenc
     out.append("")
     if ev:
         out += [*_wrap(unevidenced_line(d, ev), 0, hang=2), ""]
-    out += _wrap(f"{len(d.trace)} rules fired; `--format json` shows the trace.", 0)
+    fired = f"{len(d.trace)} rules fired"
+    out += _wrap(f"{fired}; {trace_hint}" if trace_hint else f"{fired}.", 0)
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
