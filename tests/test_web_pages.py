@@ -353,6 +353,12 @@ def test_a_stale_answer_to_the_same_question_is_a_conflict_showing_both_values(c
     assert response.status_code == 409
     assert '<dd class="theirs">reactive</dd>' in response.text
     assert draft(db, unit_id).facts["engagement"]["mode"] == "reactive"
+    # a post that says not what it saw overwrites nothing either
+    response = client.post(f"/units/{unit_id}/answers", data={
+        "csrf": csrf(client), "engagement.mode": "partnership"},
+        headers={**HTMX, "HX-Trigger-Name": "engagement.mode"})
+    assert response.status_code == 409
+    assert draft(db, unit_id).facts["engagement"]["mode"] == "reactive"
 
 
 def test_another_question_answered_meanwhile_is_merged_not_a_conflict(client, db):

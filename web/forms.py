@@ -123,8 +123,10 @@ def form_fields(advisor: Advisor, facts: Mapping[str, Any], version: int,
     as posted, with the reason they were refused or the answer saved meanwhile)."""
     groups = {d.id: d.name for d in advisor.pack.dimensions}
     used: set[str] = set()
-    return [_form_field(advisor, question, facts, version, unique_id(path, used),
-                        groups.get(question.dimension or ""), (kept or {}).get(path))
+    asked = asked_paths(advisor)
+    return [_form_field(question, facts, version, unique_id(path, used),
+                        groups.get(question.dimension or ""), (kept or {}).get(path),
+                        path in asked)
             for path, question in questions(advisor).items()]
 
 
@@ -135,8 +137,8 @@ def form_field(advisor: Advisor, path: str, facts: Mapping[str, Any], version: i
                 if f.path == path)
 
 
-def _form_field(advisor: Advisor, question: InterviewQuestion, facts: Mapping[str, Any],
-                version: int, html_id: str, group: str | None, kept: Kept | None
+def _form_field(question: InterviewQuestion, facts: Mapping[str, Any], version: int,
+                html_id: str, group: str | None, kept: Kept | None, asked: bool
                 ) -> FormField:
     path = question.path
     value = value_at(facts, path)
@@ -147,19 +149,14 @@ def _form_field(advisor: Advisor, question: InterviewQuestion, facts: Mapping[st
         typed if typed is not None else shown(value),
         kept.base if kept is not None else json.dumps(value, ensure_ascii=False,
                                                       sort_keys=True),
-        group, question.kind != "other" and path in _asked(advisor), value is not None,
+        group, question.kind != "other" and asked, value is not None,
         kept.version if kept is not None else version,
         kept.error if kept is not None else None, kept.conflict if kept is not None else None)
 
 
-_ASKED: dict[int, frozenset[str]] = {}
-
-
-def _asked(advisor: Advisor) -> frozenset[str]:
-    key = id(advisor)
-    if key not in _ASKED:
-        _ASKED[key] = frozenset(q.path for q in Interview(advisor, engagement=True).questions)
-    return _ASKED[key]
+def asked_paths(advisor: Advisor) -> frozenset[str]:
+    """The facts the interview asks about (their ``??`` can be shown)."""
+    return frozenset(q.path for q in Interview(advisor, engagement=True).questions)
 
 
 def unique_id(path: str, used: set[str]) -> str:
@@ -314,10 +311,11 @@ def base_of(form: Any, path: str) -> Any:
         return None
 
 
-def version_of(form: Any, path: str) -> int | None:
-    """The unit's version when the page showed the value at `path` (None: not said)."""
+def version_of(form: Any, path: str) -> int:
+    """The unit's version when the page showed the value at `path` (0 when the post does not
+    say: then any change made meanwhile at that path is a conflict, never overwritten)."""
     text = form.get(VERSION + path)
-    return int(text) if isinstance(text, str) and text.isdigit() else None
+    return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 10 else 0
 
 
 def missing(advisor: Advisor, facts: Mapping[str, Any]) -> list[FormField]:

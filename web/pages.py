@@ -218,7 +218,7 @@ class Pages:
             return self.not_found(request, "There is no such question.")
         raw = forms.posted_raw(question, form)
         answer = forms.read_answer(advisor, question, raw, draft.facts)
-        version = forms.version_of(form, path) or draft.version
+        version = forms.version_of(form, path)
         base = forms.base_of(form, path)
         if answer.error is not None:
             kept = forms.Kept(raw, _json(base), version, answer.error)
@@ -257,7 +257,7 @@ class Pages:
             if not forms.changed(question, raw, base):
                 continue
             answer = forms.read_answer(advisor, question, raw, draft.facts)
-            version = forms.version_of(form, question.path) or draft.version
+            version = forms.version_of(form, question.path)
             answers.append((answer, version, base))
             kept[question.path] = forms.Kept(raw, _json(base), version, answer.error)
         if any(a.error for a, _, _ in answers):
