@@ -187,6 +187,28 @@ def test_each_shipped_pack_s_form_has_a_labelled_control_per_field(client, ref):
     assert len(fieldsets) >= len(lists) and all(legends)
     buttons = [e for e in document.iter("button")]
     assert all("".join(b.itertext()).strip() or b.get("aria-label") for b in buttons)
+    # answered with the first allowed value of each required field, the unit has a level
+    with Advisor(load_pack(ref.location)) as advisor:
+        answers = {path: first_answer(field) for path, field in advisor.pack.fields.items()
+                   if field.required and path != "organization"}
+    response = plain_post(client, unit_id, answers)
+    assert response.status_code == 303, response.text
+    page = client.get(f"/units/{unit_id}").text
+    assert "No level yet" not in page and re.search(r"\(level \d of \d\)", level_text(page))
+    assert client.get(f"/units/{unit_id}/report.html").status_code == 200
+
+
+def first_answer(field: Any) -> Any:
+    """The first value a required field allows, as a browser posts it."""
+    if field.kind == "list":
+        return [str(field.choices[0])]
+    if field.choices:
+        return str(field.choices[0])
+    if field.kind == "boolean":
+        return "yes"
+    if field.kind in ("integer", "number"):
+        return str(field.minimum if field.minimum is not None else 0)
+    return "x"
 
 
 def test_a_dimensioned_pack_s_form_groups_its_questions_and_takes_a_number(client, db):

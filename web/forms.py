@@ -267,13 +267,21 @@ def _document_answer(advisor: Advisor, path: str, raw: str,
     except ValueError as error:
         return Answer(path, raw, None, f"not JSON: {error}")
     try:
-        advisor.reader.from_data(_with_value(facts, path, value), "<answer>")
+        advisor.reader.from_data(unit_facts(advisor, _with_value(facts, path, value)),
+                                 "<answer>")
     except IssuesError as error:
         mine = [i for i in error.issues if i.path == f"$.{path}"
                 or i.path.startswith((f"$.{path}.", f"$.{path}["))]
         if mine:
             return Answer(path, raw, None, "; ".join(i.describe() for i in mine))
     return Answer(path, raw, value, None)
+
+
+def unit_facts(advisor: Advisor, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A unit's answers as facts of its pack: the unit's name (which the workshop keeps with
+    every unit) left out when the pack's facts have no such field."""
+    return {key: value for key, value in data.items()
+            if key != "business_unit" or key in advisor.pack.fields}
 
 
 def _with_value(facts: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def assess(advisor: Advisor, data: Mapping[str, Any], source: str = "<unit>") ->
     """The diagnosis of a unit's answers so far; the required answers missing, or the
     validator's problems, when they are not complete facts yet."""
     try:
-        facts = advisor.reader.from_data(dict(data), source)
+        facts = advisor.reader.from_data(forms.unit_facts(advisor, data), source)
     except IssuesError as error:
         missing = forms.missing(advisor, data)
         paths = {f"$.{f.path}" for f in missing}
