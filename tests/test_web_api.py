@@ -270,6 +270,20 @@ def test_history_save_keeps_only_derived_ratings_unless_asked(client):
     assert profiles["facts"]["brms"] == facts["brms"]
 
 
+def test_an_organization_s_timeline_is_brm_history_show(client, db):
+    later = {**facts_of(ACME), "assessed_on": "2027-05-02"}
+    later["engagement"] = {**later["engagement"], "mode": "advisory"}
+    for facts in (facts_of(ACME), later, facts_of(EXAMPLES / "umbrella-partner.yaml")):
+        assert client.post(f"{API}/history", json=facts).status_code == 201
+    response = client.get(f"{API}/history/timeline?organization=Acme Corp")
+    assert response.status_code == 200
+    assert response.text == cli("history", "show", "Acme Corp", "--format", "json",
+                                "--db", str(db))
+    body = problem(client.get(f"{API}/history/timeline?organization=Acme Crop"), 404)
+    assert "did you mean 'Acme Corp'" in body["detail"]
+    problem(client.get(f"{API}/history/timeline"), 400)
+
+
 def test_a_saved_assessment_that_does_not_exist_is_404(client):
     body = problem(client.get(f"{API}/history/42"), 404)
     assert "#42" in body["detail"]
@@ -425,6 +439,10 @@ def test_unknown_fields_are_422_with_did_you_mean(client, db):
         body = problem(client.post(API + path, json=facts), 422)
         assert any(i["code"] == "unknown-field" and i["suggestion"] == "measures"
                    for i in body["issues"])
+    body = problem(client.post(f"{API}/whatif", json={
+        "facts": BASE_FACTS, "set": ["engagement.mod=advisory"]}), 422)
+    issue, = body["issues"]
+    assert issue["path"] == "engagement.mod=advisory" and issue["suggestion"] == "engagement.mode"
     body = problem(client.post(f"{API}/whatif", json={"facts": BASE_FACTS, "sett": []}), 422)
     assert body["issues"][0]["suggestion"] == "set"
     body = problem(client.post(f"{API}/workshop/units", json={
@@ -586,6 +604,31 @@ def test_near_facts_and_random_bytes_never_fail_the_server(lenient, facts, raw):
         response = lenient.post(f"{API}/assess", content=content,
                                 headers={"content-type": "application/json"})
         assert response.status_code in (200, 400, 422), response.text
+
+
+paths = st.sampled_from(["brm.formal_role", "engagement.mode", "measures", "organization",
+                         "engagement.lifecycle", "nofield", "brm", ""]) | st.text(max_size=12)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.fixed_dictionaries({}, optional={
+    "path": paths | json_values, "value": json_values, "version": st.integers(-1, 3)
+    | json_values, "base": json_values, "other": json_values}))
+def test_random_answers_never_fail_the_server_and_refused_ones_save_nothing(lenient, body):
+    units = lenient.get(f"{API}/workshop/units").json()["units"]
+    if units:
+        unit = units[0]
+    else:
+        unit = lenient.post(f"{API}/workshop/units", json={
+            "organization": "Random", "business_unit": "Answers"}).json()["unit"]
+    response = lenient.post(f"{API}/workshop/units/{unit['id']}/answers", json=body)
+    assert response.status_code in (200, 409, 422), response.text
+    after = lenient.get(f"{API}/workshop/units/{unit['id']}").json()["unit"]
+    if response.status_code == 200:
+        assert after["version"] == unit["version"] + 1
+    else:
+        assert response.headers["content-type"] == PROBLEM
+        assert after == unit
 
 
 # --- the OpenAPI document ---------------------------------------------------------------------

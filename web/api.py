@@ -91,6 +91,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("/history", "GET", "history_list"),
     ("/history", "POST", "history_save"),
     ("/history/{assessment_id:int}", "GET", "history_read"),
+    ("/history/timeline", "GET", "history_timeline"),
     ("/workshop/units", "GET", "units"),
     ("/workshop/units", "POST", "unit_create"),
     ("/workshop/units/{unit_id:int}", "GET", "unit"),
@@ -219,6 +220,21 @@ class _Handlers:
         with self.services.history() as history:
             saved = history.assessments(organization)
         return _json(listing(saved))
+
+    async def history_timeline(self, request: Request) -> Response:
+        """An organization's levels over time (``?organization=``, required): ``brm history
+        show ORGANIZATION --format json``; 404 (with did you mean) when it has none saved."""
+        organization = request.query_params.get("organization")
+        if not organization:
+            raise Problem(400, "invalid-parameter", "?organization= is required",
+                          "name the organization whose timeline to show",
+                          parameter="organization")
+        with self.services.history() as history:
+            known = history.organizations()
+            if organization not in known:
+                raise NotFoundError("organization", organization, tuple(known))
+            timeline = history.timeline(organization)
+        return _json(timeline.to_dict())
 
     async def history_read(self, request: Request) -> Response:
         """One saved assessment: as listed, with its facts and its result."""

@@ -108,6 +108,11 @@ def _paths(p: str) -> Doc:
                                  "headers": {"Location": {"schema": {"type": "string"}}}},
                          **_errors(400, 404, 413, 415, 422)},
                         [_pack_param(), _target_param(), _bool("keep_profiles")], body=facts)},
+        f"{p}/history/timeline": {"get": _op(
+            "An organization's levels over time (brm history show ORG --format json)",
+            "historyTimeline",
+            {"200": _content("application/json", {"type": "object"}), **_errors(400, 404)},
+            [{**_organization_param(), "required": True}])},
         f"{p}/history/{{assessment_id}}": {"get": _op(
             "One saved assessment, with its facts and result", "historyRead",
             {"200": _content("application/json", _local("Saved")), **_errors(404)},
@@ -134,7 +139,8 @@ def _paths(p: str) -> Doc:
 
 
 _STATUS_WORDS = {400: "The body is not readable JSON, or a parameter is not allowed",
-                 401: "A token is required", 404: "No such pack, unit or saved assessment",
+                 401: "A token is required",
+                 404: "No such pack, unit, organization or saved assessment",
                  409: "Changed meanwhile (both values given), or the unit exists",
                  413: "The body is too large", 415: "The body is not JSON",
                  422: "The body is JSON but not what the request needs (every issue)"}

@@ -76,8 +76,10 @@ def from_error(error: BrmError) -> Problem:
                        total=error.total)
     if isinstance(error, EditError):
         return Problem(422, "invalid-edit", "The edit cannot be made", str(error),
-                       issues=[{"path": error.edit, "message": error.message,
-                                "allowed": error.allowed, "suggestion": error.suggestion}])
+                       issues=[{key: value for key, value in (
+                           ("path", error.edit), ("message", error.message),
+                           ("allowed", error.allowed), ("suggestion", error.suggestion))
+                           if value is not None}])
     if isinstance(error, PackNotFoundError):
         return Problem(404, "unknown-pack", "No such rule pack", str(error),
                        known=list(error.known))
