@@ -48,11 +48,15 @@ DEFAULT_OUTPUT = Path("brm-interview.yaml")
               help="Who answers (not asked then); the default file name includes it.")
 @click.option("--role", "role", default=None, metavar="ROLE",
               help="The respondent's side: business, it, brm or other (with --respondent).")
+@click.option("--team", is_flag=True,
+              help="Also ask for the BRMs one by one (name or label, units served, role, "
+                   "a rating of each competency); the practice's ratings then follow from "
+                   "theirs. For packs whose facts list BRMs.")
 @pack_option
 @handle_errors
 def interview(output: Path | None, resume: Path | None, quick: bool, force: bool,
               engagement: bool, unit: str | None, respondent: str | None, role: str | None,
-              pack_ref: str | None) -> None:
+              team: bool, pack_ref: str | None) -> None:
     """Collect the facts by answering questions, then get the diagnosis.
 
     Each answer is checked at once. At any question: ? (or why) tells why it matters, in
@@ -75,6 +79,13 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
     after the organization, the unit and the respondent
     (first-national-bank-retail-dana-reyes.yaml). A folder of such files, one per unit and
     respondent, is an engagement: brm assess FOLDER.
+
+    With --team, after the organization's facts (before the target) come the BRMs, one by
+    one: a name or an anonymous label (Enter or done ends the list), the business units
+    served (with --engagement: the unit assessed, not asked), a role, then each competency
+    rated 0-4 (Enter skips one). The practice's own ratings are then not asked: they follow
+    from the BRMs' by the pack's team aggregation. Each BRM is saved as it is answered, in
+    the facts' brms list; back and --resume work within a BRM's questions.
 
     Evidence: after an answer with choices, yes or no, a number or a date, type # (a space
     on each side) and a note: "advisory # seen in 3 BU minutes" saves the answer, and the
@@ -103,6 +114,8 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
         fail("error: --role needs --respondent NAME (the role is the respondent's)",
              EXIT_USAGE)
     pack = resolve_pack(pack_ref)
+    if team and pack.team is None:
+        _no_team(pack.id)
     named = output is None and resume is None and (unit or respondent) is not None
     path = output or resume or (None if named else DEFAULT_OUTPUT)
     into_resumed = resume is not None and path is not None and (
@@ -112,7 +125,8 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
         try:
             session = Interview(advisor, quick=quick, resumed=saved, save_to=path,
                                 engagement=engagement or any(
-                                    given is not None for given in (unit, respondent, role)))
+                                    given is not None for given in (unit, respondent, role)),
+                                team=team)
             if path is not None:
                 check_can_save(path)  # before asking anything, not after
         except OtherPackError as error:
@@ -130,6 +144,23 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
         run = _Run(session, pack_ref, quick, force)
         run.ask_all()
         _end(session, advisor, run.path, pack_ref, run.again)
+
+
+def _no_team(pack_id: str) -> None:
+    """--team with a pack whose facts list no BRMs: a usage error naming the packs that can."""
+    from brm_advisor.engine import BrmError, available_packs
+
+    able = []
+    for ref in available_packs():
+        try:
+            if resolve_pack(ref.location).team is not None:
+                able.append(ref.id)
+        except BrmError:
+            continue
+    packs = (f"packs whose facts can: {', '.join(able)} (--pack ID)" if able
+             else "no available pack's facts can")
+    fail(f"error: --team: the facts of the pack {pack_id} cannot list BRMs; {packs}",
+         EXIT_USAGE)
 
 
 def _cannot_save(error: Exception) -> None:
@@ -199,11 +230,18 @@ def _instead(path: Path, pack_ref: str | None, pack_id: str) -> str:
 
 
 def _resuming(saved: SavedFile, session: Interview) -> None:
-    click.echo(f"Resuming {saved.source}: {words.plural(len(session.answers), 'answer')} so far.")
+    click.echo(f"Resuming {saved.source}: {_answers(session)} so far.")
     record, pack = saved.record, session.pack
     if record is not None and record.version != pack.version:
         click.echo(f"note: {saved.source} was saved with {pack.id} {record.version}; "
                    f"continuing with {pack.version}", err=True)
+
+
+def _answers(session: Interview) -> str:
+    """The answers so far, in a few words: "6 answers", "6 answers and 2 BRMs"."""
+    answers = words.plural(len(session.answers), "answer")
+    brms = len(session.team.entries) if session.team is not None else 0
+    return answers + (f" and {words.plural(brms, 'BRM')}" if brms else "")
 
 
 def _command(name: str, path: Path, pack_ref: str | None) -> str:
@@ -296,7 +334,7 @@ class _Run:
                        "is answered).", err=True)
             return
         session.save()
-        saved = words.plural(len(session.answers), "answer")
+        saved = _answers(session)
         click.echo(f"\n{how}: {saved} saved in {self.path}; continue with: {self.again}",
                    err=True)
 
@@ -470,7 +508,8 @@ def _closing_lines(session: Interview, diagnosis: Diagnosis, path: Path,
     else:
         lines += ["", "No recommendation applies: the full diagnosis shows the gaps."]
     if end.findings:  # right under the actions: a row less, the level kept on the screen
-        lines += _fill(f"{words.plural(end.findings, 'finding')} to review: the full "
+        team = f" ({end.team_findings} about the BRM team)" if end.team_findings else ""
+        lines += _fill(f"{words.plural(end.findings, 'finding')} to review{team}: the full "
                        "diagnosis lists them.", "")
     report = path.with_name(path.stem + ("-report" if path.suffix == ".html" else "") + ".html")
     lines += ["", "Why this level:        " + _command("explain", path, pack_ref),

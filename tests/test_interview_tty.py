@@ -294,6 +294,42 @@ def test_the_transcript_shows_every_point_of_the_conversation():
     assert len(text[text.index("16 questions asked"):].splitlines()) < 24
 
 
+@pytest.mark.installed
+def test_the_brms_one_by_one_at_a_terminal_stopped_and_resumed(tmp_path):
+    """--team at a real terminal: the BRMs after the facts, ? on a rating, a name given twice
+    refused, q in the middle of a BRM, then --resume there; the end fits the screen."""
+    from test_interview_team import TEAM, team_script
+
+    path = tmp_path / "team.yaml"
+    term = Terminal("interview", "--team", "-o", str(path))
+    lines = team_script(TEAM, stop_before="brms[0].competencies.communication")
+    term.answer(*lines)
+    term.expect(r"\[\d+/\d+\] Dana Whitfield's rating: effective communication \(0-4\)")
+    term.answer("?")
+    term.expect("Rating each BRM on their own shows who holds what")
+    term.answer("4", "3", "dana whitfield")
+    term.expect("not accepted: the BRM 'dana whitfield' is listed twice")
+    term.answer("Lee Okafor", "Retail", "", "3", "q")
+    term.expect(f"Stopped: 6 answers and 2 BRMs saved in {path}; continue with: brm "
+                f"interview --resume {path}")
+    assert term.end() == 0
+    assert saved_record(path)["team"] == "brms[1].competencies.business_environment"
+
+    term = Terminal("interview", "--resume", str(path))
+    term.expect("Resuming .*: 6 answers and 2 BRMs so far.")
+    term.expect(r"Lee Okafor's rating: understands the business environment")
+    term.answer(*team_script(TEAM, resume=path))
+    assert term.end() == 0
+    shown = term.transcript
+    end = shown[shown.rindex(PROMPT_RE.replace("\\", "")):].splitlines()[1:]
+    assert len(end) < 24, "\n".join(end)
+    assert "about the BRM team): the full diagnosis lists them." in said("\n".join(end))
+    lee = saved_facts(path)["brms"][1]
+    assert lee["competencies"]["value_realization"] == 3
+    assert len(lee["competencies"]) == 8
+    assert saved_record(path)["team"] == "done"
+
+
 if __name__ == "__main__":
     import tempfile
 

@@ -10,6 +10,9 @@ from ..inference.diagnosis import Diagnosis
 from ..packs.model import RulePack
 from .advice import level_name
 
+TEAM_FINDINGS = "team."
+"""How the ids of the findings about the BRM team start."""
+
 TOP_ACTIONS = 3
 """Recommendations shown at the end of an interview: the first ones, in the diagnosis's order."""
 
@@ -39,6 +42,8 @@ class Closing(NamedTuple):
     dimensions: tuple[ClosingDimension, ...] = ()  # each dimension's level, when rated
     business_unit: str | None = None  # the unit assessed, when answered
     respondent: str | None = None  # who answered ("Dana Reyes (business)"), when answered
+    brms: int = 0  # the BRMs listed (their profiles are in the diagnosis)
+    team_findings: int = 0  # of the findings, those about the BRM team
 
     @property
     def top(self) -> bool:
@@ -58,4 +63,6 @@ def closing(diagnosis: Diagnosis, pack: RulePack, business_unit: str | None = No
         tuple(ClosingDimension(d.name, d.level.name, d.level.rank,
                                len(pack.dimension(d.id).levels),
                                d.target.name if d.target else None)
-              for d in diagnosis.dimensions), business_unit, respondent)
+              for d in diagnosis.dimensions), business_unit, respondent,
+        len(diagnosis.team.profiles) if diagnosis.team is not None else 0,
+        sum(1 for f in diagnosis.findings if f.id.startswith(TEAM_FINDINGS)))

@@ -269,3 +269,11 @@ def _not_offered(name: str, current: bool, diagnosed: str | None, floor: str) ->
                 "target is a level above it")
     where = "is where" if current else f"is below {diagnosed}, where"
     return f"{name} {where} the organization is now: a target is a level above it"
+
+
+def field_question(pack: RulePack, path: str) -> InterviewQuestion:
+    """The question about one fact of the pack's facts schema, in the pack's words when it
+    words it (whether or not the interview asks it)."""
+    wording = {q.fact: q for q in pack.questions}.get(path)
+    field = pack.fields[path]
+    return _question(path, field.schema, field.required, wording)

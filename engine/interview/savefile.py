@@ -10,6 +10,11 @@ interview knows about itself as data::
       skipped: [target_level]
       not_asked: [engagement.lifecycle]
 
+An interview that asks for the BRMs (``--team``) also keeps where their questions stopped:
+``team: brms[1].competencies.communication`` (the question to ask next, by the BRM's place in
+the list) or ``team: done`` once the list is complete; a BRM's questions skipped are listed in
+``skipped`` with the others (``brms[0].role``).
+
 The comment lines at the top say what is still open, for people; they are never read back.
 Files saved by earlier versions of brm (which kept the interview's notes in comment lines, and
 no ``interview:`` mapping) are still read: their header and notes are recognized.
@@ -38,7 +43,7 @@ from ..present.words import suggest
 INTERVIEW_KEY = "interview"
 """The reserved top-level key of a saved interview: not a fact."""
 
-RECORD_FIELDS = ("pack", "version", "skipped", "not_asked")
+RECORD_FIELDS = ("pack", "version", "skipped", "not_asked", "team")
 
 _LEGACY_HEADER = re.compile(r"# brm interview for pack (\S+) (\S+)\s*$")
 
@@ -47,16 +52,22 @@ class InterviewRecord(NamedTuple):
     """What an interview keeps about itself in its file: the pack it was made with, and the
     questions answered by no value: skipped by the user (not asked again), or not asked
     because they could not change the diagnosis (quick mode; the target at the top level).
-    Those not asked stay unanswered, never filled in: --resume without --quick asks them."""
+    Those not asked stay unanswered, never filled in: --resume without --quick asks them.
+    `team`: where the BRMs' questions stopped (None: the interview does not ask for them)."""
 
     pack: str
     version: str
     skipped: tuple[str, ...] = ()
     not_asked: tuple[str, ...] = ()
+    team: str | None = None
 
     def to_data(self) -> dict[str, Any]:
-        return {"pack": self.pack, "version": self.version, "skipped": list(self.skipped),
-                "not_asked": list(self.not_asked)}
+        data: dict[str, Any] = {"pack": self.pack, "version": self.version,
+                                "skipped": list(self.skipped),
+                                "not_asked": list(self.not_asked)}
+        if self.team is not None:
+            data["team"] = self.team
+        return data
 
 
 class SavedFile(NamedTuple):
@@ -114,7 +125,8 @@ def _record(value: Any, document: Document) -> InterviewRecord:
     if issues:
         raise DocumentError(document.source, tuple(issues))
     return InterviewRecord(value["pack"], str(value["version"]),
-                           tuple(value.get("skipped") or ()), tuple(value.get("not_asked") or ()))
+                           tuple(value.get("skipped") or ()), tuple(value.get("not_asked") or ()),
+                           value.get("team"))
 
 
 def _record_issues(value: Any, document: Document) -> list[Issue]:
@@ -132,6 +144,10 @@ def _record_issues(value: Any, document: Document) -> list[Issue]:
     issues += [_record_issue(document, key, "is not a list of fact paths",
                              "a list of dotted paths, e.g. [target_level]")
                for key in ("skipped", "not_asked") if not _is_path_list(value.get(key))]
+    team = value.get("team")
+    if team is not None and (not isinstance(team, str) or not team.strip()):
+        issues.append(_record_issue(document, "team", "is not where the BRMs' questions stopped",
+                                    "a BRM question's path (brms[1].role), or done"))
     return issues
 
 

@@ -7,8 +7,9 @@ and output live in the CLI: this object is the whole interview without a termina
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -17,7 +18,8 @@ from ..errors import BrmError, DocumentError, Issue
 from ..inputs.facts import Facts
 from ..inputs.paths import json_path, value_at
 from ..inputs.schema_check import SchemaValidator
-from .advice import Reason, Why, reason, still_matter, why
+from ..team.roster import TEAM_LIST
+from .advice import Effect, Reason, Why, reason, still_matter, why
 from .answers import (
     AnswerError,
     command,
@@ -41,10 +43,12 @@ from .questions import (
 )
 from .savefile import InterviewRecord, SavedFile
 from .savefile import save as save_file
+from .team import DONE, HEADING, NoTeamError, TeamInterview, team_path
 
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
     from ..inference.diagnosis import Diagnosis
+    from ..packs.model import RulePack
 
 
 class OtherPackError(BrmError):
@@ -108,7 +112,8 @@ class Interview:
 
     def __init__(self, advisor: Advisor, *, quick: bool = False,
                  resumed: SavedFile | None = None, save_to: Path | None = None,
-                 today: date | None = None, engagement: bool = False) -> None:
+                 today: date | None = None, engagement: bool = False,
+                 team: bool = False) -> None:
         self.advisor = advisor
         self.pack = advisor.pack
         self.quick = quick
@@ -121,20 +126,31 @@ class Interview:
         asked = questions_for(self.pack, engagement=self.engagement)
         if self.engagement:
             asked = [_with_default(q, self.today) for q in asked]
+        start = resumed if resumed is not None else SavedFile("<new interview>", {}, None)
+        _check_resumable(start, self.pack.id, asked)
+        record = start.record or InterviewRecord(self.pack.id, self.pack.version)
+        # the BRMs, one by one (asked for, or resumed from an interview that asked for them):
+        # the practice's ratings then follow from theirs, and are not asked
+        practice: dict[str, InterviewQuestion] = {}
+        if team or record.team is not None:
+            asked, practice = _without_ratings(asked, self.pack)
         self.questions: tuple[InterviewQuestion, ...] = _asking_order(asked, quick)
         self._by_path = {q.path: q for q in self.questions}
         self._index = {q.path: i for i, q in enumerate(self.questions)}
-        start = resumed if resumed is not None else SavedFile("<new interview>", {}, None)
-        _check_resumable(start, self.pack.id, self.questions)
-        record = start.record or InterviewRecord(self.pack.id, self.pack.version)
         made_up = [p for p in record.not_asked if value_at(start.facts, p) == []]
         self._document: Mapping[str, Any] = without(start.facts, made_up)  # see _made_up
         kept = self._document.get(EVIDENCE)
         self.evidence: dict[str, Any] = dict(kept) if isinstance(kept, Mapping) else {}
         self.answers: dict[str, Any] = flatten(self._document, self._by_path)
         required = {q.path for q in self.questions if q.required}
-        self.skipped: list[str] = [p for p in record.skipped
-                                   if p not in self.answers and p not in required]
+        self.skipped: list[str] = [p for p in record.skipped if p not in self.answers
+                                   and p not in required and not team_path(p)]
+        self.team: TeamInterview | None = None  # the BRMs' questions (--team)
+        if team or record.team is not None:
+            assert self.pack.team is not None  # _without_ratings refused a pack without one
+            self.team = TeamInterview(self.pack, self.pack.team, practice,
+                                      self._document.get(TEAM_LIST), record.skipped,
+                                      record.team)
         self._earlier_not_asked = [p for p in record.not_asked if p not in self.answers]
         self._left_out: list[str] = []  # not asked in this session: could not matter
         self._reopened: set[str] = set()  # to ask again (`back`), the answer kept till then
@@ -204,6 +220,8 @@ class Interview:
                         break
                     self._left_out.append(question.path)
                 waiting = [q for q in waiting if q.path in matter]
+            if self._team_now(waiting):
+                return self._team_turn(len(waiting))
             if not waiting:
                 return None
             turn = self._turn(waiting[0], len(waiting))
@@ -218,10 +236,41 @@ class Interview:
         return (needed in self._by_path and needed not in self.answers
                 and self.settled(needed))
 
-    def _turn(self, question: InterviewQuestion, waiting: int) -> Turn | None:
+    def _done(self) -> int:
+        """The questions answered or skipped (and not gone back to): the BRMs' too."""
         done = sum(1 for q in self.questions if q.path not in self._reopened
                    and q.path not in self._preset
                    and (q.path in self.answers or q.path in self.skipped))
+        return done + (self.team.answered() if self.team is not None else 0)
+
+    def _team_now(self, waiting: list[InterviewQuestion]) -> bool:
+        """Whether the BRMs are asked about now: after the organization's facts, before the
+        target."""
+        return (self.team is not None and self.team.next_path() is not None
+                and all(q.path == TARGET for q in waiting))
+
+    def _team_turn(self, waiting: int) -> Turn:
+        """The next BRM question (a new BRM's name, or one of a BRM's)."""
+        team = self.team
+        assert team is not None
+        unit = self.answers.get("business_unit") if self.engagement else None
+        team.unit = unit if isinstance(unit, str) else None
+        path = team.next_path()
+        assert path is not None
+        heading = None
+        if self._group != TEAM_LIST:
+            self._group = TEAM_LIST
+            heading = HEADING
+        again = path in team.reopened
+        current = (DONE if path == team.end_path else team.value(path)) if again else None
+        done = self._done()
+        return Turn(done + 1, done + waiting + team.remaining(), team.question(path), None,
+                    again, current, heading)
+
+    def _turn(self, question: InterviewQuestion, waiting: int) -> Turn | None:
+        done = self._done()
+        if self.team is not None:
+            waiting += self.team.remaining()
         before = None
         if question.path == TARGET:
             target, before = self._target(question)
@@ -272,6 +321,9 @@ class Interview:
         path = self._history.pop() if self._history else self._previous(current)
         if path is None:
             return None
+        if self.team is not None and team_path(path):
+            self.team.reopen(path)
+            return self.team.question(path)
         self._reopened.add(path)
         index = self._index[path]
         self._left_out = [p for p in self._left_out if self._index[p] < index]
@@ -279,19 +331,67 @@ class Interview:
 
     def _previous(self, current: InterviewQuestion) -> str | None:
         """The last question before `current` answered or skipped (in an earlier session)."""
+        if self.team is not None and team_path(current.path):
+            earlier = self.team.previous(current.path)
+            if earlier is not None:
+                return earlier
         before = self.questions[:self._index.get(current.path, len(self.questions))]
         return next((q.path for q in reversed(before) if q.path not in self._reopened
                      and (q.path in self.answers or q.path in self.skipped)), None)
 
     def reason(self, question: InterviewQuestion) -> Reason:
         """Why the question matters, for the client: the pack's words and the criteria it
-        feeds, in plain words, never ranking the answers."""
+        feeds, in plain words, never ranking the answers. A BRM's rating feeds what the
+        practice's rating of that competency feeds."""
+        practice = self._practice_path(question)
+        if practice is not None:
+            question = question._replace(path=practice)
         return reason(self.pack, self.advisor.dependencies, question)
+
+    def _practice_path(self, question: InterviewQuestion) -> str | None:
+        """The practice's rating a BRM's rating counts towards (None: not a BRM's rating)."""
+        if self.team is None or not team_path(question.path):
+            return None
+        return self.team.practice_path(question.path)
 
     def why(self, question: InterviewQuestion) -> Why:
         """For the consultant: the rules that use the fact, and what each answer would
         change."""
+        if self.team is not None and team_path(question.path):
+            return self._team_why(question)
         return why(self.advisor, question, self.answers)
+
+    def _team_why(self, question: InterviewQuestion) -> Why:
+        """For a BRM's rating: the criteria the practice's rating feeds, and what each rating
+        of this BRM would change (the engine, on the BRMs so far); for a name, units or role:
+        what the team's analysis does with them."""
+        practice = self._practice_path(question)
+        if practice is None:
+            return Why(question.path, (), ("the team's profiles, findings and development "
+                                           "plan",), (), ())
+        base = why(self.advisor, question._replace(path=practice), {})
+        where = f"{question.path} (through {practice})"
+        return base._replace(path=where, effects=tuple(self._rating_effects(question, base)),
+                             depends_on=())
+
+    def _rating_effects(self, question: InterviewQuestion, base: Why) -> list[Effect]:
+        assert self.team is not None
+        using = [ident for ident, _, _ in base.criteria]
+        low, high = question.schema.get("minimum", 0), question.schema.get("maximum", 4)
+        index = int(question.path.split("[", 1)[1].split("]", 1)[0])
+        competency = question.path.rpartition(".")[2]
+        effects = []
+        for value in range(int(low), int(high) + 1):
+            data = copy.deepcopy(self.document())
+            brm = data[TEAM_LIST][index]
+            brm.setdefault(self.team.policy.ratings, {})[competency] = value
+            try:
+                diagnosis = self.advisor.assess(self.advisor.reader.from_data(data))
+            except BrmError:
+                return []  # the facts are not complete yet
+            met = tuple(c for c in using if diagnosis.criterion(c).met)
+            effects.append(Effect(value, met, tuple(c for c in using if c not in met)))
+        return effects
 
     # --- the answers --------------------------------------------------------------------------
 
@@ -311,7 +411,11 @@ class Interview:
         kept in the facts' ``evidence`` mapping under the question's path, added to the
         evidence given before (a list). Not read in free text, where `#` is content (see
         `split_evidence`); refused for a pack whose facts keep no evidence, and for a fact
-        the evidence mapping does not take."""
+        the evidence mapping does not take. A BRM's answers carry no evidence."""
+        if self.team is not None and team_path(question.path):
+            value = self.team.parse(question, raw)
+            self.record(question, value)
+            return value
         text, note = split_evidence(question, raw)
         try:
             value = self._value(question, text)
@@ -430,6 +534,11 @@ class Interview:
     def record(self, question: InterviewQuestion, value: Any) -> None:
         """Record an accepted value (None: skipped) and save."""
         path = question.path
+        if self.team is not None and team_path(path):
+            self.team.record(path, value)
+            self._history.append(path)
+            self.save()
+            return
         self._reopened.discard(path)
         if value is None:
             if path in self.answers:  # an answer skipped when asked again: gone
@@ -452,20 +561,32 @@ class Interview:
         ordered = {q.path: self.answers[q.path] for q in self.questions
                    if q.path in self.answers}  # the questions' order, whatever came first
         data = nest(ordered, into=self._document)
+        if self.team is not None:
+            listed = self.team.listed()
+            if listed:
+                data[TEAM_LIST] = listed
+            else:
+                data.pop(TEAM_LIST, None)
         if self.evidence:
             data[EVIDENCE] = dict(self.evidence)
         return data
 
     def interview_record(self) -> InterviewRecord:
-        return InterviewRecord(self.pack.id, self.pack.version, tuple(self.skipped),
-                               tuple(self.not_asked))
+        if self.team is None:
+            return InterviewRecord(self.pack.id, self.pack.version, tuple(self.skipped),
+                                   tuple(self.not_asked))
+        return InterviewRecord(self.pack.id, self.pack.version,
+                               (*self.skipped, *self.team.skipped), tuple(self.not_asked),
+                               self.team.position())
 
     def save(self) -> None:
         """Save the answers so far (nothing without `save_to`); raises `OSError` when the
         file cannot be written (a read-only file is refused, and left as it was)."""
         if self.save_to is not None:
-            save_file(self.save_to, self.document(), self.interview_record(),
-                      self.still_open)
+            still_open = self.still_open
+            if self.team is not None and self.team.next_path() is not None:
+                still_open = [str(self.team.next_path()), *still_open]
+            save_file(self.save_to, self.document(), self.interview_record(), still_open)
 
     def facts(self) -> Facts:
         """The answers as validated facts (`InputError` when the resumed file held fields the
@@ -479,6 +600,17 @@ class Interview:
         name, role = self.answers.get("respondent.name"), self.answers.get("respondent.role")
         respondent = f"{name} ({role})" if name and role else name
         return closing(diagnosis, self.pack, self.answers.get("business_unit"), respondent)
+
+
+def _without_ratings(asked: list[InterviewQuestion], pack: RulePack
+                     ) -> tuple[list[InterviewQuestion], dict[str, InterviewQuestion]]:
+    """The questions without the practice's competency ratings (asked of each BRM instead),
+    and those questions by competency. `NoTeamError` for a pack whose facts list no BRMs."""
+    if pack.team is None:
+        raise NoTeamError(pack.id)
+    prefix = f"{pack.team.ratings}."
+    practice = {q.path[len(prefix):]: q for q in asked if q.path.startswith(prefix)}
+    return [q for q in asked if not q.path.startswith(prefix)], practice
 
 
 def _names_its_respondent(resumed: SavedFile | None) -> bool:
@@ -509,7 +641,7 @@ def _asking_order(questions: list[InterviewQuestion], quick: bool
 
 
 def _check_resumable(resumed: SavedFile, pack_id: str,
-                     questions: tuple[InterviewQuestion, ...]) -> None:
+                     questions: Sequence[InterviewQuestion]) -> None:
     """Refuse, before anything is asked, another pack's interview (`OtherPackError`), and a
     file where an answer could not be placed: a group of facts (``brm``, ``engagement``...)
     that is not a mapping (`DocumentError`)."""
