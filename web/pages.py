@@ -280,7 +280,7 @@ class Pages:
             fields = [forms.form_field(advisor, path, draft.facts, draft.version, kept)
                       for path, kept in conflicts.items()]
             return self.render(request, "conflict.html.j2", {
-                "draft": draft, "fields": fields}, 409)
+                **self.diagnosis_context(advisor, draft), "fields": fields, "why": None}, 409)
         return RedirectResponse(f"/units/{draft.id}#diagnosis", status_code=303)
 
     async def why(self, request: Request) -> Response:
