@@ -596,6 +596,27 @@ def test_the_library_reports_a_fifo_as_an_invalid_record_without_blocking(tmp_pa
     assert result.stdout.startswith("not-a-file is not a regular file")
 
 
+def test_a_fifo_or_a_broken_link_in_a_folder_is_an_invalid_record_not_left_out(tmp_path):
+    """A folder's facts files that are not regular files were silently skipped (a batch of a
+    FIFO and a good file said '1 records: 1 assessed, 0 invalid')."""
+    folder = tmp_path / "orgs"
+    folder.mkdir()
+    (folder / "b-good.json").write_text(GOOD)
+    os.mkfifo(folder / "a-pipe.yaml")
+    (folder / "c-link.yaml").symlink_to(tmp_path / "gone.yaml")
+    result = subprocess.run([BRM, "batch", str(folder)], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "3 records: 1 assessed, 2 invalid" in result.stderr
+    assert f"{folder / 'a-pipe.yaml'}: $: is a named pipe (FIFO), not a regular file" \
+        in result.stderr
+    assert f"{folder / 'c-link.yaml'}: $: is a symbolic link to" in result.stderr
+    assert [(r["source"], r["error"][0]["code"] if "error" in r else None)
+            for r in map(json.loads, result.stdout.splitlines())] == [
+        (str(folder / "a-pipe.yaml"), "not-a-file"), (str(folder / "b-good.json"), None),
+        (str(folder / "c-link.yaml"), "not-found")]
+
+
 def test_listing_a_current_history_writes_nothing_so_a_writer_does_not_block_it(tmp_path):
     db = _one_saved(tmp_path)
     writer = sqlite3.connect(db, isolation_level=None)

@@ -119,8 +119,10 @@ def is_record_file(path: Path) -> bool:
 
 def _folder_files(folder: Path) -> list[Path]:
     """The facts files in a folder and its subfolders, sorted: every YAML or JSON file but an
-    engagement file or a column map (a unit's files are records like any other)."""
-    return sorted(p for p in folder.rglob("*") if is_record_file(p) and p.is_file())
+    engagement file or a column map (a unit's files are records like any other). A name of
+    one that is not a regular file (a FIFO, a broken link) is listed too: reading it is then
+    an invalid record that says why, not a file silently left out."""
+    return sorted(p for p in folder.rglob("*") if is_record_file(p) and not p.is_dir())
 
 
 def _count_lines(path: Path) -> int:
