@@ -133,8 +133,13 @@ def test_every_page_is_strict_html5_and_the_unit_page_names_its_parts(client, db
         assert response.status_code == 200, url
         strict(response.text)
     for url in pages:
-        every = [e.get("id") for e in strict(client.get(url).text).iter() if e.get("id")]
+        document = strict(client.get(url).text)
+        every = [e.get("id") for e in document.iter() if e.get("id")]
         assert len(every) == len(set(every)), url  # no id twice
+        for form in document.iter("form"):  # every post carries the CSRF token
+            if form.get("method") == "post":
+                tokens = [e.get("value") for e in form.iter("input") if e.get("name") == "csrf"]
+                assert tokens == [csrf(client)], url
     document = strict(client.get(f"/units/{unit_id}").text)
     ids = {e.get("id") for e in document.iter() if e.get("id")}
     assert {"main", "answers", "save", "diagnosis", "level", "met", "unmet", "gaps",
@@ -149,6 +154,8 @@ def test_large_type_is_a_class_switched_by_query_and_kept_in_a_cookie(client):
     assert '<html lang="en" class="large">' in client.get("/portfolio").text  # the cookie
     assert '<html lang="en">' in client.get("/?large=0").text
     assert "style=" not in client.get("/?large=1").text
+    css = client.get("/static/app.css").text
+    assert "html.large" in css and ":focus-visible" in css and ".skip:focus" in css
 
 
 def test_pages_carry_no_inline_script_or_style_and_the_strict_policy(client):
