@@ -29,6 +29,7 @@ from brm_advisor.engine import (
     BrowserError,
     Combined,
     Diagnosis,
+    EngagementError,
     EngagementResult,
     Facts,
     anonymized_engagement,
@@ -54,7 +55,6 @@ from brm_advisor.engine import (
     resolve_pack,
     search,
     what_if,
-    without_profiles,
     words,
     write_text,
 )
@@ -109,8 +109,8 @@ def assess(facts_file: str, output_format: str, target_texts: tuple[str, ...],
         if save:
             from brm_advisor.engine import History
 
-            kept, kept_diagnosis = _kept(advisor, facts, diagnosis, keep_profiles, target,
-                                         targets)
+            kept, kept_diagnosis = advisor.for_history(facts, diagnosis, keep_profiles,
+                                                       target, targets)
             with History(db) as history:
                 saved = history.save(kept.data, kept_diagnosis, facts.source)
             click.echo(f"saved as #{saved} in {history.path}", err=True)
@@ -137,29 +137,14 @@ def _assess(advisor: Advisor, facts: Facts, target: str | None,
     return advisor.assess(facts, target=target)
 
 
-def _kept(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, keep_profiles: bool,
-          target: str | None, targets: dict[str, str]) -> tuple[Facts, Diagnosis]:
-    """What the history keeps of an assessment: without the BRMs' individual profiles unless
-    asked (the practice ratings derived from them decide the same)."""
-    if keep_profiles or diagnosis.team is None:
-        return facts, diagnosis
-    kept = Facts(facts.source, without_profiles(facts.data, advisor.pack.team))
-    return kept, _assess(advisor, kept, target, targets)
-
-
 def _save_units(advisor: Advisor, result: EngagementResult, db: Path | None,
                 keep_profiles: bool, target: str | None, targets: dict[str, str]) -> None:
     """Each assessed unit saved in the history (its combined facts and its diagnosis, keyed
     by organization and business unit, dated by assessed_on), all in one transaction."""
-    from brm_advisor.engine import History, saved_result
+    from brm_advisor.engine import History
 
-    items = []
-    for unit in result.units:
-        kept, diagnosis = _kept(advisor, unit.unit.facts, unit.diagnosis, keep_profiles,
-                                target, targets)
-        items.append((kept.data, saved_result(diagnosis), kept.source))
     with History(db) as history:
-        ids = history.save_many(items)
+        ids = history.save_many(result.history_items(advisor, keep_profiles, target, targets))
     if ids:
         click.echo(f"saved {len(ids)} units as #{ids[0]}-#{ids[-1]} in {history.path}",
                    err=True)
@@ -302,17 +287,15 @@ def _explained_facts(advisor: Advisor, path: str, unit: str | None, anonymize: b
     engagement = read_engagement(path, advisor.reader, advisor.pack.fields)
     if anonymize:
         engagement = anonymized_engagement(engagement)
-    units = {item.name: item for item in engagement.units}
-    broken = {item.name: item for item in engagement.broken}
-    known = [*units, *broken]
-    if unit is None or unit not in known:
+    try:
+        found = engagement.unit(unit)
+    except EngagementError as error:  # no unit of that name (a broken one raises its own)
+        issue = error.issues[0]
         said = "name one with --unit" if unit is None else f"no unit {unit!r} in it"
         raise click.UsageError(f"{path} is an engagement: {said}; its units: "
-                               f"{', '.join(known)}" + words.did_you_mean(
-                                   words.suggest(unit, known) if unit else None))
-    if unit in broken:
-        raise broken[unit].error
-    return units[unit].facts, units[unit].combined
+                               f"{issue.allowed}" + words.did_you_mean(issue.suggestion)
+                               ) from error
+    return found.facts, found.combined
 
 
 @click.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -94,13 +93,8 @@ def packs_show(pack_ref: str, output_format: str) -> None:
 @handle_errors
 def packs_new(folder: Path, pack_id: str | None, name: str | None, force: bool) -> None:
     """Create a working pack in FOLDER to start from: it passes its own lint and tests."""
-    stem = folder.resolve().name
-    pack_id = pack_id or re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "my-pack"
-    if not pack_id[0].isalpha():
-        pack_id = "pack-" + pack_id
     try:
-        written = scaffold(folder, pack_id, name or stem.replace("-", " ").replace("_", " "),
-                           force=force)
+        written = scaffold(folder, pack_id, name, force=force)
     except ScaffoldError as error:
         hint = "; use --force to replace them" if error.existing else ""
         fail(f"error: {error}{hint}", EXIT_USAGE)
@@ -118,9 +112,7 @@ def packs_lint(pack_ref: str, strict: bool, output_format: str) -> None:
     """Check a pack (folder or id) for every problem at once; exit 1 on errors."""
     report = lint_pack(find_pack(pack_ref).location)
     if output_format == "json":
-        click.echo(json.dumps({"pack": report.source, "problems": [
-            {"severity": p.severity, "subject": p.subject, **p.issue.to_dict()}
-            for p in report.problems]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         for problem in report.problems:
             click.echo(problem.describe(report.source), err=problem.severity == "error")
@@ -143,8 +135,7 @@ def packs_test(pack_ref: str, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps({"pack": {"id": pack.id, "version": pack.version},
                                "passed": len(results) - len(failed), "failed": len(failed),
-                               "cases": [{"case": r.case.case_id, "passed": r.passed,
-                                          "failures": list(r.failures)} for r in results]},
+                               "cases": [result.to_dict() for result in results]},
                               indent=2, ensure_ascii=False))
     else:
         for result in results:

@@ -3,12 +3,27 @@ only parses, calls the library and renders, and one idea has one home."""
 
 from __future__ import annotations
 
+import json
 import re
 
-from brm_advisor.cli.common import TRACE_HINT
-from brm_advisor.engine import facts_evidence, render_text
+import pytest
 
-from conftest import ACME, run
+from brm_advisor.cli.common import TRACE_HINT
+from brm_advisor.engine import (
+    Advisor,
+    EngagementError,
+    assess_engagement,
+    facts_evidence,
+    lint_pack,
+    load_pack,
+    read_engagement,
+    render_text,
+    run_cases,
+    saved_result,
+)
+from brm_advisor.engine.packs.scaffold import pack_id_for, pack_name_for
+
+from conftest import ACME, EXAMPLES, run
 
 
 def test_the_librarys_text_names_no_flag_and_the_cli_adds_its_own(advisor):
@@ -20,3 +35,62 @@ def test_the_librarys_text_names_no_flag_and_the_cli_adds_its_own(advisor):
     shown = render_text(diagnosis, advisor.pack, facts_evidence(facts), TRACE_HINT)
     assert shown == run("assess", ACME).output
     assert shown.endswith(f"rules fired; {TRACE_HINT}\n")
+
+
+# --- the CLI's work in the library ---------------------------------------------------------
+
+BANK = EXAMPLES / "first-national-bank"
+
+
+def test_an_engagement_gives_a_unit_by_name_or_an_error_with_its_units(advisor):
+    engagement = read_engagement(BANK, advisor.reader, advisor.pack.fields)
+    assert engagement.unit("Retail banking").name == "Retail banking"
+    names = tuple(unit.name for unit in engagement.units)
+    with pytest.raises(EngagementError) as raised:
+        engagement.unit("Retail bankin")
+    error = raised.value
+    assert (error.known, error.suggestion) == (names, "Retail banking")  # type: ignore[attr-defined]
+    assert error.issues[0].allowed == ", ".join(names)
+    with pytest.raises(EngagementError) as unnamed:
+        engagement.unit(None)
+    assert unnamed.value.issues[0].suggestion is None
+    typo = run("explain", str(BANK), "--unit", "Retail bankin")
+    assert typo.exit_code == 2
+    assert (f"{BANK} is an engagement: no unit 'Retail bankin' in it; its units: "
+            f"{', '.join(names)} (did you mean 'Retail banking'?)") in " ".join(
+                typo.output.split())
+
+
+def test_an_engagements_history_items_are_each_units_facts_and_saved_diagnosis(advisor):
+    engagement = read_engagement(BANK, advisor.reader, advisor.pack.fields)
+    result = assess_engagement(advisor, engagement)
+    items = result.history_items(advisor)
+    assert items == [(unit.unit.facts.data, saved_result(unit.diagnosis), unit.unit.facts.source)
+                     for unit in result.units]
+    assert all("trace" not in saved for _, saved, _ in items)
+
+
+def test_the_history_keeps_the_practice_ratings_not_each_brms(advisor):
+    facts = advisor.read(EXAMPLES / "northwind-team.yaml")
+    diagnosis = advisor.assess(facts)
+    kept, kept_diagnosis = advisor.for_history(facts, diagnosis)
+    assert "brms" in facts.data and "brms" not in kept.data
+    assert kept_diagnosis.level == diagnosis.level
+    assert advisor.for_history(facts, diagnosis, keep_profiles=True) == (facts, diagnosis)
+
+
+def test_lint_and_case_results_give_the_clis_json(tmp_path):
+    folder = tmp_path / "2026 Model!"
+    assert run("packs", "new", str(folder)).exit_code == 0
+    assert load_pack(folder).id == "pack-2026-model"
+    assert pack_id_for(tmp_path / "___") == "my-pack"
+    assert pack_name_for(tmp_path / "my_own-pack") == "my own pack"
+    report = lint_pack(folder)
+    shown = json.loads(run("packs", "lint", str(folder), "--format", "json").output)
+    assert shown == report.to_dict() and shown["problems"] == []
+    tested = json.loads(run("packs", "test", str(folder), "--format", "json").output)
+    pack = load_pack(folder)
+    with Advisor(pack) as own:
+        results = list(run_cases(own, folder / "tests"))
+    assert tested["cases"] == [result.to_dict() for result in results]
+    assert [case["passed"] for case in tested["cases"]] == [True, True, True]

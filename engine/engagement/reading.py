@@ -71,6 +71,20 @@ class BrokenUnit(NamedTuple):
     error: InputError
 
 
+class UnknownUnitError(EngagementError):
+    """A unit asked of an engagement that holds none of that name (or none named at all):
+    carries the units it holds (`known`, assessed ones first) and the nearest to the name
+    asked (`suggestion`). Its one issue says the same (``allowed``, ``suggestion``)."""
+
+    def __init__(self, source: str, unit: str | None, known: tuple[str, ...]) -> None:
+        self.unit = unit
+        self.known = known
+        self.suggestion = suggest(unit, known) if unit else None
+        said = "no unit named" if unit is None else f"no unit {unit!r} in it"
+        super().__init__(source, (Issue("$", said, allowed=", ".join(known),
+                                        suggestion=self.suggestion),))
+
+
 class Engagement(NamedTuple):
     organization: str
     source: str  # the folder or the engagement file
@@ -79,6 +93,18 @@ class Engagement(NamedTuple):
     assessed_on: str | None = None
     assessor: str | None = None
     target_level: str | None = None
+
+    def unit(self, name: str | None) -> UnitFacts:
+        """The unit named `name`. Raises its own error (an `InputError`) when its facts cannot
+        be used, and `UnknownUnitError` when the engagement holds no unit of that name."""
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        for broken in self.broken:
+            if broken.name == name:
+                raise broken.error
+        known = (*(unit.name for unit in self.units), *(broken.name for broken in self.broken))
+        raise UnknownUnitError(self.source, name, known)
 
 
 def is_engagement(path: str | Path) -> bool:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..analysis.dependencies import tested_paths
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
+from ..portfolio.history import saved_result
 from .combine import Combined
 from .evidence import Evidence, supporting
 from .reading import BrokenUnit, Engagement, UnitFacts
@@ -141,6 +142,19 @@ class EngagementResult(NamedTuple):
             "findings": [f.to_dict() for f in self.findings],
             "pack": self.pack.to_dict(),
         }
+
+    def history_items(self, advisor: Advisor, keep_profiles: bool = False,
+                      target: str | None = None, targets: Mapping[str, str] | None = None
+                      ) -> list[tuple[Mapping[str, Any], dict[str, Any], str]]:
+        """Each assessed unit as the history saves it (`History.save_many`): its combined
+        facts, its diagnosis as saved, its source; without the BRMs' own profiles unless
+        `keep_profiles` (`Advisor.for_history`)."""
+        items: list[tuple[Mapping[str, Any], dict[str, Any], str]] = []
+        for unit in self.units:
+            kept, diagnosis = advisor.for_history(unit.unit.facts, unit.diagnosis,
+                                                  keep_profiles, target, targets)
+            items.append((kept.data, saved_result(diagnosis), kept.source))
+        return items
 
 
 def _unit_dict(result: UnitResult) -> dict[str, Any]:

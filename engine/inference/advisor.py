@@ -22,6 +22,7 @@ from ..packs.conditions import Ref
 from ..packs.model import Criterion, RulePack, TeamPolicy
 from ..team.aggregate import aggregates, aggregation_steps, derived_facts
 from ..team.analysis import Bar, analyse
+from ..team.privacy import without_profiles
 from ..team.result import Aggregate
 from ..team.roster import Brm, listed, roster
 from .compiler import TARGET_SLOT, CompiledPack
@@ -127,6 +128,19 @@ class Advisor:
             assert team is not None
             return self._with_team(diagnosis, facts, brms, team, found)
         return diagnosis
+
+    def for_history(self, facts: Facts, diagnosis: Diagnosis, keep_profiles: bool = False,
+                    target: str | None = None, targets: Mapping[str, str] | None = None
+                    ) -> tuple[Facts, Diagnosis]:
+        """What the history keeps of an assessment: without the BRMs' individual profiles
+        unless `keep_profiles` (the practice ratings derived from them decide the same, so the
+        facts kept are assessed again, toward the same targets)."""
+        if keep_profiles or diagnosis.team is None:
+            return facts, diagnosis
+        kept = Facts(facts.source, without_profiles(facts.data, self.pack.team))
+        if targets:
+            return kept, self.assess(kept, target=target, targets=targets)
+        return kept, self.assess(kept, target=target)
 
     def _with_team(self, diagnosis: Diagnosis, facts: Facts, brms: Sequence[Brm],
                    team: TeamPolicy,

@@ -80,6 +80,11 @@ class CaseResult(NamedTuple):
     def passed(self) -> bool:
         return not self.failures
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the case's id, whether it passed, each expectation that failed."""
+        return {"case": self.case.case_id, "passed": self.passed,
+                "failures": list(self.failures)}
+
 
 def load_cases(folder: str | Path, pack_folder: str | Path | None = None) -> list[Case]:
     """Every case of every ``*.yaml`` file in `folder` (the ``tests`` folder of the pack in

@@ -57,6 +57,10 @@ class Problem(NamedTuple):
         text += allowed_and_hint(self.issue.allowed, self.issue.suggestion)
         return text + f" [{self.issue.code}]"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`brm packs lint --format json`): severity, subject, then the issue."""
+        return {"severity": self.severity, "subject": self.subject, **self.issue.to_dict()}
+
 
 class LintReport(NamedTuple):
     source: str
@@ -69,6 +73,10 @@ class LintReport(NamedTuple):
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the pack file and every problem."""
+        return {"pack": self.source, "problems": [p.to_dict() for p in self.problems]}
 
 
 def lint_pack(location: str | Path) -> LintReport:

@@ -20,11 +20,27 @@ class ScaffoldError(BrmError):
         super().__init__(message)
 
 
-def scaffold(folder: Path, pack_id: str, name: str, *, force: bool = False) -> list[Path]:
+def pack_id_for(folder: Path) -> str:
+    """The pack id a folder's name gives: lower case, runs of other characters a dash,
+    ``pack-`` before one that does not start with a letter (``my-pack`` from nothing)."""
+    pack_id = re.sub(r"[^a-z0-9-]+", "-", folder.resolve().name.lower()).strip("-") or "my-pack"
+    return pack_id if pack_id[0].isalpha() else "pack-" + pack_id
+
+
+def pack_name_for(folder: Path) -> str:
+    """The pack name a folder's name gives: its dashes and underscores spaces."""
+    return folder.resolve().name.replace("-", " ").replace("_", " ")
+
+
+def scaffold(folder: Path, pack_id: str | None = None, name: str | None = None, *,
+             force: bool = False) -> list[Path]:
     """Write a working three-level pack (with tests) into `folder`; returns the files written.
+    The id and the name default to the folder's name's (`pack_id_for`, `pack_name_for`).
 
     Refuses to overwrite an existing pack.yaml or test file unless `force`.
     """
+    pack_id = pack_id or pack_id_for(folder)
+    name = name or pack_name_for(folder)
     if not re.fullmatch(r"[a-z][a-z0-9-]*", pack_id):
         raise ScaffoldError(f"{pack_id!r} is not a usable pack id (lower-case letters, digits "
                             "and dashes, starting with a letter)")
