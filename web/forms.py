@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from brm_advisor.engine import (
@@ -333,7 +333,3 @@ def missing(advisor: Advisor, facts: Mapping[str, Any]) -> list[FormField]:
 
 def resumed(facts: Mapping[str, Any]) -> SavedFile:
     return SavedFile("<unit>", facts, None)
-
-
-def joined(values: Sequence[Any]) -> str:
-    return ", ".join(str(v) for v in values)

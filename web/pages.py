@@ -100,7 +100,7 @@ class Pages:
         large = _large(request)
         response = self.env.TemplateResponse(request, name, {
             **context, "csrf": request.state.csrf, "large": large,
-            "htmx_config": HTMX_CONFIG, "path": request.url.path}, status_code=status)
+            "htmx_config": HTMX_CONFIG}, status_code=status)
         given = request.query_params.get("large")
         if given in ("0", "1"):
             response.set_cookie(LARGE_COOKIE, given, httponly=True, samesite="strict")
