@@ -355,3 +355,51 @@ def test_a_resumed_record_with_a_bad_team_field_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["interview", "--resume", str(path)], input="q\n")
     assert result.exit_code != 0
     assert "$.interview.team: is not where the BRMs' questions stopped" in said(result.output)
+
+
+def test_back_from_the_target_reopens_the_list_and_a_listed_brm_cannot_be_ended(tmp_path):
+    path = tmp_path / "more.yaml"
+    lines = team_script(TEAM, stop_before="target_level")
+    result = interview(["--team", "-o", str(path)],
+                       # units, role and 8 ratings skipped; the list ended; the target
+                       [*lines, "back", "Rui Costa", "back", "done", "", *[""] * 10, "",
+                        "strategic_partner"])
+    assert result.exit_code == 0, result.output
+    output = said(result.output)
+    assert "Your answer was: done (Enter keeps it)" in output
+    assert "not accepted: Rui Costa stays in the list: give a name or a label (Enter keeps " \
+           "the name)" in output
+    facts = saved_facts(path)
+    assert [b["name"] for b in facts["brms"]] == ["Dana Whitfield", "Lee Okafor", "Rui Costa"]
+    assert facts["target_level"] == "strategic_partner"
+    assert saved_record(path)["team"] == "done"
+
+
+def test_resuming_a_facts_file_listing_brms_asks_only_what_they_lack(tmp_path):
+    example = Path(__file__).resolve().parent.parent / "examples" / "northwind-team.yaml"
+    path = tmp_path / "northwind.yaml"
+    result = interview(["--resume", str(example), "--team", "-o", str(path)],
+                       ["Senior BRM", "", "done"])
+    assert result.exit_code == 0, result.output
+    asked = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert [line.split("] ", 1)[1] for line in asked] == [
+        "What is Lee Okafor's role or title? (optional)",
+        "What is Sam Patel's role or title? (optional)",
+        "Who is the next BRM? A name, or a label such as BRM 5; Enter or done when there is "
+        "no other"]
+    assert "Resuming" in result.output and "8 answers and 4 BRMs so far." in result.output
+    facts = saved_facts(path)
+    assert facts["brms"][1]["role"] == "Senior BRM"
+    assert saved_record(path)["skipped"] == ["brms[2].role"]
+    original = saved_facts(example)
+    assert [b["competencies"] for b in facts["brms"]] == [
+        b["competencies"] for b in original["brms"]]
+
+
+def test_why_on_a_brms_name_speaks_the_clients_words():
+    session = Interview(advisor_for(), team=True)
+    assert session.team is not None
+    reason = session.reason(session.team.question("brms[0].name"))
+    assert "Rating each BRM on their own shows who holds what" in reason.text
+    assert not any(word in reason.text.lower() for word in FORBIDDEN)
+    assert reason.feeds == ()

@@ -18,7 +18,8 @@ on one screen, and the file the answers are saved in.
 One module per concept: `questions` (what is asked, the target among the levels above the
 diagnosis), `answers` (what an answer stands for: numbers, names, synonyms; the commands),
 `advice` (why a question is asked, whether it can still matter), `closing` (the end of an
-interview), `savefile` (the saved file), `session` (the interview in progress: turns, back).
+interview), `savefile` (the saved file), `session` (the interview in progress: turns, back),
+`team` (the BRMs asked one by one, with ``Interview(advisor, team=True)``).
 """
 
 from .advice import Effect, Reason, Why, can_matter, reason, still_matter, why
@@ -45,12 +46,14 @@ from .savefile import (
 )
 from .savefile import load as load_saved
 from .session import Interview, OtherPackError, Turn
+from .team import NoTeamError, TeamInterview, team_path
 
 __all__ = [
     "ENGAGEMENT", "EVIDENCE_MARK", "IDENTITY", "INTERVIEW_KEY", "AnswerError", "Closing",
     "ClosingDimension", "Effect", "Interview", "InterviewQuestion", "InterviewRecord",
-    "OtherPackError", "Reason", "SaveError", "SavedFile", "Turn", "Why",
+    "NoTeamError", "OtherPackError", "Reason", "SaveError", "SavedFile", "TeamInterview", "Turn",
+    "Why",
     "can_matter", "check_can_save", "closing", "command", "facts_part", "flatten", "free_text",
     "load_saved", "nest", "parse_answer", "questions_for", "reason", "split_evidence",
-    "still_matter", "taken_as", "target_question", "why",
+    "still_matter", "taken_as", "target_question", "team_path", "why",
 ]

@@ -81,7 +81,7 @@ class TeamInterview:
         self._practice = practice  # the practice-level competency questions, by competency
         items = listed if isinstance(listed, list) else []
         self.entries: list[dict[str, Any]] = [dict(item) for item in items
-                                              if isinstance(item, Mapping) and item.get("name")]
+                                              if isinstance(item, Mapping)]
         self.skipped: list[str] = [p for p in skipped if team_path(p)]
         self.done = position == DONE
         self.reopened: set[str] = set()
@@ -148,9 +148,9 @@ class TeamInterview:
 
     def question(self, path: str) -> InterviewQuestion:
         index, field = _parts(path)
-        name = self.entries[index]["name"] if index < len(self.entries) else None
         if field == "name":
-            return self._name_question(path, index, name)
+            return self._name_question(path, index, index < len(self.entries))
+        name = self.name(index)
         if field == "units":
             return self._text_question(
                 path, f"Which business units does {name} serve?", "units",
@@ -159,17 +159,23 @@ class TeamInterview:
             return self._text_question(
                 path, f"What is {name}'s role or title?", "role",
                 "For example senior BRM, or BRM. Press Enter to skip.")
-        return self._rating_question(path, field, str(name))
+        return self._rating_question(path, field, name)
 
-    def _name_question(self, path: str, index: int, name: str | None) -> InterviewQuestion:
+    def name(self, index: int) -> str:
+        """A listed BRM's name (a label by place when the file gives none yet)."""
+        name = self.entries[index].get("name")
+        return name if isinstance(name, str) and name else f"BRM {index + 1}"
+
+    def _name_question(self, path: str, index: int, listed: bool) -> InterviewQuestion:
         serving = f" serving {self.unit}" if self.unit else ""
         which = "the first" if index == 0 else "the next"
         text = (f"Who is {which} BRM{serving}? A name, or a label such as BRM {index + 1}"
-                + ("; Enter or done when there is no other" if name is None else ""))
+                + ("" if listed else "; Enter or done when there is no other"))
         help_text = (f"The BRM's name, or a label (BRM {index + 1}) when people should stay "
-                     "anonymous. Their ratings are asked next, one competency at a time. "
-                     + ("Press Enter or type done when every BRM is listed."
-                        if name is None else "Enter keeps the name."))
+                     "anonymous. The units they serve, their role and their rating of each "
+                     "competency are asked next. "
+                     + ("Enter keeps the name." if listed
+                        else "Press Enter or type done when every BRM is listed."))
         schema = self._schemas.get("name", {"type": "string"})
         return InterviewQuestion(path, text, help_text, "text", (), {}, True, schema,
                                  self.reason_text(), None)
@@ -214,8 +220,8 @@ class TeamInterview:
             return "The role is shown beside the BRM's profile in the report. " + profiles
         if about is not None and pack_why:
             return f"{pack_why.strip()} {profiles}"
-        return ("Four solid advisors and one brilliant communicator with three order takers "
-                "can read the same when the practice is rated as a whole. " + profiles)
+        return ("A team of one brilliant communicator and three newcomers can read the same "
+                "as four solid all-rounders when the practice is rated as a whole. " + profiles)
 
     def practice_path(self, path: str) -> str | None:
         """The practice's rating a BRM's rating counts towards (None for name, units, role)."""
@@ -243,10 +249,10 @@ class TeamInterview:
         if text.lower() in END_WORDS:
             if index >= len(self.entries):
                 return DONE
-            raise AnswerError(f"{self.entries[index]['name']} stays in the list: give a name "
-                              "or a label (Enter keeps the name)")
+            raise AnswerError(f"{self.name(index)} stays in the list: give a name or a label "
+                              "(Enter keeps the name)")
         value = str(parse_answer(question, text))
-        others = [{"name": e["name"]} for i, e in enumerate(self.entries) if i != index]
+        others = [{"name": self.name(i)} for i in range(len(self.entries)) if i != index]
         probe = {TEAM_LIST: [*others[:index], {"name": value}, *others[index:]]}
         issues = team_issues(probe)
         if issues:
