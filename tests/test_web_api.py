@@ -746,3 +746,11 @@ def test_the_documented_curl_commands_send_what_the_api_takes(client):
             assert response.status_code < 300, (command, response.text)
             sent += 1
     assert sent >= 3
+
+
+def test_the_doc_lists_every_route(client):
+    text = re.sub(r"\{\w+\}", "{}", DOC.read_text(encoding="utf-8"))
+    missing = [path for path, _ in served_routes(client)
+               if re.sub(r"\{\w+\}", "{}", path[len(API):]) + "`" not in text.replace(
+                   "?", "`").replace(" ", "`")]
+    assert not missing, f"docs/api.md does not list {missing}"
