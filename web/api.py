@@ -64,6 +64,9 @@ SOURCE = "request.json"
 """The name a request's body goes by in messages (as a file's name does on the command line)."""
 MEDIA = {"json": JSON, "text": "text/plain; charset=utf-8",
          "markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+TRACE_HINT = "`?format=json` shows the trace."
+"""Where the text of a diagnosis sends its reader for the rules fired (the CLI says
+``--format json``)."""
 IDENTITY = ("organization", "business_unit")
 """A unit's names: given when it is created, not answered."""
 MAX_NAME = 200
@@ -164,7 +167,7 @@ class _Handlers:
         explanation = explain(advisor, facts, diagnosis) if with_explanation else None
         if output == "json":
             return _text(render_json(diagnosis, explanation, facts_evidence(facts)), output)
-        text = render_text(diagnosis, advisor.pack, facts_evidence(facts))
+        text = render_text(diagnosis, advisor.pack, facts_evidence(facts), TRACE_HINT)
         if explanation is not None:
             text += "\n" + render_explanation(explanation, advisor.pack)
         return _text(text, output)
