@@ -36,20 +36,33 @@ def atomic_output(path: str | Path, *, newline: str | None = None) -> Iterator[I
 
 def write_text(path: str | Path, text: str) -> None:
     """Replace `path` with `text` (UTF-8), atomically."""
-    with atomic_output(path) as stream:
+    with _naming(path), atomic_output(path) as stream:
         stream.write(text)
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
     """Replace `path` with `data`, atomically (a PDF, for instance)."""
-    if _special(path):
-        Path(path).write_bytes(data)
-        return
-    with _replacing(path) as handle:
-        stream = os.fdopen(handle, "wb")
-        with _closing(stream):
-            stream.write(data)
-            _sync(stream)
+    with _naming(path):
+        if _special(path):
+            Path(path).write_bytes(data)
+            return
+        with _replacing(path) as handle:
+            stream = os.fdopen(handle, "wb")
+            with _closing(stream):
+                stream.write(data)
+                _sync(stream)
+
+
+@contextlib.contextmanager
+def _naming(path: str | Path) -> Iterator[None]:
+    """An error while writing `path` names it: a failed write, flush or sync names no file
+    ('File too large', 'No space left on device': which one?)."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is None:
+            error.filename = str(path)
+        raise
 
 
 @contextlib.contextmanager

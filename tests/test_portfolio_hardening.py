@@ -165,6 +165,20 @@ def test_a_failing_output_leaves_the_existing_file_intact(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["orgs.jsonl", "out.jsonl"]
 
 
+def test_a_report_that_fails_to_write_names_its_file_and_leaves_the_old_one(tmp_path):
+    """Point 7's report on a full disk: the old file was kept, but the error said only
+    'error: File too large' (a failed write names no file)."""
+    out = tmp_path / "report.html"
+    out.write_text("mine\n")
+    result = subprocess.run([BRM, "report", str(ROOT / "examples" / "acme.yaml"), "-o",
+                             str(out), "--force"], capture_output=True, text=True, timeout=120,
+                            check=False, preexec_fn=_file_size_limit(16 * 1024))
+    assert result.returncode == 1, result.stderr
+    assert f"error: {out}: File too large" in result.stderr
+    assert out.read_text() == "mine\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
 # --- 10: Ctrl-C keeps what was assessed --------------------------------------------------------
 
 def _wait_for_saved(db: Path, count: int, seconds: float = 60) -> None:
