@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -163,56 +164,76 @@ STREAMED = {"notes": "note {}", "assessor": "Assessor {}", "respondent.name": "R
 """One client per question, each posting its own values (so each answer can be found)."""
 
 
-class Stream:
-    """One client's answers to one question of a unit, posted one after the other as the
-    page's script posts them; the last acknowledged (200) and the one in flight."""
+class Unit(NamedTuple):
+    """A unit being answered, and how its answers are posted: as the page's script posts
+    them (a form field, the CSRF token) or to the API (JSON)."""
 
-    def __init__(self, server_base: str, unit: str, path: str, csrf: str,
-                 cookies: httpx.Cookies) -> None:
-        self.base, self.unit, self.path, self.csrf = server_base, unit, path, csrf
-        self.cookies = cookies
+    way: str  # "page" or "api"
+    id: int
+    csrf: str
+    cookies: httpx.Cookies
+
+    @classmethod
+    def start(cls, http: httpx.Client, way: str) -> Unit:
+        http.get("/")
+        csrf = http.cookies["brm_csrf"]
+        names = {"organization": "Acme Corp", "business_unit": "Retail", "pack": "merlyn-brm"}
+        if way == "api":
+            made = http.post("/api/v1/workshop/units", json=names)
+            assert made.status_code == 201, made.text
+            return cls(way, int(made.json()["unit"]["id"]), csrf, http.cookies)
+        made = http.post("/units", data={**names, "csrf": csrf})
+        assert made.status_code == 303, made.text
+        return cls(way, int(made.headers["location"].rsplit("/", 1)[1]), csrf, http.cookies)
+
+    def post(self, http: httpx.Client, path: str, value: str, base: str | None) -> int:
+        """One answer (`base`: the value last acknowledged); the status."""
+        if self.way == "api":
+            return http.post(f"/api/v1/workshop/units/{self.id}/answers", json={
+                "path": path, "value": _typed(path, value), "version": 1,
+                "base": _typed(path, base)}).status_code
+        return http.post(f"/units/{self.id}/answers", headers={
+            "HX-Request": "true", "HX-Trigger-Name": path, "X-CSRF-Token": self.csrf}, data={
+            path: value, f"_version:{path}": "1",
+            f"_base:{path}": json.dumps(_typed(path, base))}).status_code
+
+
+def _typed(path: str, text: str | None) -> object:
+    return int(text) if text is not None and path == "brm.head_count" else text
+
+
+class Stream:
+    """One client's answers to one question, posted one after the other (each against the
+    value last acknowledged); the last acknowledged (200) and the one in flight."""
+
+    def __init__(self, base: str, unit: Unit, path: str) -> None:
+        self.base, self.unit, self.path = base, unit, path
         self.acked: str | None = None
         self.in_flight: str | None = None
         self.count = 0
 
-    def value(self, number: int) -> str:
-        return STREAMED[self.path].format(number)
-
     def run(self, stop: threading.Event, limit: int) -> None:
-        with client(self.base, cookies=self.cookies) as http:
+        with client(self.base, cookies=self.unit.cookies) as http:
             for number in range(1, limit + 1):
                 if stop.is_set():
                     return
-                self.in_flight = self.value(number)
+                self.in_flight = STREAMED[self.path].format(number)
                 try:
-                    answer = http.post(f"{self.unit}/answers", headers={
-                        "HX-Request": "true", "HX-Trigger-Name": self.path,
-                        "X-CSRF-Token": self.csrf}, data={
-                        self.path: self.in_flight, f"_version:{self.path}": "1",
-                        f"_base:{self.path}": json.dumps(self._typed(self.acked))})
+                    status = self.unit.post(http, self.path, self.in_flight, self.acked)
                 except httpx.TransportError:
                     return  # the server is gone
-                if answer.status_code != 200:
-                    raise AssertionError(f"{self.path}: {answer.status_code} {answer.text}")
+                if status != 200:
+                    raise AssertionError(f"{self.path}: status {status}")
                 self.acked, self.in_flight = self.in_flight, None
                 self.count += 1
 
-    def _typed(self, text: str | None) -> object:
-        if text is None or self.path != "brm.head_count":
-            return text
-        return int(text)
 
-
-def test_kill_9_mid_stream_of_answers_keeps_every_acknowledged_one(tmp_path):
+@pytest.mark.parametrize("way", ["page", "api"])
+def test_kill_9_mid_stream_of_answers_keeps_every_acknowledged_one(tmp_path, way):
     db = tmp_path / "history.sqlite"
     with served(db) as server, client(server.base) as http:
-        http.get("/")
-        csrf = http.cookies["brm_csrf"]
-        made = http.post("/units", data={"organization": "Acme Corp", "business_unit": "Retail",
-                                         "pack": "merlyn-brm", "csrf": csrf})
-        assert made.status_code == 303, made.text
-        unit = made.headers["location"]
-        streams = [Stream(server.base, unit, path, csrf, http.cookies) for path in STREAMED]
+        unit = Unit.start(http, way)
+        streams = [Stream(server.base, unit, path) for path in STREAMED]
         stop = threading.Event()
         threads = [threading.Thread(target=s.run, args=(stop, 5000)) for s in streams]
         for thread in threads:
@@ -232,18 +253,17 @@ def test_kill_9_mid_stream_of_answers_keeps_every_acknowledged_one(tmp_path):
     with sqlite3.connect(db) as database:
         assert database.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         facts_text, version = database.execute(
-            "SELECT facts, version FROM workshop_units WHERE id = ?",
-            (int(unit.rsplit("/", 1)[1]),)).fetchone()
+            "SELECT facts, version FROM workshop_units WHERE id = ?", (unit.id,)).fetchone()
     facts = json.loads(facts_text)
     assert version >= 1 + acknowledged  # every acknowledged answer raised it once
     for stream in streams:
         kept = _at(facts, stream.path)
         # the last acknowledged answer, or the one in flight when the server died (saved,
         # its acknowledgement lost): never an older one
-        assert kept in (stream.acked, stream.in_flight), (stream.path, kept, stream.acked)
         assert stream.acked is not None
+        assert kept in (stream.acked, stream.in_flight), (stream.path, kept, stream.acked)
     with served(db) as again, client(again.base) as http:  # the database opens and serves
-        page = http.get(unit)
+        page = http.get(f"/units/{unit.id}")
         assert page.status_code == 200
         assert facts["notes"] in page.text
 
