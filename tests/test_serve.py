@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -276,3 +277,38 @@ def _at(facts: dict[str, object], path: str) -> str | None:
             return None
         value = value[part]
     return str(value)
+
+
+def test_bad_requests_to_the_real_server_are_problems_without_a_trace(tmp_path):
+    """Through uvicorn, not only the test client: a body over the limit (declared, or sent in
+    chunks without a length), no JSON, the wrong type, an unknown unit: problem+json with
+    the right status, and nothing saved."""
+    megabytes = b"[" + b"1," * (1024 * 1024) + b"1]"
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(megabytes), 65536):
+            yield megabytes[start:start + 65536]
+
+    with served(tmp_path / "h.sqlite") as server, client(server.base) as http:
+        answers = {
+            413: [http.post("/api/v1/assess", content=megabytes,
+                            headers={"Content-Type": "application/json"}),
+                  http.post("/api/v1/assess", content=chunks(),
+                            headers={"Content-Type": "application/json"})],
+            400: [http.post("/api/v1/assess", content=b"{not json",
+                            headers={"Content-Type": "application/json"})],
+            415: [http.post("/api/v1/assess", content=b"organization=x",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})],
+            404: [http.get("/api/v1/workshop/units/999"),
+                  http.post("/api/v1/workshop/units/999/answers", json={
+                      "path": "notes", "value": "x", "version": 1})],
+        }
+        for status, responses in answers.items():
+            for response in responses:
+                assert response.status_code == status, (status, response.text[:300])
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert response.json()["status"] == status
+                assert "Traceback" not in response.text
+        assert answers[413][1].request.headers.get("transfer-encoding") == "chunked"
+        assert http.get("/api/v1/workshop/units").json()["units"] == []  # nothing saved
+        assert http.get("/api/v1/packs").status_code == 200  # and the server still serves
