@@ -20,10 +20,11 @@ from brm_advisor.engine import (
     render_text,
     run_cases,
     saved_result,
+    words,
 )
 from brm_advisor.engine.packs.scaffold import pack_id_for, pack_name_for
 
-from conftest import ACME, EXAMPLES, run
+from conftest import ACME, EXAMPLES, ROOT, run
 
 
 def test_the_librarys_text_names_no_flag_and_the_cli_adds_its_own(advisor):
@@ -94,3 +95,29 @@ def test_lint_and_case_results_give_the_clis_json(tmp_path):
         results = list(run_cases(own, folder / "tests"))
     assert tested["cases"] == [result.to_dict() for result in results]
     assert [case["passed"] for case in tested["cases"]] == [True, True, True]
+
+
+# --- words in one home ---------------------------------------------------------------------
+
+def test_the_reports_and_conditions_take_met_and_attained_from_words():
+    from brm_advisor.engine.packs.conditions import Ref
+
+    templates = ROOT / "engine" / "present" / "templates"
+    for name in ("report.md.j2", "report.html.j2", "engagement.md.j2", "engagement.html.j2"):
+        text = (templates / name).read_text(encoding="utf-8")
+        assert not re.search(r"\b(not met|Not met|not attained)\b", text), name
+    assert Ref("criterion", "x", False).describe() == (
+        f"criterion x is {words.status('criterion', False, prose=True)}")
+    assert Ref("level", "x").describe() == "level x is attained"
+    assert Ref("derived", "x", False).describe() == "derived x does not hold"
+
+
+def test_one_helper_each_for_optional_text_and_quoted_answers():
+    assert words.optional_text(None) is None and words.optional_text(2026) == "2026"
+    assert [words.quoted_answer(v) for v in ([], ["a", "b"], True, 3)] == [
+        "[] (none)", "[a, b]", "yes", "3"]
+    for path in ("engine/engagement/evidence.py", "engine/engagement/reading.py",
+                 "engine/packs/loader.py", "engine/engagement/rollup.py"):
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert "def _text(" not in source and "def _shown(" not in source, path
+

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from ..present.words import optional_text
+
 UNIT = "unit"
 """The key of evidence about a unit as a whole, rather than one of its answers."""
 
@@ -56,8 +58,8 @@ def read_evidence(data: Any, given_by: str | None = None) -> tuple[Evidence, ...
             if isinstance(item, str):
                 found.append(Evidence(str(path), item, given_by=given_by))
             elif isinstance(item, Mapping) and isinstance(item.get("text"), str):
-                found.append(Evidence(str(path), item["text"], _text(item.get("source")),
-                                      _text(item.get("date")), given_by))
+                found.append(Evidence(str(path), item["text"], optional_text(item.get("source")),
+                                      optional_text(item.get("date")), given_by))
     return tuple(found)
 
 
@@ -84,7 +86,3 @@ def supporting(evidence: Iterable[Evidence], paths: Sequence[str]) -> tuple[Evid
     """The evidence for any of `paths` (a criterion's facts), in the order given."""
     wanted = set(paths)
     return tuple(item for item in evidence if item.path in wanted)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -41,7 +41,7 @@ from ..inputs.facts import Facts, FactsReader
 from ..inputs.paths import json_path
 from ..inputs.records import ENGAGEMENT_FILE
 from ..packs.fields import FieldTable
-from ..present.words import suggest
+from ..present.words import optional_text, suggest
 from ..team.roster import TEAM_LIST, team_issues
 from .combine import Combined, Respondent, combine
 from .evidence import Evidence, evidence_problems, read_evidence
@@ -381,8 +381,8 @@ class _EngagementFile(_Reader):
         built = [self.unit(name, pending, organization, extra, evidence, team)
                  for name, pending, evidence in listed if name]
         target = data.get("target_level")
-        return _engagement(organization, str(self.source), built, _text(data.get(
-            "assessed_on")), _text(data.get("assessor")), target if isinstance(target, str)
+        return _engagement(organization, str(self.source), built, optional_text(data.get(
+            "assessed_on")), optional_text(data.get("assessor")), target if isinstance(target, str)
             else None)
 
     def _team(self, data: Mapping[str, Any], document: Document, units: Sequence[str]
@@ -538,7 +538,3 @@ def _engagement(organization: str, source: str, built: Sequence[UnitFacts | Brok
                       tuple(unit for unit in built if isinstance(unit, UnitFacts)),
                       tuple(unit for unit in built if isinstance(unit, BrokenUnit)),
                       assessed_on, assessor, target)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -23,6 +23,7 @@ from ..analysis.dependencies import tested_paths
 from ..inference.diagnosis import Diagnosis, LevelRef, PackInfo
 from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
 from ..portfolio.history import saved_result
+from ..present.words import quoted_answer
 from .combine import Combined
 from .evidence import Evidence, supporting
 from .reading import BrokenUnit, Engagement, UnitFacts
@@ -309,17 +310,9 @@ def _outliers(results: Sequence[UnitResult]) -> list[CrossFinding]:
 
 
 def _disagreement(unit: str, item: Combined) -> CrossFinding:
-    said = "; ".join(f"{a.respondent}{f' ({a.role})' if a.role else ''} said {_shown(a.value)}"
-                     for a in item.answers)
+    said = "; ".join(f"{a.respondent}{f' ({a.role})' if a.role else ''} said "
+                     f"{quoted_answer(a.value)}" for a in item.answers)
     return CrossFinding(
         f"engagement.disagreement.{item.path}", "warning",
         f"{unit}: the respondents disagree on {item.path}: {said}; combined as "
-        f"{_shown(item.value)} ({item.rule}).", (unit,))
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]" if value else "[] (none)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+        f"{quoted_answer(item.value)} ({item.rule}).", (unit,))

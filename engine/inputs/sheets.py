@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Issue
-from ..present.words import suggest
+from ..present.words import plain, suggest
 
 SHEET_SUFFIXES = (".xlsx",)
 
@@ -102,7 +102,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return plain(value)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     if isinstance(value, (datetime.date, datetime.time)):

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from ..errors import Issue
 from ..inputs.paths import json_path
-from ..present.words import plain, suggest
+from ..present.words import plain, status, suggest
 from .fields import Field
 
 SCALAR_OPS = ("equals", "in", "at_least", "at_most", "above", "below")
@@ -125,9 +125,8 @@ class Ref(NamedTuple):
         return Ref(self.kind, self.id, not self.value)
 
     def describe(self) -> str:
-        verb = {"derived": ("holds", "does not hold"), "criterion": ("is met", "is not met"),
-                "level": ("is attained", "is not attained")}[self.kind]
-        return f"{self.kind} {self.id} {verb[0] if self.value else verb[1]}"
+        verb = status(self.kind, self.value, prose=True)
+        return f"{self.kind} {self.id} {verb if self.kind == 'derived' else 'is ' + verb}"
 
 
 class All(NamedTuple):

@@ -27,7 +27,7 @@ from ..errors import DocumentError, Issue, PackError
 from ..inputs.documents import Document, read_document
 from ..inputs.paths import json_path
 from ..inputs.schema_check import cap_issues
-from ..present.words import suggest
+from ..present.words import optional_text, suggest
 from . import resources
 from .conditions import Condition, ParseContext, parse_condition, references
 from .dimensions import read_dimensions, read_levels, rollup_criteria
@@ -124,7 +124,7 @@ class _Builder:
         fields, schema_bytes = self._fields()
         if fields is None:  # the rules' tests of facts cannot be checked without it
             raise self._error()
-        sources = tuple(Source(s["id"], s["title"], s.get("author"), _text(s.get("date")),
+        sources = tuple(Source(s["id"], s["title"], s.get("author"), optional_text(s.get("date")),
                                s.get("note")) for s in self.meta["sources"])
         self.source_ids = [s.id for s in sources]
         levels = read_levels(self.data, self.problem)
@@ -375,10 +375,6 @@ def _check_choice_labels(index: int, choices: Sequence[Any], item: Mapping[str, 
                         code="ambiguous-synonym")
             else:
                 taken.setdefault(QuestionWording.normal(word), str(value))
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 class _SchemaFile(NamedTuple):

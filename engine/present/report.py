@@ -164,7 +164,7 @@ def _criteria_group(level: Level, current: int, d: Diagnosis, dimension: str,
     """One level with its criteria, met or not (`current`: the rank reached on its ladder;
     `dimension`: the name of the dimension whose ladder it is on, "" for the overall one)."""
     return {"name": level.name, "rank": level.rank,
-            "status": "attained" if level.rank <= current else "not attained",
+            "status": status("level", level.rank <= current, prose=True),
             "criteria": [{"id": c.id, "text": c.text, "met": c.met, "source": c.source,
                           "facts": [(p, prose_value(v)) for p, v in c.facts],
                           "evidence": [e.describe() for e in criterion_evidence(c, evidence)]}
@@ -438,6 +438,7 @@ def render_report(context: Mapping[str, Any], report_format: str,
     environment.filters["md"] = markdown_escape
     environment.filters["token"] = markdown_token
     environment.filters["code"] = markdown_code
+    environment.globals["status"] = status  # the words for met, attained... (words.py)
     if template not in TEMPLATE_NAMES:
         raise ValueError(template)
     name = f"{template}.html.j2" if report_format == "html" else f"{template}.md.j2"

@@ -45,6 +45,11 @@ def met_word(value: bool | None) -> str:
     return "absent" if value is None else status("criterion", value)
 
 
+def optional_text(value: Any) -> str | None:
+    """A value read from YAML as text (a date read as a date, a number), or None when absent."""
+    return None if value is None else str(value)
+
+
 def plain(value: Any) -> str:
     """A value as YAML would spell it: ``true``/``false`` for booleans, else ``str``."""
     if isinstance(value, bool):
@@ -59,6 +64,16 @@ def show_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(map(str, value)) + "]" if value else "[] (none)"
     return plain(value)
+
+
+def quoted_answer(value: Any) -> str:
+    """A respondent's answer quoted in a finding across units: a list as at a terminal
+    (``[a, b]``, ``[] (none)``), ``yes``/``no`` for booleans, else ``str``."""
+    if isinstance(value, list):
+        return show_value(value)
+    if isinstance(value, bool):
+        return prose_value(value)
+    return str(value)
 
 
 def prose_value(value: Any) -> str:
