@@ -12,12 +12,14 @@ from brm_advisor.cli.common import TRACE_HINT
 from brm_advisor.engine import (
     Advisor,
     EngagementError,
+    LevelRef,
     assess_engagement,
     facts_evidence,
     lint_pack,
     load_pack,
     read_engagement,
     render_text,
+    resolve_pack,
     run_cases,
     saved_result,
     words,
@@ -121,3 +123,19 @@ def test_one_helper_each_for_optional_text_and_quoted_answers():
         source = (ROOT / path).read_text(encoding="utf-8")
         assert "def _text(" not in source and "def _shown(" not in source, path
 
+
+# --- one level on a ladder -----------------------------------------------------------------
+
+def test_a_diagnosis_gives_its_level_on_each_ladder(advisor):
+    diagnosis = advisor.assess(advisor.read(ACME))
+    assert diagnosis.level_on("") == diagnosis.level
+    refs = LevelRef.by_id(advisor.pack.levels)
+    assert list(refs) == [level.id for level in advisor.pack.levels]
+    assert refs[diagnosis.level.id] == diagnosis.level
+    pack = resolve_pack(str(ROOT / "rules" / "demand_supply"))
+    with Advisor(pack) as other:
+        dimensioned = other.assess(other.read(ROOT / "rules" / "demand_supply" / "example.yaml"))
+    assert dimensioned.dimensions
+    for result in dimensioned.dimensions:
+        assert dimensioned.level_on(result.id) == result.level
+        assert LevelRef.by_id(pack.dimension(result.id).levels)[result.level.id] == result.level

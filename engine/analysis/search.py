@@ -287,7 +287,7 @@ def _goals(advisor: Advisor, diagnosis: Diagnosis, overall: str | None,
 
 
 def _reaches(diagnosis: Diagnosis, goals: Sequence[Goal]) -> bool:
-    return all(_level_on(diagnosis, goal.dimension).rank >= goal.target.rank for goal in goals)
+    return all(diagnosis.level_on(goal.dimension).rank >= goal.target.rank for goal in goals)
 
 
 def _solution(after: Diagnosis, changes: tuple[Change, ...],
@@ -399,7 +399,7 @@ def sensitivity(advisor: Advisor, facts: Facts, diagnosis: Diagnosis,
     engine assessed to find out (fewer facts when the budget ran out: `budget.exhausted`
     says so)."""
     searcher = _Searcher(advisor, facts, budget)
-    current = _level_on(diagnosis, dimension)
+    current = diagnosis.level_on(dimension)
     held = criteria_up_to(advisor.pack, current.id)
     fields = list(dict.fromkeys(f for c in held for f in searcher.dependencies.fields[c]))
     found = []
@@ -419,7 +419,7 @@ def _drops(searcher: _Searcher, path: str, rank: int, dimension: str = ""
     drops = []
     for value in searcher.dependencies.alternatives(info, searcher.current(path)):
         after = searcher.assess({path: value})
-        level = _level_on(after, dimension)
+        level = after.level_on(dimension)
         if level.rank < rank:
             drops.append((value, level))
     return tuple(drops)
@@ -616,14 +616,9 @@ def _witnesses(searcher: _Searcher, ordered: Sequence[str], mine: Sequence[FactT
             decisive = False
             continue
         key = (tuple(t.admits(changes[t.path]) for t in mine),
-               tuple(_level_on(diagnosis, ladder).rank for ladder in group_ladders))
+               tuple(diagnosis.level_on(ladder).rank for ladder in group_ladders))
         found.setdefault(key, changes)
     return list(found.values()), decisive
-
-
-def _level_on(diagnosis: Diagnosis, ladder: str) -> LevelRef:
-    """The level a diagnosis gives on a ladder (a dimension's id; "": the overall one)."""
-    return diagnosis.dimension(ladder).level if ladder else diagnosis.level
 
 
 def satisfying_changes(advisor: Advisor, facts: Facts, diagnosis: Diagnosis, criterion_id: str,

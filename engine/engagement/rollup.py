@@ -202,7 +202,7 @@ def roll_up(pack: RulePack, engagement: Engagement, results: Sequence[UnitResult
 def _ladder_rollup(pack: RulePack, dimension: str, levels: Sequence[LevelRef],
                    policy: str) -> Rollup:
     ladder = pack.levels if not dimension else pack.dimension(dimension).levels
-    refs = {level.id: LevelRef(level.id, level.rank, level.name) for level in ladder}
+    refs = LevelRef.by_id(ladder)
     if not levels:
         floor = refs[ladder[0].id]
         return Rollup(dimension, floor, floor, tuple((level.id, 0) for level in ladder))

@@ -8,10 +8,13 @@ no trace: it reads back with an empty one). Nothing here knows about text, HTML 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, overload
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from ..team.result import TeamResult
+
+if TYPE_CHECKING:
+    from ..packs.model import Level
 
 
 class LevelRef(NamedTuple):
@@ -25,6 +28,12 @@ class LevelRef(NamedTuple):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LevelRef:
         return cls(str(data["id"]), int(data["rank"]), str(data["name"]))
+
+    @classmethod
+    def by_id(cls, levels: Iterable[Level]) -> dict[str, LevelRef]:
+        """Each of the pack's `levels` (one ladder, or ``pack.all_levels``) by its id, as a
+        result names it."""
+        return {level.id: cls(level.id, level.rank, level.name) for level in levels}
 
     @classmethod
     def maybe(cls, data: Mapping[str, Any] | None) -> LevelRef | None:
@@ -232,6 +241,11 @@ class Diagnosis(NamedTuple):
     pack: PackInfo
     dimensions: tuple[DimensionResult, ...] = ()  # each dimension's level, when rated
     team: TeamResult | None = None  # the BRMs' profiles, when the facts list them
+
+    def level_on(self, ladder: str) -> LevelRef:
+        """The level reached on a ladder: a dimension's (by its id) or, for "", the overall
+        one."""
+        return self.dimension(ladder).level if ladder else self.level
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         for result in self.dimensions:

@@ -161,8 +161,7 @@ class Tables:
                                c.source) for c in pack.criteria)
         self.derived_keys = tuple(number.get(("derived", d.id), -1) for d in pack.derived)
         self.derived_ids = tuple(d.id for d in pack.derived)
-        self.levels = {level.id: LevelRef(level.id, level.rank, level.name)
-                       for level in pack.all_levels}
+        self.levels = LevelRef.by_id(pack.all_levels)
         self.next_levels = {level.id: (self.levels[ladder[level.rank].id]
                                        if level.rank < len(ladder) else None)
                             for _, ladder in pack.ladders for level in ladder}

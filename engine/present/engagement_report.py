@@ -92,8 +92,7 @@ def _criterion(c: CriterionResult, evidence: Sequence[Evidence]) -> dict[str, An
 
 def _ladder_rank(d: Diagnosis, pack: RulePack, level_id: str) -> int:
     """The rank the diagnosis reached on the ladder of `level_id`."""
-    dimension = pack.level(level_id).dimension
-    return d.dimension(dimension).level.rank if dimension else d.level.rank
+    return d.level_on(pack.level(level_id).dimension).rank
 
 
 def _unit(unit: UnitResult, pack: RulePack, given: bool) -> dict[str, Any]:
