@@ -25,7 +25,7 @@ from ..team.analysis import Bar, analyse
 from ..team.privacy import without_profiles
 from ..team.result import Aggregate
 from ..team.roster import Brm, listed, roster
-from .compiler import TARGET_SLOT, CompiledPack
+from .compiler import TARGET_SLOT, CompiledPack, compile_pack
 from .diagnosis import (
     CriterionResult,
     Diagnosis,
@@ -48,11 +48,7 @@ class Advisor:
     def __init__(self, pack: RulePack, *, max_firings: int | None = None,
                  compiled: CompiledPack | None = None) -> None:
         self.pack = pack
-        if compiled is None:
-            from .cache import compiled_pack
-
-            compiled = compiled_pack(pack)
-        self.compiled: CompiledPack = compiled
+        self.compiled: CompiledPack = compiled if compiled is not None else compile_pack(pack)
         self.reader = FactsReader(pack.facts_schema)
         self.max_firings = max_firings or 10 * len(self.compiled.rules) + 100
         self._ruleset = DurableRuleset(f"brm-{pack.id}-{pack.content_hash[:16]}",

@@ -806,14 +806,3 @@ def _check_text(text: str, parts: Sequence[str | int], *, key: bool = False) -> 
                        allowed="text of real characters (one above U+FFFF is written as a "
                                "pair in JSON, \\ud83d\\ude00, and \\U0001F600 in YAML)",
                        parts=parts) from None
-
-
-# --- locating a path's line -------------------------------------------------------------------
-
-def locate_line(text: str, path: Sequence[str | int], *, key: bool = False) -> int | None:
-    """The 1-based line of the value at `path` in a YAML or JSON text (of its key when `key`).
-
-    When the path goes further than the text, the line of the deepest node found. For many
-    lookups in one text, keep a `LineIndex` (a `Document` has one): this composes the text.
-    """
-    return LineIndex(text, "yaml").line_of(path, key=key)
