@@ -43,28 +43,36 @@ def _browser_or_skip() -> tuple[str, str]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def browsers(tmp_path: Path) -> Iterator[Callable[[str], WebDriver]]:
+    """Start a browser of its own (profile, downloads under tmp_path/NAME): quit at the end."""
     chromium, driver_path = _browser_or_skip()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--disable-background-networking", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--no-first-run", "--window-size=1280,1600",
-                     f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(argument)
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        options.add_argument("--no-sandbox")  # Chromium will not start sandboxed as root
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    try:
+    started: list[WebDriver] = []
+
+    def start(name: str) -> WebDriver:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for argument in ("--headless=new", "--disable-background-networking", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--no-first-run", "--window-size=1280,1600",
+                         f"--user-data-dir={tmp_path / name / 'profile'}"):
+            options.add_argument(argument)
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            options.add_argument("--no-sandbox")  # Chromium will not start sandboxed as root
+        downloads = tmp_path / name / "downloads"
+        downloads.mkdir(parents=True)
+        options.add_experimental_option("prefs", {
+            "download.default_directory": str(downloads), "download.prompt_for_download": False})
+        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+        started.append(driver)
         driver.set_page_load_timeout(60)
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {
             "behavior": "allow", "downloadPath": str(downloads)})
-        yield driver
+        return driver
+
+    try:
+        yield start
     finally:
-        driver.quit()
+        for driver in started:
+            driver.quit()
 
 
 def wait_for(driver: WebDriver, what: str, condition: Callable[[WebDriver], object]) -> object:
@@ -121,12 +129,13 @@ def still_marked(driver: WebDriver) -> bool:
     return bool(driver.execute_script("return window.brmSamePage === true;"))
 
 
-def test_a_whole_workshop_in_headless_chromium(browser, tmp_path):
+def test_a_whole_workshop_in_headless_chromium(browsers, tmp_path):
+    browser = browsers("one")
     with served(tmp_path / "history.sqlite") as server:
         retail = start_unit(browser, server, "Globex", "Retail")
         answer_retail(browser)
         why_and_whatif(browser, retail)
-        download_the_report(browser, tmp_path / "downloads")
+        download_the_report(browser, tmp_path / "one" / "downloads")
         wholesale = start_unit(browser, server, "Globex", "Wholesale")
         assert wholesale != retail
         answer_wholesale(browser)
@@ -222,3 +231,40 @@ def the_organization_and_the_portfolio(driver: WebDriver, server: Served) -> Non
     rows = levels.splitlines()
     assert any("Retail" in row and "Advisor (3)" in row for row in rows), levels
     assert any("Wholesale" in row and "Ad hoc (1)" in row for row in rows), levels
+
+
+def selected(driver: WebDriver, field_id: str) -> str:
+    return str(Select(driver.find_element(By.ID, field_id)).first_selected_option
+               .get_attribute("value"))
+
+
+def saved(field_id: str) -> Callable[[WebDriver], bool]:
+    return lambda driver: "Saved." in text_of(driver, f"{field_id}-status")
+
+
+def test_two_browsers_on_one_unit_never_overwrite_each_other(browsers, tmp_path):
+    """The second browser's answer to a question the first changed meanwhile is not saved:
+    it is shown both values and may keep its own, knowingly; its answer to another question
+    is merged."""
+    first, second = browsers("first"), browsers("second")
+    with served(tmp_path / "history.sqlite") as server:
+        unit = start_unit(first, server, "Initech", "Finance")
+        second.get(unit)
+        marked(second)
+        choose(first, "f-engagement-mode", "advisory")
+        wait_for(first, "the first browser's answer saved", saved("f-engagement-mode"))
+        choose(second, "f-engagement-mode", "partnership")  # its page still shows no answer
+        wait_for(second, "the conflict shown", lambda d: "Saved meanwhile" in text_of(
+            d, "f-engagement-mode-conflict"))
+        conflict = text_of(second, "f-engagement-mode-conflict")
+        assert "partnership" in conflict and "advisory" in conflict  # both values
+        first.get(unit)
+        assert selected(first, "f-engagement-mode") == "advisory"  # nothing overwritten
+        choose(second, "f-engagement-prioritization", "joint")  # left alone by the first
+        wait_for(second, "another question saved", saved("f-engagement-prioritization"))
+        second.find_element(By.CSS_SELECTOR, "#f-engagement-mode-conflict button").click()
+        wait_for(second, "its own answer kept", saved("f-engagement-mode"))
+        assert still_marked(second)
+        first.get(unit)
+        assert selected(first, "f-engagement-mode") == "partnership"
+        assert selected(first, "f-engagement-prioritization") == "joint"
