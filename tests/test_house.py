@@ -139,3 +139,22 @@ def test_a_diagnosis_gives_its_level_on_each_ladder(advisor):
     for result in dimensioned.dimensions:
         assert dimensioned.level_on(result.id) == result.level
         assert LevelRef.by_id(pack.dimension(result.id).levels)[result.level.id] == result.level
+
+
+# --- the fact-field table carries every bound ----------------------------------------------
+
+def test_a_number_fields_bounds_and_step_come_from_the_field_table():
+    from brm_advisor.engine.analysis.dependencies import NumberRange
+    from brm_advisor.engine.packs.fields import FieldTable
+
+    table = FieldTable({"type": "object", "properties": {
+        "share": {"type": "number", "minimum": 0, "exclusiveMinimum": 0, "maximum": 100,
+                  "multipleOf": 0.5},
+        "count": {"type": "integer", "exclusiveMaximum": 10, "maximum": 12},
+        "mode": {"type": "integer", "enum": [1, 2], "minimum": 1}}})
+    share, count, mode = table["share"], table["count"], table["mode"]
+    assert (share.exclusive_minimum, share.multiple_of, share.exclusive_maximum) == (0, 0.5, None)
+    assert NumberRange.of(share) == NumberRange(0, True, 100, False, False, 0.5)
+    assert NumberRange.of(count) == NumberRange(None, False, 10, True, True, None)
+    assert mode.minimum is None and mode.exclusive_minimum is None  # its choices say it all
+    assert [v for v in (0, 0.5, 0.7, 100, 100.5) if NumberRange.of(share).allows(v)] == [0.5, 100]

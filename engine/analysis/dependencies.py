@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeGuard
 
 from ..packs.conditions import LIST_OPS, Condition, FactTest, Ref, fact_tests, references
@@ -188,10 +188,9 @@ class NumberRange(NamedTuple):
 
     @classmethod
     def of(cls, info: Field) -> NumberRange:
-        schema = info.schema
-        low, low_open = _bound(schema, "minimum", "exclusiveMinimum", max)
-        high, high_open = _bound(schema, "maximum", "exclusiveMaximum", min)
-        step = schema.get("multipleOf")
+        low, low_open = _bound(info.minimum, info.exclusive_minimum, max)
+        high, high_open = _bound(info.maximum, info.exclusive_maximum, min)
+        step = info.multiple_of
         return cls(low, low_open, high, high_open, info.kind == "integer",
                    step if _is_number(step) and step > 0 else None)
 
@@ -248,10 +247,11 @@ def _operands(test: FactTest) -> list[Any]:
     return [v for v in items if _is_number(v) and test.op not in LIST_OPS]
 
 
-def _bound(schema: Mapping[str, Any], closed: str, open_: str,
-           tighter: Any) -> tuple[float | None, bool]:
-    """The tighter of a closed and an open bound of the schema, and whether it is open."""
-    bounds = [(schema[key], key == open_) for key in (closed, open_) if _is_number(schema.get(key))]
+def _bound(closed: float | None, open_: float | None,
+           tighter: Callable[[Iterable[float]], float]) -> tuple[float | None, bool]:
+    """The tighter of a closed and an open bound of a field, and whether it is open."""
+    bounds = [(value, is_open) for value, is_open in ((closed, False), (open_, True))
+              if _is_number(value)]
     if not bounds:
         return None, False
     value = tighter(b for b, _ in bounds)

@@ -29,6 +29,9 @@ class Field(NamedTuple):
     description: str | None = None
     schema: Mapping[str, Any] = {}  # the field's own JSON Schema
     testable: bool = True  # a rule may test it (a plain name of a testable kind)
+    exclusive_minimum: float | None = None  # the schema's exclusiveMinimum (numbers, no choices)
+    exclusive_maximum: float | None = None
+    multiple_of: float | None = None  # the schema's multipleOf
 
     @property
     def label(self) -> str:
@@ -134,11 +137,14 @@ def _field(path: str, schema: Mapping[str, Any], required: bool, plain_name: boo
         kind = "other"
     ranged = kind in ("integer", "number") and not choices
     description = schema.get("description")
-    return Field(path, str(kind), required, choices,
-                 schema.get("minimum") if ranged else None,
-                 schema.get("maximum") if ranged else None,
+    bounds = [schema.get(key) if ranged else None for key in _BOUNDS]
+    return Field(path, str(kind), required, choices, bounds[0], bounds[1],
                  description if isinstance(description, str) else None, schema,
-                 plain_name and kind in TESTABLE_KINDS)
+                 plain_name and kind in TESTABLE_KINDS, *bounds[2:])
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+"""The schema's keywords a number's field carries, in `Field`'s order."""
 
 
 def _kind_of(choices: Sequence[Any]) -> str:

@@ -18,6 +18,7 @@ from ..analysis.search import (
     MAX_CANDIDATES,
     Budget,
     Memo,
+    SearchResult,
     conflicting_criteria,
     finding_can_fire,
     meetable,
@@ -294,7 +295,7 @@ def _unreachable_levels(pack: RulePack, document: Document, advisor: Advisor,
 
 
 def _unreached(pack: RulePack, document: Document, advisor: Advisor, baseline: Facts,
-               level_id: str, result: Any) -> Problem:
+               level_id: str, result: SearchResult) -> Problem:
     """The problem of a level no search reached: an error, or a warning when it was cut."""
     if result.cut:
         return Problem("warning", _level_issue(
