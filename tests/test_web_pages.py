@@ -244,6 +244,7 @@ def test_an_answer_posted_with_htmx_is_saved_and_the_diagnosis_changes(client, d
         "engagement.prioritization": "joint"},
         headers={**HTMX, "HX-Trigger-Name": "engagement.mode"})
     assert response.status_code == 200
+    assert response.headers["hx-trigger"] == "answered"  # an open ?? and what-if reload
     saved = draft(db, unit_id)
     assert saved.facts["engagement"]["mode"] == "partnership"
     assert saved.facts["engagement"]["prioritization"] == "first_come"  # only the one changed
@@ -328,6 +329,7 @@ def test_a_bad_answer_gives_the_cli_s_message_and_saves_nothing(client, db):
     assert 'id="f-competencies-communication-error" role="alert">9 is out of range' in (
         response.text)
     assert 'id="f-competencies-communication"' not in response.text  # the box is left as is
+    assert "hx-trigger" not in response.headers
     assert draft(db, unit_id).version == 1
 
 
@@ -409,6 +411,7 @@ def test_why_shows_what_each_answer_would_change(client):
     assert response.status_code == 200 and response.text.startswith('<section id="why"')
     for choice in ("reactive", "order_taking", "advisory", "partnership"):
         assert f"<th scope=\"row\">{choice}" in response.text
+    assert 'hx-trigger="answered from:body"' in response.text  # reloaded as answers change
     page = client.get(f"/units/{unit_id}?why=engagement.mode").text
     assert "What each answer would change" in page
     assert client.get(f"/units/{unit_id}/why?path=nope").status_code == 404

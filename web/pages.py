@@ -78,6 +78,8 @@ from .services import Services
 from .templates_env import FOLDER
 
 LARGE_COOKIE = "brm_large"
+ANSWERED = "answered"
+"""The event an answer saved with htmx raises on the page (``HX-Trigger``)."""
 HTMX_CONFIG = ('{"includeIndicatorStyles": false, '
                '"responseHandling": [{"code": "204", "swap": false}, '
                '{"code": "[23]..", "swap": true}, {"code": "409", "swap": true}, '
@@ -240,8 +242,11 @@ class Pages:
         field = forms.form_field(advisor, path, draft.facts, draft.version, kept)
         if kept is None:
             field = field._replace(saved=True)
-        return self.render(request, "answer.html.j2", {
+        response = self.render(request, "answer.html.j2", {
             "field": field, **self.diagnosis_context(advisor, draft), "oob": True}, status)
+        if kept is None:  # an open ?? panel and a what-if result load themselves again
+            response.headers["hx-trigger"] = ANSWERED
+        return response
 
     def answer_all(self, request: Request, form: FormData, draft: Draft, advisor: Advisor,
                    asked: Mapping[str, Any]) -> Response:
