@@ -99,9 +99,8 @@ def team_view(advisor: Advisor, diagnosis: Diagnosis) -> dict[str, Any] | None:
     team = diagnosis.team
     if team is None or not team.profiles:
         return None
+    labels = dict(team.competencies)
     competencies = [name for name, _ in team.profiles[0].ratings]
-    labels = {path.rsplit(".", 1)[1]: field.label for path, field in advisor.pack.fields.items()
-              if path.startswith("competencies.")}
     rows = []
     for profile in team.profiles:
         below_next = {s.competency: s.needed for s in profile.below_next}
