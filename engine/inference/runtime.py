@@ -21,9 +21,17 @@ import heapq
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER
+from ..packs.model import IMPACT_ORDER, SEVERITY_ORDER, RulePack
 from . import engine_json
-from .compiler import COUNT_SLOT, PRIORITY, TARGET_SLOT, CompiledPack, Slot, target_slot
+from .compiler import (
+    COUNT_SLOT,
+    PRIORITY,
+    TARGET_SLOT,
+    CompiledPack,
+    EngineRule,
+    Slot,
+    target_slot,
+)
 from .diagnosis import CriterionResult, LevelRef, Matched, RecommendationResult, TraceStep
 from .durable_adapter import Chain
 
@@ -121,7 +129,16 @@ class Tables:
         self.encode = Encoder(compiled.slots, [d.id for d in pack.dimensions])
         rules = list(compiled.rules.values())
         keys = list(dict.fromkeys((rule.kind, rule.target) for rule in rules))
-        number = {key: index for index, key in enumerate(keys)}
+        self.number = {key: index for index, key in enumerate(keys)}
+        self._rule_tables(compiled, rules)
+        self._conclusion_tables(pack, keys)
+        self._level_tables(pack)
+        self._advice_tables(pack)
+
+    def _rule_tables(self, compiled: CompiledPack, rules: Sequence[EngineRule]) -> None:
+        """Per engine rule: what it concludes and asserts (the chain), its place in the
+        engine's order, the conclusions it joins and the input slots it reads."""
+        number = self.number
         self.rules = tuple(_rule_info(rule) for rule in rules)
         self.chain = Chain(
             numbers={rule.name: index for index, rule in enumerate(rules)},
@@ -143,7 +160,11 @@ class Tables:
         self.own = tuple(sum(bits[path] for path in info.paths) for info in self.rules)
         self._paths = tuple(compiled.slot_by_path)
         self._mask_paths: dict[int, tuple[str, ...]] = {}
-        self.number = number
+
+    def _conclusion_tables(self, pack: RulePack, keys: Sequence[tuple[str, str]]) -> None:
+        """The conclusions every assessment must decide, and the keys of the diagnoses,
+        criteria and derived facts a result reads."""
+        number = self.number
         self.required = tuple((kind, ident, number.get((kind, ident), -1)) for kind, ident in (
             [("derived", d.id) for d in pack.derived]
             + [("criterion", c.id) for c in pack.criteria]
@@ -161,11 +182,19 @@ class Tables:
                                c.source) for c in pack.criteria)
         self.derived_keys = tuple(number.get(("derived", d.id), -1) for d in pack.derived)
         self.derived_ids = tuple(d.id for d in pack.derived)
+
+    def _level_tables(self, pack: RulePack) -> None:
+        """Every level as a result names it, the next on its ladder, and its rank."""
         self.levels = LevelRef.by_id(pack.all_levels)
         self.next_levels = {level.id: (self.levels[ladder[level.rank].id]
                                        if level.rank < len(ladder) else None)
                             for _, ladder in pack.ladders for level in ladder}
         self.ranks = pack.ranks
+
+    def _advice_tables(self, pack: RulePack) -> None:
+        """The recommendations (by level, impact, then as declared) and the findings (by
+        severity, then as declared), each with the key of its conclusion."""
+        number = self.number
         ordered_recs = sorted(enumerate(pack.recommendations), key=lambda item: (
             pack.ranks[item[1].level], -IMPACT_ORDER[item[1].impact], item[0]))
         self.recommendations = tuple((number.get(("recommendation", rec.id), -1), rec)

@@ -76,6 +76,28 @@ def ladder_svg(rungs: Sequence[Rung], chart_id: str = "ladder",
     return "\n".join(parts)
 
 
+_RADAR_WIDTH, _RADAR_HEIGHT = 800, 470
+
+
+class _Radar(NamedTuple):
+    """A radar's geometry: `spokes` from the centre, 0 to `maximum` along each."""
+
+    spokes: int
+    maximum: int
+    cx: float = _RADAR_WIDTH / 2
+    cy: float = 225
+    radius: float = 150
+
+    def point(self, index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / self.spokes
+        r = self.radius * value / self.maximum
+        return self.cx + r * math.cos(angle), self.cy + r * math.sin(angle)
+
+    def polygon(self, values: Sequence[float]) -> str:
+        return " ".join(f"{_n(x)},{_n(y)}" for x, y in
+                        (self.point(i, v) for i, v in enumerate(values)))
+
+
 def radar_svg(axes: Sequence[Axis], maximum: int, chart_id: str = "radar",
               title: str = "Competency radar", subject: str = "Competency ratings") -> str:
     """Ratings on a radar, with one dashed polygon per threshold set (e.g. next level, target).
@@ -84,60 +106,67 @@ def radar_svg(axes: Sequence[Axis], maximum: int, chart_id: str = "radar",
     labelled "not rated". `title` names the chart and `subject` starts its description (whose
     ratings: a BRM's, in the report's appendix).
     """
-    width, height, radius = 800, 470, 150
-    cx, cy = width / 2, 225
-    count = len(axes)
-
-    def point(index: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / count
-        r = radius * value / maximum
-        return cx + r * math.cos(angle), cy + r * math.sin(angle)
-
-    def polygon(values: Sequence[float]) -> str:
-        return " ".join(f"{_n(x)},{_n(y)}" for x, y in
-                        (point(i, v) for i, v in enumerate(values)))
-
-    rated = [a for a in axes if a.rating is not None]
+    width, height = _RADAR_WIDTH, _RADAR_HEIGHT
+    radar = _Radar(len(axes), maximum)
     labels = sorted({label for a in axes for label, _ in a.thresholds})
-    desc = f"{subject} from 0 to {maximum}: " + "; ".join(
-        f"{a.name} {a.rating if a.rating is not None else 'not rated'}"
-        + "".join(f", {label} needs {value}" for label, value in a.thresholds)
-        for a in axes) + "."
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<desc id="{chart_id}-desc">{escape(_radar_desc(axes, maximum, subject))}</desc>',
     ]
     for level in range(1, maximum + 1):
-        parts.append(f'<polygon class="grid" points="{polygon([level] * count)}"/>')
+        parts.append(f'<polygon class="grid" points="{radar.polygon([level] * radar.spokes)}"/>')
+    parts += _radar_spokes(radar, axes)
+    for number, label in enumerate(labels):
+        values = [dict(a.thresholds).get(label, 0) for a in axes]
+        parts.append(f'<polygon class="threshold t{number}" points="{radar.polygon(values)}">'
+                     f'<title>{escape(label)} threshold</title></polygon>')
+    parts += _radar_ratings(radar, axes)
+    legend = ["ratings: solid line"] + [f"{label}: dashed line {n + 1}"
+                                        for n, label in enumerate(labels)]
+    parts.append(f'<text class="legend" x="10" y="{height - 10}">{escape("; ".join(legend))}'
+                 "</text>")
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _radar_desc(axes: Sequence[Axis], maximum: int, subject: str) -> str:
+    """The radar in words: each axis's rating and what each threshold set needs of it."""
+    return f"{subject} from 0 to {maximum}: " + "; ".join(
+        f"{a.name} {a.rating if a.rating is not None else 'not rated'}"
+        + "".join(f", {label} needs {value}" for label, value in a.thresholds)
+        for a in axes) + "."
+
+
+def _radar_spokes(radar: _Radar, axes: Sequence[Axis]) -> list[str]:
+    """A spoke per axis, labelled with its name and rating (or "not rated")."""
+    parts = []
+    cx, cy = radar.cx, radar.cy
     for index, axis in enumerate(axes):
-        x, y = point(index, maximum)
+        x, y = radar.point(index, radar.maximum)
         parts.append(f'<line class="spoke" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" '
                      f'y2="{_n(y)}"/>')
-        lx, ly = point(index, maximum + 0.5)
+        lx, ly = radar.point(index, radar.maximum + 0.5)
         ly += 4 if abs(ly - cy) < 20 else (12 if ly > cy else -4)
         anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
         note = "" if axis.rating is not None else " (not rated)"
         shown = f"{axis.name}: {axis.rating}" if axis.rating is not None else axis.name
         parts.append(f'<text class="axis" x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}">'
                      f'{escape(shown + note)}</text>')
-    for number, label in enumerate(labels):
-        values = [dict(a.thresholds).get(label, 0) for a in axes]
-        parts.append(f'<polygon class="threshold t{number}" points="{polygon(values)}">'
-                     f'<title>{escape(label)} threshold</title></polygon>')
-    if rated:
-        values = [a.rating if a.rating is not None else 0 for a in axes]
-        parts.append(f'<polygon class="ratings" points="{polygon(values)}">'
-                     '<title>ratings</title></polygon>')
-        for index, axis in enumerate(axes):
-            if axis.rating is not None:
-                x, y = point(index, axis.rating)
-                parts.append(f'<circle class="rating" cx="{_n(x)}" cy="{_n(y)}" r="4"/>')
-    legend_y = height - 10
-    legend = ["ratings: solid line"] + [f"{label}: dashed line {n + 1}"
-                                        for n, label in enumerate(labels)]
-    parts.append(f'<text class="legend" x="10" y="{legend_y}">{escape("; ".join(legend))}'
-                 "</text>")
-    parts.append("</svg>")
-    return "\n".join(parts)
+    return parts
+
+
+def _radar_ratings(radar: _Radar, axes: Sequence[Axis]) -> list[str]:
+    """The ratings polygon (unrated axes at the centre) and a dot per rating; nothing when no
+    axis is rated."""
+    if not any(a.rating is not None for a in axes):
+        return []
+    values = [a.rating if a.rating is not None else 0 for a in axes]
+    parts = [f'<polygon class="ratings" points="{radar.polygon(values)}">'
+             '<title>ratings</title></polygon>']
+    for index, axis in enumerate(axes):
+        if axis.rating is not None:
+            x, y = radar.point(index, axis.rating)
+            parts.append(f'<circle class="rating" cx="{_n(x)}" cy="{_n(y)}" r="4"/>')
+    return parts
