@@ -432,8 +432,10 @@ def _reason_text(session: Interview, question: InterviewQuestion) -> str:
 
 def _help_text(session: Interview, question: InterviewQuestion) -> str:
     lines = _fill(question.help or "No more help for this question.")
-    if session.keeps_evidence:
-        lines += _fill(FREE_TEXT_HELP if session.free_text(question) else EVIDENCE_HELP)
+    if session.takes_evidence(question):
+        lines += _fill(EVIDENCE_HELP)
+    elif session.keeps_evidence and session.free_text(question):
+        lines += _fill(FREE_TEXT_HELP)
     return "\n".join(lines)
 
 

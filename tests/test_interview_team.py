@@ -325,9 +325,15 @@ def test_why_on_a_brm_question_speaks_the_clients_words_from_the_pack(tmp_path):
 def test_help_on_a_rating_names_the_packs_scale(tmp_path):
     path = tmp_path / "help.yaml"
     lines = team_script(TEAM, stop_before="brms[0].competencies.value_realization")
-    result = interview(["--team", "-o", str(path)], [*lines, "help", "q"])
+    result = interview(["--team", "-o", str(path)], [*lines, "help", "3 # seen at review",
+                                                     "q"])
     scale = advisor_for().pack.team.scale
-    assert ", ".join(f"{n} {step}" for n, step in enumerate(scale)) in said(result.output)
+    output = said(result.output)
+    assert ", ".join(f"{n} {step}" for n, step in enumerate(scale)) in output
+    assert "record evidence" not in output  # a BRM's answers carry none
+    assert "not accepted: no evidence is kept for a BRM's answers: give the answer without # " \
+           "and the note" in output
+    assert "competencies" not in saved_facts(path)["brms"][0]
 
 
 def test_with_engagement_only_the_brms_serving_the_unit_are_asked(tmp_path):

@@ -506,6 +506,12 @@ class Interview:
         its files can make an engagement (a folder that ``brm assess`` reads as one)."""
         return tuple(p for p in IDENTITY if p in self._by_path)
 
+    def takes_evidence(self, question: InterviewQuestion) -> bool:
+        """Whether evidence may follow this question's answer after `` # `` (the pack's facts
+        keep evidence, the answer is not free text, and not one of a BRM's)."""
+        return (self.keeps_evidence and not free_text(question)
+                and not (self.team is not None and team_path(question.path)))
+
     @staticmethod
     def free_text(question: InterviewQuestion) -> bool:
         """Whether an answer is free text, which keeps every `#` as typed (no evidence)."""

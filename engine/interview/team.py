@@ -22,7 +22,7 @@ from ..inputs.schema_check import SchemaValidator
 from ..packs.model import RulePack, TeamPolicy
 from ..present.words import plural
 from ..team.roster import TEAM_LIST, team_issues
-from .answers import SKIP_WORDS, AnswerError, parse_answer
+from .answers import SKIP_WORDS, AnswerError, free_text, parse_answer
 from .questions import InterviewQuestion, field_question
 
 DONE = "done"
@@ -237,6 +237,9 @@ class TeamInterview:
         path = question.path
         if not raw.strip() and path in self.reopened:
             return DONE if path == self.end_path else self.value(path)
+        if not free_text(question) and "#" in raw:
+            raise AnswerError("no evidence is kept for a BRM's answers: give the answer "
+                              "without # and the note")
         index, field = _parts(path)
         if field == "name":
             return self._name(question, index, raw)
