@@ -437,3 +437,68 @@ def test_whatif_search_reaches_the_next_level_through_the_brms(advisor):
         "brms[Lee Okafor].competencies.business_environment",
         "brms[Sam Patel].competencies.business_alignment",
         "brms[Lee Okafor].competencies.communication"]
+
+
+# --- batch inputs with a row per BRM ------------------------------------------------------------
+
+TEAM_CSV = """organization,brm.formal_role,engagement.mode,engagement.prioritization,\
+engagement.lifecycle,measures,brms.name,brms.units,brms.competencies.communication,\
+brms.competencies.business_environment,brms.competencies.business_alignment
+Northwind,true,advisory,business_priorities,strategy;planning,\
+satisfaction;service_levels;business_value,Dana,Retail;Online,4,4,3
+,,,,,,Lee,Retail,2,2,3
+Northwind,,,,,,Sam,Online,3,3,3
+Acme,true,order_taking,first_come,planning,satisfaction,,,,,
+Globex,true,advisory,business_priorities,strategy,satisfaction;service_levels;business_value,\
+Kim,,3,3,3
+Globex,false,,,,,Jo,,3,3,3
+"""
+
+
+def test_a_table_with_a_row_per_brm_is_one_record_per_organization(tmp_path, advisor):
+    from brm_advisor.engine import read_records
+
+    table = tmp_path / "team.csv"
+    table.write_text(TEAM_CSV)
+    records = list(read_records([str(table)], advisor.pack.fields))
+    assert [r.source.rsplit(":", 1)[1] for r in records] == ["2-4", "5", "6-7"]
+    northwind, acme, globex = records
+    assert [b["name"] for b in northwind.data["brms"]] == ["Dana", "Lee", "Sam"]
+    assert northwind.data["brms"][1] == {"name": "Lee", "units": ["Retail"], "competencies": {
+        "communication": 2, "business_environment": 2, "business_alignment": 3}}
+    assert "brms" not in acme.data
+    assert globex.data is None and globex.issues[0].path == "$.brm.formal_role"
+    assert "row 7 gives False where the rows above give True" in globex.issues[0].message
+    diagnosis = advisor.assess(advisor.reader.from_data(northwind.data))
+    assert dict((a.competency, a.value) for a in diagnosis.team.aggregates) == {
+        "business_environment": 3, "business_alignment": 3, "communication": 3}
+
+
+def test_brm_rows_in_a_spreadsheet_and_through_a_column_map(tmp_path):
+    import csv
+
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(TEAM_CSV.splitlines()))
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    workbook = tmp_path / "team.xlsx"
+    book.save(workbook)
+    result = run("batch", str(workbook), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 1  # Globex's rows disagree
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [o.get("organization") for o in out] == ["Northwind", "Acme", None]
+    assert out[0]["source"].endswith(":2-4")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  BRM: brms.name\n  Comms: brms.competencies.communication\n")
+    table = tmp_path / "human.csv"
+    table.write_text("organization,brm.formal_role,engagement.mode,engagement.prioritization,"
+                     "engagement.lifecycle,measures,BRM,Comms\n"
+                     "X,true,advisory,business_priorities,strategy,business_value,A,4\n"
+                     ",,,,,,B,1\n")
+    result = run("batch", str(table), "--columns", str(mapping), "-o", str(tmp_path / "h.jsonl"))
+    assert result.exit_code == 0, result.stderr
+    (line,) = (tmp_path / "h.jsonl").read_text().splitlines()
+    assert json.loads(line)["source"].endswith(":2-3")

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from ..errors import InputError, Issue
 from ..packs.fields import Field
 from ..present.words import suggest
+from ..team.roster import table_fields
 from .documents import Document, read_document
 
 MAP_KEYS = ("columns", "values", "separator")
@@ -71,7 +72,9 @@ def fold(text: str) -> str:
 
 def load_column_map(path: str | Path, fields: Mapping[str, Field]) -> ColumnMap:
     """Read and check a column map against a pack's field table. Raises `InputError` (a
-    `DocumentError` for a file that is not YAML or JSON) naming every problem with its line."""
+    `DocumentError` for a file that is not YAML or JSON) naming every problem with its line.
+    A BRM's columns (a row per BRM: ``brms.name``...) may be mapped too."""
+    fields = table_fields(fields)
     document = read_document(path)
     data = document.data
     if not isinstance(data, Mapping):

@@ -30,6 +30,7 @@ from typing import IO, Any, NamedTuple
 from ..errors import DocumentError, InputError, Issue
 from ..packs.fields import Field
 from ..present.words import plural
+from ..team.roster import TEAM_LIST, table_fields
 from .columns import ColumnMap, header_targets
 from .documents import MAX_DOCUMENT_BYTES, Document, load_json, read_document
 from .paths import container_at
@@ -197,7 +198,7 @@ def _header_check(rows: Iterator[tuple[int, list[str] | Issue]], fields: Mapping
     line, header = first
     if isinstance(header, Issue):
         return (header._replace(line=header.line or line),)
-    return header_targets(header, fields, columns, line)[1]
+    return header_targets(header, table_fields(fields), columns, line)[1]
 
 
 def _lines_file(path: Path, fields: Mapping[str, Field],
@@ -339,6 +340,7 @@ def _table(rows: Rows, source: str, fields: Mapping[str, Field],
         # a file that is no table at all (an unreadable workbook): its problem alone
         yield refused if refused.records else Record(source, None, (header,))
         return
+    fields = table_fields(fields)
     targets, problems = header_targets(header, fields, columns, line)
     if problems:
         yield _refused(source, problems, rows)
@@ -346,7 +348,8 @@ def _table(rows: Rows, source: str, fields: Mapping[str, Field],
         if pad:
             rows = ((n, r if isinstance(r, Issue) else r + [""] * (len(targets) - len(r)))
                     for n, r in rows)
-        yield from _rows(rows, targets, fields, columns, source)
+        records = _rows(rows, targets, fields, columns, source)
+        yield from (_team_rows(records) if TEAM_LIST in fields else records)
 
 
 def _refused(source: str, problems: tuple[Issue, ...], rows: Rows) -> Record:
@@ -370,6 +373,83 @@ def _rows(rows: Rows, targets: list[str | None], fields: Mapping[str, Field],
             first_extra = first_extra or number
         else:
             yield Record(where, _row_data(targets, row, fields, columns))
+
+
+def _team_rows(records: Iterator[Record]) -> Iterator[Record]:
+    """A table's rows with one row per BRM: consecutive rows naming a BRM for the same
+    organization (and business unit; a row may leave them empty to mean the one above) are
+    one record, its `brms` the rows' BRMs in order. A row that gives another value for a
+    field of the organization than the rows above makes the organization's record invalid,
+    saying which row and field."""
+    group: _Group | None = None
+    for record in records:
+        data = record.data
+        brm = _brm_of(data)
+        if brm is not None and group is not None and _continues(group.data, data):
+            group.add(record, brm)
+            continue
+        if group is not None:
+            yield group.record()
+            group = None
+        if brm is not None:
+            group = _Group(record, brm)
+        else:
+            yield record
+    if group is not None:
+        yield group.record()
+
+
+class _Group:
+    """One organization's rows, a BRM each, while they are read."""
+
+    def __init__(self, record: Record, brm: dict[str, Any]) -> None:
+        self.first = record
+        self.data: dict[str, Any] = {**record.data, TEAM_LIST: [brm]}
+        self.last = ""
+        self.issues: list[Issue] = []
+
+    def add(self, record: Record, brm: dict[str, Any]) -> None:
+        mine = dict(_leaves(self.data))
+        for path, value in _leaves(record.data):
+            if value != [] and path in mine and mine[path] != value:
+                self.issues.append(Issue(
+                    f"$.{path}", f"row {record.source.rsplit(':', 1)[-1]} gives {value!r} "
+                    f"where the rows above give {mine[path]!r}", code="conflict",
+                    allowed="the same value, or an empty cell, in every row of one "
+                    "organization's BRMs"))
+        self.data[TEAM_LIST].append(brm)
+        self.last = record.source.rsplit(":", 1)[-1]
+
+    def record(self) -> Record:
+        source = f"{self.first.source}-{self.last}" if self.last else self.first.source
+        if self.issues:
+            return Record(source, None, tuple(self.issues))
+        return self.first._replace(source=source, data=self.data)
+
+
+def _brm_of(data: Any) -> dict[str, Any] | None:
+    """The BRM a row gives (its ``brms.*`` cells), taken out of the row's data; None when the
+    row gives none (empty cells only)."""
+    if not isinstance(data, dict):
+        return None
+    brm = data.pop(TEAM_LIST, None)
+    if not isinstance(brm, dict) or all(value in ([], {}, None) for value in brm.values()):
+        return None
+    return brm
+
+
+def _continues(first: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Whether a BRM's row belongs to the organization (and unit) of the rows above."""
+    return all(data.get(key) in (None, first.get(key))
+               for key in ("organization", "business_unit"))
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            yield from _leaves(value, f"{prefix}{key}.")
+        elif key != TEAM_LIST or prefix:
+            yield f"{prefix}{key}", value
 
 
 def _extra_cells(where: str, row: list[str], columns: int, first: int | None) -> Record:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import Issue
+from ..packs.fields import Field
 from ..packs.model import TeamPolicy
 from ..present.words import suggest
 
@@ -98,3 +99,23 @@ def _unknown_units(index: int, served: Iterable[Any], units: Sequence[str],
                   line=line_of([TEAM_LIST, index, "units", position]) if line_of else None)
             for position, unit in enumerate(served) if isinstance(unit, str)
             and unit not in units]
+
+
+def table_fields(fields: Mapping[str, Field]) -> dict[str, Field]:
+    """The columns a table (CSV, XLSX) may have: the facts' fields and, when the facts list
+    BRMs, one BRM's per row: ``brms.name``, ``brms.role``, ``brms.units`` and
+    ``brms.competencies.X`` for each rating the facts have."""
+    found = dict(fields)
+    if TEAM_LIST not in fields:
+        return found
+    found[f"{TEAM_LIST}.name"] = Field(f"{TEAM_LIST}.name", "string", False,
+                                       description="A BRM's name or label (a row per BRM)")
+    found[f"{TEAM_LIST}.role"] = Field(f"{TEAM_LIST}.role", "string", False,
+                                       description="The BRM's role")
+    found[f"{TEAM_LIST}.units"] = Field(f"{TEAM_LIST}.units", "list", False,
+                                        description="The business units the BRM serves")
+    for path, field in fields.items():
+        if path.startswith("competencies.") and field.kind == "integer":
+            found[f"{TEAM_LIST}.{path}"] = field._replace(path=f"{TEAM_LIST}.{path}",
+                                                          required=False)
+    return found
