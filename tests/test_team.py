@@ -502,3 +502,17 @@ def test_brm_rows_in_a_spreadsheet_and_through_a_column_map(tmp_path):
     assert result.exit_code == 0, result.stderr
     (line,) = (tmp_path / "h.jsonl").read_text().splitlines()
     assert json.loads(line)["source"].endswith(":2-3")
+
+
+def test_a_batch_saves_no_individual_profile(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "h.sqlite"
+    result = run("batch", str(NORTHWIND), "--save", "--db", str(db), "-o",
+                 str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(db) as connection:
+        ((facts, saved, level),) = connection.execute(
+            "SELECT facts, result, level_id FROM assessments").fetchall()
+    assert not any(name in facts + saved for name in PEOPLE) and level == "order_taker"
+    assert json.loads(facts)["competencies"]["communication"] == 2  # the derived rating

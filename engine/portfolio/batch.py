@@ -122,10 +122,11 @@ class RecordAssessor:
         diagnosis = self.advisor.assess(facts)
         data = result_line(record.source, diagnosis, facts.data)
         saved: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None)
-        if self.keep:
+        if self.keep:  # as the history keeps it: never a BRM's own profile, from a batch
             from .history import saved_result
 
-            saved = (facts.data, saved_result(diagnosis))
+            kept, kept_diagnosis = self.advisor.for_history(facts, diagnosis)
+            saved = (kept.data, saved_result(kept_diagnosis))
         return Outcome(record.source, _json(data), diagnosis.level.id, tuple(diagnosis.gaps),
                        None, *saved, data,
                        dimensions=tuple((d.id, d.level.id) for d in diagnosis.dimensions))
