@@ -582,3 +582,46 @@ def test_a_level_needing_more_criteria_than_the_engine_joins_is_refused(tmp_path
         Advisor(load_pack(folder))
     assert [(i.path, i.code) for i in caught.value.issues] == [("level:high", "too-complex")]
     assert "joins 18 facts" in caught.value.issues[0].message
+
+
+@pytest.mark.parametrize(("pattern", "answer"), [
+    ("^a*a*a*a*a*a*b$", "a" * 300),  # repeats side by side: polynomial for Python's re
+    ("^.*.*.*.*=.*$", "x" * 1000),
+    ("^(a|aa)*c$", "a" * 60 + "b"),  # backtracking that even the timed matcher meets
+])
+def test_patterns_whose_repeats_backtrack_side_by_side_give_an_answer_in_time(
+        tmp_path, pattern, answer):
+    """A pack's facts schema may hold patterns the loader cannot prove fast (repeats side by
+    side); each answer is then matched with a time limit and, past it, refused as not checked
+    (with `re`, the first took 26 s on 100 characters and over a minute on 300)."""
+    from brm_advisor.engine import Advisor
+    from brm_advisor.engine.inputs.schema_check import MATCH_SECONDS, pattern_matches
+
+    schema = with_property("organization", {"type": "string", "pattern": pattern})
+    folder = make_pack(tmp_path / "p", schema)
+    try:
+        pack = load_pack(folder)
+    except PackError:  # refused outright (nested repeats): as safe
+        return
+    with hang_guard(10), Advisor(pack) as advisor:
+        facts = {"organization": answer}
+        assert advisor.reader.validator.is_valid(facts) is False
+        (issue,) = [i for i in advisor.reader.validator.issues(facts)
+                    if i.path == "$.organization"]
+    found = pattern_matches(pattern, answer)
+    if found is None:
+        assert f"could not be checked against its form in {MATCH_SECONDS} s" in issue.message
+
+
+def test_a_shipped_schema_s_patterns_need_no_timed_matcher():
+    """The facts contract's and the pack schema's patterns are matched by `re` (importing the
+    timed matcher costs start-up time)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom brm_advisor.engine import Advisor, resolve_pack\n"
+            "a = Advisor(resolve_pack())\na.assess(a.read('examples/acme.yaml'))\n"
+            "print('regex' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True, timeout=120)
+    assert done.stdout.strip() == "False"

@@ -12,7 +12,6 @@ rejects (hypothesis), so the schema file stays the single source of truth.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -36,10 +35,13 @@ class _Unsupported(Exception):
 class SchemaValidator:
     """A JSON Schema compiled once and reused for every document."""
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(self, schema: Mapping[str, Any], *, trusted: bool = False) -> None:
+        """`trusted`: a schema shipped with brm-advisor (its patterns need no time limit);
+        a pack's facts schema is not."""
         self.schema = schema
+        self.trusted = trusted
         try:
-            self._fast: Check | None = _Compiler(schema).compile(schema)
+            self._fast: Check | None = _Compiler(schema, trusted).compile(schema)
         except _Unsupported:
             self._fast = None
         self._full: Any = None
@@ -82,13 +84,90 @@ class SchemaValidator:
             # nothing is ever retrieved: a reference resolves inside the schema or not at all
             # (the pack loader refuses others; this is the second line of defence)
             registry = Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]  # attrs
-            self._full = _bounded_validator()(self.schema, registry=registry)
+            self._full = _bounded_validator(self.trusted)(self.schema, registry=registry)
         return self._full
 
 
 MAX_PATTERN_INPUT = 10_000
 """Characters of a string checked against a `pattern`: a longer one is refused unmatched (even
 an innocent-looking pattern such as ``.*x`` takes time quadratic in the text)."""
+
+
+MATCH_SECONDS = 0.25
+"""The time one answer may take to be checked against a pattern: a pattern written so that it
+backtracks (a pack's, which is not trusted) refuses the answer after this long instead of
+hanging. Patterns are matched by the `regex` module, which stops at a timeout and avoids
+most backtracking that Python's `re` falls into (``a*a*a*b``); the pack loader refuses nested
+repeats outright."""
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> tuple[Any, bool]:
+    """The compiled pattern, and whether it needs the timed matcher: a pattern without an
+    unbounded repeat runs in linear time, so Python's own `re` matches it (the facts
+    contract's patterns; importing `regex` costs start-up time)."""
+    import re
+
+    try:
+        plain = re.compile(pattern)
+    except re.error:
+        plain = None
+    if plain is not None and not _unbounded(pattern):
+        return plain, False
+    import regex
+
+    return regex.compile(pattern), True
+
+
+@functools.lru_cache(maxsize=256)
+def _plain(pattern: str) -> Any:
+    import re
+
+    return re.compile(pattern)
+
+
+def _trusted_pattern(argument: str, schema: Mapping[str, Any]) -> Check:
+    compiled = _plain(argument)
+    return lambda value: type(value) is not str or (len(value) <= MAX_PATTERN_INPUT
+                                                     and compiled.search(value) is not None)
+
+
+def _unbounded(pattern: str) -> bool:
+    """Whether a pattern repeats anything without bound (``*``, ``+``, ``{n,}``)."""
+    import re._constants as constants  # the parser's own names (Python 3.11+)
+    import re._parser as parser
+
+    stack = [parser.parse(pattern)]
+    while stack:
+        for op, argument in stack.pop():
+            if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+                if argument[1] == constants.MAXREPEAT:
+                    return True
+                stack.append(argument[2])
+            elif op in (constants.SUBPATTERN, constants.ATOMIC_GROUP):
+                stack.append(argument[-1])
+            elif op == constants.BRANCH:
+                stack.extend(argument[1])
+            elif op in (constants.ASSERT, constants.ASSERT_NOT):
+                stack.append(argument[1])
+    return False
+
+
+def pattern_matches(pattern: str, text: str, *, trusted: bool = False) -> bool | None:
+    """Whether `text` matches `pattern` anywhere (JSON Schema's `pattern`); None when it could
+    not be decided in `MATCH_SECONDS` or the text is longer than `MAX_PATTERN_INPUT` (both
+    count as not matching). A `trusted` pattern (a shipped schema's) is matched by `re`."""
+    if len(text) > MAX_PATTERN_INPUT:
+        return None
+    if trusted:
+        return _plain(pattern).search(text) is not None
+    compiled, timed = _compiled(pattern)
+    if not timed:
+        return compiled.search(text) is not None
+    try:
+        return compiled.search(text, timeout=MATCH_SECONDS) is not None
+    except TimeoutError:
+        return None
 
 
 def _refuse_retrieval(uri: str) -> Any:
@@ -98,17 +177,18 @@ def _refuse_retrieval(uri: str) -> Any:
 
 
 @functools.cache
-def _bounded_validator() -> Any:
+def _bounded_validator(trusted: bool = False) -> Any:
     """Draft 2020-12, with `pattern` refusing strings longer than `MAX_PATTERN_INPUT`."""
     from jsonschema import Draft202012Validator, ValidationError, validators
 
-    matches = Draft202012Validator.VALIDATORS["pattern"]
-
     def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[Any]:
-        if isinstance(instance, str) and len(instance) > MAX_PATTERN_INPUT:
-            yield ValidationError(f"is longer than {MAX_PATTERN_INPUT} characters")
+        if not isinstance(instance, str):
             return
-        yield from matches(validator, regex, instance, schema)
+        found = pattern_matches(regex, instance, trusted=trusted)
+        if found is None:
+            yield ValidationError(f"could not be checked against {regex!r} in time")
+        elif not found:
+            yield ValidationError(f"{instance!r} does not match {regex!r}")
 
     return validators.extend(Draft202012Validator, {"pattern": pattern})
 
@@ -124,8 +204,9 @@ def _line(line_of: LineFinder, parts: list[str | int], code: str) -> int | None:
 class _Compiler:
     """Compiles a schema into nested closures; local ``$ref``s resolve lazily (recursion)."""
 
-    def __init__(self, root: Mapping[str, Any]) -> None:
+    def __init__(self, root: Mapping[str, Any], trusted: bool = False) -> None:
         self.root = root
+        self.trusted = trusted
         self.refs: dict[str, Check | None] = {}
 
     def compile(self, schema: Any) -> Check:
@@ -150,7 +231,8 @@ class _Compiler:
             if keyword == "anyOf" and isinstance(argument, list) and argument:
                 checks.append(_any_of([self.compile(item) for item in argument]))
                 continue
-            compiler = _KEYWORDS.get(keyword)
+            compiler = _trusted_pattern if keyword == "pattern" and self.trusted else (
+                _KEYWORDS.get(keyword))
             if compiler is None:
                 raise _Unsupported(keyword)
             checks.append(compiler(argument, schema))
@@ -294,9 +376,11 @@ def _any_of(alternatives: list[Check]) -> Check:
 
 
 def _pattern(argument: str, schema: Mapping[str, Any]) -> Check:
-    regex = re.compile(argument)
-    return lambda value: type(value) is not str or (len(value) <= MAX_PATTERN_INPUT
-                                                     and regex.search(value) is not None)
+    try:
+        _compiled(argument)
+    except Exception as error:  # noqa: BLE001 - the matcher's own error types
+        raise _Unsupported(f"pattern {argument!r}") from error  # jsonschema judges it
+    return lambda value: type(value) is not str or bool(pattern_matches(argument, value))
 
 
 _KEYWORDS: dict[str, Callable[[Any, Mapping[str, Any]], Check]] = {
@@ -486,6 +570,10 @@ def _pattern_issues(failure: _Failure) -> list[Located]:
     if isinstance(value, str) and len(value) > MAX_PATTERN_INPUT:
         return [failure.at(f"is longer than {MAX_PATTERN_INPUT} characters: too long to check "
                            "against its form", "pattern",
+                           allowed=described or f"text matching {failure.argument}")]
+    if isinstance(value, str) and pattern_matches(failure.argument, value) is None:
+        return [failure.at(f"could not be checked against its form in {MATCH_SECONDS} s (the "
+                           "pattern backtracks: the pack should simplify it)", "pattern",
                            allowed=described or f"text matching {failure.argument}")]
     return [failure.at(f"{describe_value(value)} does not have the expected form", "pattern",
                        allowed=described or f"text matching {failure.argument}")]

@@ -32,7 +32,7 @@ def schema(name: str) -> dict[str, Any]:
 
 def validator(name: str) -> SchemaValidator:
     """A new validator for a shipped schema (callers keep it: building one is not free)."""
-    return SchemaValidator(schema(name))
+    return SchemaValidator(schema(name), trusted=True)
 
 
 def builtin_facts_schemas() -> dict[str, str]:
