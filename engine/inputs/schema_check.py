@@ -12,6 +12,7 @@ rejects (hypothesis), so the schema file stays the single source of truth.
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -114,8 +115,7 @@ def _compiled(pattern: str) -> tuple[Any, bool]:
         plain = None
     if plain is not None and not _unbounded(pattern):
         return plain, False
-    import regex
-
+    regex: Any = importlib.import_module("regex")  # untyped; costs start-up time
     return regex.compile(pattern), True
 
 
@@ -134,8 +134,8 @@ def _trusted_pattern(argument: str, schema: Mapping[str, Any]) -> Check:
 
 def _unbounded(pattern: str) -> bool:
     """Whether a pattern repeats anything without bound (``*``, ``+``, ``{n,}``)."""
-    import re._constants as constants  # the parser's own names (Python 3.11+)
-    import re._parser as parser
+    parser: Any = importlib.import_module("re._parser")  # the parser (Python 3.11+)
+    constants: Any = importlib.import_module("re._constants")  # and its names
 
     stack = [parser.parse(pattern)]
     while stack:
