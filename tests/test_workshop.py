@@ -72,3 +72,9 @@ def test_a_history_of_schema_3_gains_the_workshop(tmp_path):
         assert Workshop(history).drafts() == []
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version FROM schema_version").fetchone() == (4,)
+
+
+def test_a_unit_s_facts_for_a_pack_without_a_business_unit_field(workshop):
+    draft = workshop.create("Acme", "Retail", "brmi-relationship")
+    assert draft.facts_for({"organization": None}) == {"organization": "Acme"}
+    assert draft.facts_for({"organization": None, "business_unit": None}) == draft.facts

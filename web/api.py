@@ -307,7 +307,8 @@ class _Handlers:
             workshop = Workshop(history)
             current = workshop.draft(unit_id)  # a unit that does not exist: 404
             advisor = self.services.advisor(current.pack_id)
-            check_answer(advisor, current.facts, body["path"], body["value"])
+            check_answer(advisor, current.facts_for(advisor.pack.fields), body["path"],
+                         body["value"])
             draft = workshop.answer(unit_id, body["path"], body["value"], body["version"],
                                     body.get("base"))
         return _json(_unit_view(advisor, draft))
@@ -515,7 +516,8 @@ def _unit_view(advisor: Advisor, draft: Draft) -> dict[str, Any]:
     view: dict[str, Any] = {"unit": draft.to_dict(), "complete": False, "diagnosis": None,
                             "missing": []}
     try:
-        facts = advisor.reader.from_data(draft.facts, f"unit #{draft.id}")
+        facts = advisor.reader.from_data(draft.facts_for(advisor.pack.fields),
+                                         f"unit #{draft.id}")
     except InputError as error:
         view["missing"] = [issue_dict(issue) for issue in error.issues]
         return view

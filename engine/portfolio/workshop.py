@@ -39,6 +39,12 @@ class Draft(NamedTuple):
     version: int
     updated_at: str
 
+    def facts_for(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers as facts of a pack whose facts have `fields`: the unit's name (which the
+        workshop keeps with every unit) left out when they have no such field."""
+        return {key: value for key, value in self.facts.items()
+                if key != "business_unit" or key in fields}
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "organization": self.organization,
                 "business_unit": self.business_unit, "pack": self.pack_id,
