@@ -29,9 +29,9 @@ from brm_advisor.engine import (
     BrowserError,
     Combined,
     Diagnosis,
-    EngagementError,
     EngagementResult,
     Facts,
+    UnknownUnitError,
     anonymized_engagement,
     assess_engagement,
     engagement_report_context,
@@ -289,12 +289,11 @@ def _explained_facts(advisor: Advisor, path: str, unit: str | None, anonymize: b
         engagement = anonymized_engagement(engagement)
     try:
         found = engagement.unit(unit)
-    except EngagementError as error:  # no unit of that name (a broken one raises its own)
-        issue = error.issues[0]
+    except UnknownUnitError as error:  # no unit of that name (a broken one raises its own)
         said = "name one with --unit" if unit is None else f"no unit {unit!r} in it"
         raise click.UsageError(f"{path} is an engagement: {said}; its units: "
-                               f"{issue.allowed}" + words.did_you_mean(issue.suggestion)
-                               ) from error
+                               f"{', '.join(error.known)}"
+                               + words.did_you_mean(error.suggestion)) from error
     return found.facts, found.combined
 
 

@@ -18,7 +18,9 @@ from brm_advisor.cli.common import (
 )
 from brm_advisor.engine import (
     Advisor,
+    CaseResult,
     ScaffoldError,
+    cases_dict,
     find_pack,
     lint_pack,
     pack_listing,
@@ -130,13 +132,10 @@ def packs_test(pack_ref: str, output_format: str) -> None:
     """Run the cases in the pack's tests/ folder; exit 1 if any fails."""
     pack = resolve_pack(pack_ref)
     with Advisor(pack) as advisor:
-        results = list(run_cases(advisor, Path(pack.location) / "tests"))
+        results: list[CaseResult] = list(run_cases(advisor, Path(pack.location) / "tests"))
     failed = [r for r in results if not r.passed]
     if output_format == "json":
-        click.echo(json.dumps({"pack": {"id": pack.id, "version": pack.version},
-                               "passed": len(results) - len(failed), "failed": len(failed),
-                               "cases": [result.to_dict() for result in results]},
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps(cases_dict(pack, results), indent=2, ensure_ascii=False))
     else:
         for result in results:
             click.echo(f"{'PASS' if result.passed else 'FAIL'}  {result.case.case_id}")

@@ -128,8 +128,7 @@ def _columns(path: str | None, inputs: tuple[str, ...], pack: RulePack,
     anything is read or written: every problem of every file at once (exit status 1)."""
     if path is None:
         return None
-    from brm_advisor.engine.inputs.columns import load_column_map
-    from brm_advisor.engine.inputs.records import table_errors
+    from brm_advisor.engine import load_column_map, table_errors
 
     columns = load_column_map(path, pack.fields)
     errors = table_errors(inputs, pack.fields, columns, sheet)

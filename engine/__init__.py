@@ -77,6 +77,8 @@ _EXPORTS: dict[str, str] = {
     "lint_pack": "packs.lint",
     "LintReport": "packs.lint",
     "run_cases": "packs.cases",
+    "CaseResult": "packs.cases",
+    "cases_dict": "packs.cases",
     "scaffold": "packs.scaffold",
     "ScaffoldError": "packs.scaffold",
     "pack_summary": "packs.summary",
@@ -135,6 +137,7 @@ _EXPORTS: dict[str, str] = {
     "is_engagement": "engagement.reading",
     "Engagement": "engagement.reading",
     "UnitFacts": "engagement.reading",
+    "UnknownUnitError": "engagement.reading",
     "assess_engagement": "engagement.rollup",
     "EngagementResult": "engagement.rollup",
     "Evidence": "engagement.evidence",
@@ -172,7 +175,8 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Advisor", "AnswerError", "assess_all", "atomic_output", "available_packs", "batch_id",
-    "BatchOutput", "BrmError", "BrowserError", "check_can_save", "ColumnMap", "compare",
+    "BatchOutput", "BrmError", "BrowserError", "CaseResult", "cases_dict", "check_can_save",
+    "ColumnMap", "compare",
     "ComparisonReport",
     "count_records", "DEFAULT_PACK", "Diagnosis", "DiagnosisDiff", "diff", "Dimension",
     "DocumentError", "EditError", "Engagement", "EngagementError", "engagement_report_context",
@@ -194,7 +198,7 @@ __all__ = [
     "ScaffoldError", "search",
     "SearchResult", "shipped_packs", "Snapshot", "Summary", "table_errors", "TargetError",
     "Timeline",
-    "UnitFacts", "UnknownLevelError",
+    "UnitFacts", "UnknownLevelError", "UnknownUnitError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
     "anonymized_facts", "anonymized_engagement", "without_profiles",
     "ConflictError", "NotFoundError", "Workshop", "Draft", "with_answer", "load_json",
@@ -224,7 +228,13 @@ if TYPE_CHECKING:
     from .analysis.targets import TargetError, parse_targets
     from .engagement.combine import Combined
     from .engagement.evidence import Evidence, read_evidence
-    from .engagement.reading import Engagement, UnitFacts, is_engagement, read_engagement
+    from .engagement.reading import (
+        Engagement,
+        UnitFacts,
+        UnknownUnitError,
+        is_engagement,
+        read_engagement,
+    )
     from .engagement.rollup import EngagementResult, assess_engagement
     from .files import atomic_output, write_bytes, write_text
     from .inference.advisor import Advisor
@@ -239,7 +249,7 @@ if TYPE_CHECKING:
     from .interview.savefile import SavedFile, SaveError, check_can_save
     from .interview.savefile import load as load_saved
     from .interview.session import Interview, OtherPackError
-    from .packs.cases import run_cases
+    from .packs.cases import CaseResult, cases_dict, run_cases
     from .packs.discovery import (
         DEFAULT_PACK,
         PackRef,

@@ -143,14 +143,6 @@ def _engine_imports(path: Path) -> list[tuple[int, str, tuple[str, ...]]]:
     return found
 
 
-_BEHIND_THE_API_STILL = frozenset({
-    ("cli/portfolio.py", "brm_advisor.engine.inputs.columns"),
-    ("cli/portfolio.py", "brm_advisor.engine.inputs.records"),
-})
-"""Imports of private modules left to move: `load_column_map` and `table_errors` are public
-now; cli/portfolio.py is to take them from `brm_advisor.engine`, and this set to go."""
-
-
 @pytest.mark.parametrize("face", ["cli", "web"])
 def test_the_cli_and_the_web_layer_import_only_the_public_api(face):
     """`from brm_advisor.engine import NAME`, NAME one of its `__all__`: never a module behind
@@ -158,9 +150,7 @@ def test_the_cli_and_the_web_layer_import_only_the_public_api(face):
     wrong = [f"{face}/{path.relative_to(ROOT / face)}:{line}: {module} {', '.join(names)}"
              for path in sorted((ROOT / face).rglob("*.py"))
              for line, module, names in _engine_imports(path)
-             if (module != "brm_advisor.engine" or not set(names) <= set(engine.__all__))
-             and (f"{face}/{path.relative_to(ROOT / face)}", module)
-             not in _BEHIND_THE_API_STILL]
+             if module != "brm_advisor.engine" or not set(names) <= set(engine.__all__)]
     assert not wrong, f"{face}/ reaches behind the public API:\n" + "\n".join(wrong)
 
 

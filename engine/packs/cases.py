@@ -13,9 +13,9 @@ folder (links out of it are refused).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InputError, Issue, PackError, UnknownLevelError
 from ..inference.advisor import Advisor
@@ -23,6 +23,9 @@ from ..inference.diagnosis import Diagnosis
 from ..inputs.documents import Document, read_document
 from ..inputs.schema_check import SchemaValidator
 from .loader import unsafe_file
+
+if TYPE_CHECKING:
+    from .model import RulePack
 
 _EXPECT_KEYS = ("level", "met", "unmet", "gaps", "recommendations", "findings")
 _IDS: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -199,3 +202,12 @@ def _list_diff(key: str, expected: list[str], actual: list[str]) -> str:
 def run_cases(advisor: Advisor, folder: str | Path) -> Iterator[CaseResult]:
     for case in load_cases(folder):
         yield run_case(advisor, case)
+
+
+def cases_dict(pack: RulePack, results: Sequence[CaseResult]) -> dict[str, Any]:
+    """The JSON form of a pack's cases run: the pack, how many passed and failed, each case's
+    result (`CaseResult.to_dict`)."""
+    failed = sum(1 for result in results if not result.passed)
+    return {"pack": {"id": pack.id, "version": pack.version},
+            "passed": len(results) - failed, "failed": failed,
+            "cases": [result.to_dict() for result in results]}
