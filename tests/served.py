@@ -67,6 +67,8 @@ class Served:
             self._lines.put(None)
 
     def _address(self) -> str:
+        """The address printed, once the whole banner is (it ends with how to stop)."""
+        address = None
         while True:
             try:
                 line = self._lines.get(timeout=START_SECONDS)
@@ -78,8 +80,9 @@ class Served:
                 raise AssertionError(f"brm serve ended ({self.process.returncode}) before "
                                      f"serving: {self.output()}")
             found = _ADDRESS.search(line)
-            if found:
-                return found.group(1)
+            address = found.group(1) if found and address is None else address
+            if "Ctrl-C" in line and address is not None:
+                return address
 
     def output(self) -> str:
         return "stdout: " + "".join(self.stdout) + "\nstderr: " + "".join(self.stderr)
