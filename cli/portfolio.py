@@ -391,7 +391,7 @@ def compare_command(first: str, second: str | None, output_format: str, db: Path
         click.echo(f"{title}: {d.level_before['name']} -> {d.level_after['name']}")
         for change in d.dimensions:
             click.echo(f"  {change.name}: {_level_name(change.before)} -> "
-                       f"{_level_name(change.after)} ({_MOVED[change.moved]})")
+                       f"{_level_name(change.after)} ({words.MOVED[change.moved]})")
         for ident, before, after in d.flipped:
             click.echo(f"  {ident}: {words.met_word(before)} -> {words.met_word(after)}")
 
@@ -414,13 +414,7 @@ def _compare_engagements(organization: str, output_format: str, db: Path | None)
                f" -> {compared.after['name']} ({compared.after_date})")
     for unit in compared.units:
         click.echo(f"  {unit.unit}: {_level_name(unit.before)} -> {_level_name(unit.after)} "
-                   f"({_UNIT_MOVED[unit.moved]})")
-
-
-_UNIT_MOVED = {"up": "up", "down": "down", "same": "unchanged", "moved": "changed",
-               "new": "not assessed before", "gone": "not assessed since"}
-_MOVED = {"up": "up", "down": "down", "same": "unchanged", "moved": "changed",
-          "new": "not rated before", "gone": "not rated after"}
+                   f"({words.UNIT_MOVED[unit.moved]})")
 
 
 def _level_name(level: Any) -> str:

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from ..analysis.diff import diff
+from ..inference.diagnosis import Diagnosis
 from ..inputs.paths import value_at
 
 if TYPE_CHECKING:
@@ -146,17 +148,20 @@ def _pack(s: Snapshot) -> dict[str, str]:
 
 
 def delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> Delta:
-    criteria_b = {c["id"]: c["met"] for c in before["criteria"]}
-    criteria_a = {c["id"]: c["met"] for c in after["criteria"]}
-    ids = list(criteria_b) + [c for c in criteria_a if c not in criteria_b]
-    flipped = tuple((i, criteria_b.get(i), criteria_a.get(i)) for i in ids
-                    if criteria_b.get(i) != criteria_a.get(i))
-    recs_b = [r["id"] for r in before["recommendations"]]
-    recs_a = [r["id"] for r in after["recommendations"]]
-    return Delta(before["level"], after["level"], flipped,
-                 tuple(r for r in recs_b if r not in recs_a),
-                 tuple(r for r in recs_a if r not in recs_b),
+    """`after` against `before` (two diagnoses as JSON, saved ones without a trace): the one
+    diff of two diagnoses (`analysis.diff`), with each dimension's level on both sides."""
+    change = diff(_read_back(before), _read_back(after))
+    return Delta(before["level"], after["level"], change.flipped,
+                 change.recommendations_removed, change.recommendations_added,
                  dimension_changes(before, after))
+
+
+def _read_back(result: Mapping[str, Any]) -> Diagnosis:
+    """The diagnosis a result's JSON holds. The diff reads only its criteria and
+    recommendations, so a result cut down to those and its level (as tests hand) is read
+    with a blank organization and pack."""
+    return Diagnosis.from_dict({"organization": "", "pack": {"id": "", "version": ""},
+                                **result})
 
 
 def dimension_changes(before: Mapping[str, Any], after: Mapping[str, Any]

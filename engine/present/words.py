@@ -45,6 +45,15 @@ def met_word(value: bool | None) -> str:
     return "absent" if value is None else status("criterion", value)
 
 
+MOVED: dict[str, str] = {"up": "up", "down": "down", "same": "unchanged", "moved": "changed",
+                         "new": "not rated before", "gone": "not rated after"}
+"""How a dimension's level moved between two assessments (`DimensionChange.moved`)."""
+
+UNIT_MOVED: dict[str, str] = {**MOVED, "new": "not assessed before",
+                              "gone": "not assessed since"}
+"""How a business unit's level moved between two engagements (`UnitChange.moved`)."""
+
+
 def optional_text(value: Any) -> str | None:
     """A value read from YAML as text (a date read as a date, a number), or None when absent."""
     return None if value is None else str(value)
