@@ -52,7 +52,7 @@ def serve(host: str, port: int, db: Path | None, pack_ref: str | None,
     ?token=... when a token is required: open it once, the browser keeps the token).
     """
     listener = _listen(host, port)
-    with _noted_signals() as stops:
+    with listener, _noted_signals() as stops:
         import uvicorn
 
         # (ignored when mypy is run over engine and cli alone, without the web package)
@@ -75,7 +75,6 @@ def serve(host: str, port: int, db: Path | None, pack_ref: str | None,
             timeout_graceful_shutdown=SHUTDOWN_SECONDS))
         if not stops:
             server.run(sockets=[listener])
-    listener.close()
     if not server.started and not stops:
         fail("error: the server could not start (see the messages above)", EXIT_ENGINE)
     click.echo("brm serve: stopped")
