@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ from brm_advisor.engine import (
 )
 
 if TYPE_CHECKING:
-    from brm_advisor.engine import BatchOutput, History, Snapshot, Summary
+    from brm_advisor.engine import BatchOutput, History, Snapshot, Summary, Timeline
 
 EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
 
@@ -327,7 +327,7 @@ def history_show(organization: str, output_format: str, db: Path | None) -> None
         click.echo(f"  {dimension.name}: {' -> '.join(levels)}  (trend {dimension.trend})")
 
 
-def _units_timeline(timeline: Any) -> None:
+def _units_timeline(timeline: Timeline) -> None:
     """An organization assessed unit by unit: its level per assessment date (the lowest unit
     that day), then each unit's levels over time with its own trend."""
     dates = len(timeline.dated)
@@ -417,7 +417,7 @@ def _compare_engagements(organization: str, output_format: str, db: Path | None)
                    f"({words.UNIT_MOVED[unit.moved]})")
 
 
-def _level_name(level: Any) -> str:
+def _level_name(level: Mapping[str, Any] | None) -> str:
     return str(level["name"]) if level is not None else "-"
 
 

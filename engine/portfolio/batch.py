@@ -36,6 +36,8 @@ from ..inputs.records import FACT_SUFFIXES, Record
 from ..packs.model import RulePack
 
 if TYPE_CHECKING:
+    from ..inference.advisor import Advisor
+    from ..inference.diagnosis import Diagnosis
     from .history import History
 
 
@@ -57,7 +59,7 @@ class Outcome(NamedTuple):
 
 # --- assessing --------------------------------------------------------------------------------
 
-def result_line(source: str, diagnosis: Any,
+def result_line(source: str, diagnosis: Diagnosis,
                 facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What a batch writes for one organization (compact: no trace). The facts' business
     unit, date and respondent (name and role) follow the organization when they give them. A
@@ -104,7 +106,7 @@ def _json(data: Mapping[str, Any]) -> str:
 class RecordAssessor:
     """Turns records into outcomes with one advisor (one compiled pack)."""
 
-    def __init__(self, advisor: Any, keep: bool = False) -> None:
+    def __init__(self, advisor: Advisor, keep: bool = False) -> None:
         self.advisor = advisor
         self.keep = keep  # also return the facts and the full result, to save them
 
@@ -171,7 +173,8 @@ LOST_WORKER = ("a worker process ended unexpectedly (killed, or out of memory?);
 
 
 def assess_all(pack: RulePack, records: Iterable[Record], workers: int = 1,
-               advisor: Any = None, keep: bool = False) -> Generator[Outcome, None, None]:
+               advisor: Advisor | None = None, keep: bool = False
+               ) -> Generator[Outcome, None, None]:
     """Outcomes in input order; `workers` > 1 uses that many processes (a dead one raises
     `EngineError`). With `keep`, each outcome also carries the facts and the full result (to
     save them). Close the iterator to stop early: the workers are shut down."""

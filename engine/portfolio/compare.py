@@ -16,7 +16,7 @@ from ..inputs.paths import value_at
 if TYPE_CHECKING:
     from ..inference.advisor import Advisor
     from ..inputs.facts import Facts
-    from .history import Saved
+    from .history import DatedRollup, Saved, Timeline
 
 
 class Snapshot(NamedTuple):
@@ -228,7 +228,7 @@ class EngagementComparison(NamedTuple):
                 "units": [unit.to_dict() for unit in self.units]}
 
 
-def compare_engagements(timeline: Any) -> EngagementComparison | None:
+def compare_engagements(timeline: Timeline) -> EngagementComparison | None:
     """The latest two assessment dates of an organization assessed unit by unit (a
     `history.Timeline`), unit by unit; None when it has fewer than two dates."""
     if len(timeline.dated) < 2:
@@ -245,5 +245,5 @@ def compare_engagements(timeline: Any) -> EngagementComparison | None:
               for name in names))
 
 
-def _level(point: Any) -> dict[str, Any]:
+def _level(point: DatedRollup) -> dict[str, Any]:
     return {"id": point.level_id, "rank": point.level_rank, "name": point.level_name}

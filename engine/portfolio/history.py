@@ -34,10 +34,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import HistoryError
 from ..present.words import did_you_mean, plural, suggest
+
+if TYPE_CHECKING:
+    from ..inference.diagnosis import Diagnosis
 
 SCHEMA_VERSION = 4
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -251,7 +254,7 @@ class History:
             elif version != SCHEMA_VERSION:
                 db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
-    def save(self, facts: Mapping[str, Any], diagnosis: Any, source: str,
+    def save(self, facts: Mapping[str, Any], diagnosis: Diagnosis, source: str,
              batch: str | None = None) -> int:
         """Save one assessment (a `Diagnosis`); returns its id."""
         return self.save_many([(facts, saved_result(diagnosis), source)], batch)[0]
@@ -482,7 +485,7 @@ def _json_column(row: tuple[Any, ...], index: int, name: str, path: Path) -> dic
     return value
 
 
-def saved_result(diagnosis: Any) -> dict[str, Any]:
+def saved_result(diagnosis: Diagnosis) -> dict[str, Any]:
     """What is saved of a diagnosis: all of it but the trace (assessing the saved facts again
     rebuilds that)."""
     data: dict[str, Any] = diagnosis.to_dict()
