@@ -9,6 +9,7 @@ import io
 import shlex
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +127,7 @@ def interview(output: Path | None, resume: Path | None, quick: bool, force: bool
             session = Interview(advisor, quick=quick, resumed=saved, save_to=path,
                                 engagement=engagement or any(
                                     given is not None for given in (unit, respondent, role)),
-                                team=team)
+                                team=team, continue_with=_resume_command(pack.id))
             if path is not None:
                 check_can_save(path)  # before asking anything, not after
         except OtherPackError as error:
@@ -242,6 +243,15 @@ def _answers(session: Interview) -> str:
     answers = words.plural(len(session.answers), "answer")
     brms = len(session.team.entries) if session.team is not None else 0
     return answers + (f" and {words.plural(brms, 'BRM')}" if brms else "")
+
+
+def _resume_command(pack_id: str) -> Callable[[Path], str]:
+    """What the saved file's header says to continue it: this command on the file, naming
+    the pack unless it is the default one."""
+    from brm_advisor.engine import DEFAULT_PACK
+
+    ref = None if pack_id == DEFAULT_PACK else pack_id
+    return lambda path: _command("interview --resume", path, ref)
 
 
 def _command(name: str, path: Path, pack_ref: str | None) -> str:

@@ -567,8 +567,10 @@ def test_without_a_form_in_the_pack_the_schemas_format_names_it():
                                  {"type": "string", "format": "date", "pattern": "^[0-9-]+$",
                                   "description": "A date, as it happens."})
     from brm_advisor.engine.interview.questions import _question
+    from brm_advisor.engine.packs.fields import FieldTable
 
-    built = _question("when", question.schema, False, None)
+    field = FieldTable({"type": "object", "properties": {"when": question.schema}})["when"]
+    built = _question(field, None)
     assert built.form == FORMS["date"] == "YYYY-MM-DD"
     with pytest.raises(Exception, match="allowed: YYYY-MM-DD$"):
         parse_answer(built, "soon")

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..analysis.dependencies import Dependencies, tested_paths
+from ..packs.fields import Field
 from ..packs.model import QuestionWording, RulePack
 
 KINDS = ("choice", "choices", "boolean", "integer", "number", "text")
@@ -110,6 +111,8 @@ class InterviewQuestion(NamedTuple):
     not_offered: Mapping[str, str] = {}  # a word's normal form -> why it is not a choice here
     dimension: str | None = None  # the dimension it belongs to (a dimensioned pack), or none
     default: str | None = None  # what an empty answer stands for (shown), e.g. today's date
+    minimum: float | None = None  # a number's bounds (the field's), when it has them
+    maximum: float | None = None
 
     def prompt_lines(self) -> list[str]:
         """The question as shown: the text, then numbered choices when there are any."""
@@ -127,7 +130,7 @@ class InterviewQuestion(NamedTuple):
     def hint(self) -> str:
         """What an answer looks like, in a few words."""
         if self.kind in ("integer", "number"):
-            low, high = self.schema.get("minimum"), self.schema.get("maximum")
+            low, high = self.minimum, self.maximum
             return f"{low}-{high}" if low is not None and high is not None else "a number"
         if self.kind == "choice":
             return f"1-{len(self.choices)} or a name"
@@ -143,10 +146,6 @@ class InterviewQuestion(NamedTuple):
             if normal(choice) == key:
                 return choice
         return self.synonyms.get(key)
-
-    def synonyms_of(self, choice: str) -> list[str]:
-        """The other words a choice may be given in (in their normal form)."""
-        return [word for word, value in self.synonyms.items() if value == choice]
 
 
 _HINTS = {"choices": "numbers or names separated by commas, or none", "boolean": "yes or no",
@@ -167,8 +166,7 @@ def questions_for(pack: RulePack, *, engagement: bool = False) -> list[Interview
     ordered += [p for p in wanted if p not in ordered]
     if identity:
         ordered = _engagement_first(ordered, identity)
-    asked = [_question(path, fields[path].schema, fields[path].required, wording.get(path))
-             for path in ordered]
+    asked = [_question(fields[path], wording.get(path)) for path in ordered]
     if not pack.dimensions:
         return asked
     dimensions = question_dimensions(pack, [q.path for q in asked])
@@ -210,30 +208,29 @@ def _wanted(pack: RulePack, worded: set[str]) -> list[str]:
     return [path for path, field in pack.fields.items() if field.required or path in tested]
 
 
-def _question(path: str, schema: Mapping[str, Any], required: bool,
-              wording: QuestionWording | None) -> InterviewQuestion:
-    kind, choices = _shape(schema)
-    description = schema.get("description")
-    text = wording.ask if wording else (description or path)
+def _question(field: Field, wording: QuestionWording | None) -> InterviewQuestion:
+    """The question about `field`: its kind, choices and bounds as the fact-field table has
+    them, in the pack's words when it words it (else the field's description)."""
+    kind, choices = _shape(field)
+    description = field.description
+    text = wording.ask if wording else (description or field.path)
     help_text = wording.help if wording and wording.help else description
     labels = dict(wording.labels) if wording else {}
     synonyms = {normal(word): value for word, value in wording.synonyms} if wording else {}
-    form = (wording.form if wording else None) or FORMS.get(str(schema.get("format")))
-    return InterviewQuestion(path, text, help_text, kind, choices, labels, required, schema,
-                             wording.why if wording else None, form, synonyms)
+    form = (wording.form if wording else None) or FORMS.get(str(field.schema.get("format")))
+    return InterviewQuestion(field.path, text, help_text, kind, choices, labels,
+                             field.required, field.schema, wording.why if wording else None,
+                             form, synonyms, minimum=field.minimum, maximum=field.maximum)
 
 
-def _shape(schema: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """The kind of answer a fact takes, and its choices."""
-    kind = schema.get("type")
-    if kind == "array":
-        items = schema.get("items", {})
-        return "choices", tuple(map(str, items.get("enum", ()) if isinstance(items, Mapping)
-                                    else ()))
-    if "enum" in schema:
-        return "choice", tuple(map(str, schema["enum"]))
-    if kind in ("boolean", "integer", "number"):
-        return str(kind), ()
+def _shape(field: Field) -> tuple[str, tuple[str, ...]]:
+    """The kind of answer a fact takes, and its choices (as text)."""
+    if field.kind == "list":
+        return "choices", tuple(map(str, field.choices))
+    if field.choices:
+        return "choice", tuple(map(str, field.choices))
+    if field.kind in ("boolean", "integer", "number"):
+        return field.kind, ()
     return "text", ()
 
 
@@ -275,5 +272,4 @@ def field_question(pack: RulePack, path: str) -> InterviewQuestion:
     """The question about one fact of the pack's facts schema, in the pack's words when it
     words it (whether or not the interview asks it)."""
     wording = {q.fact: q for q in pack.questions}.get(path)
-    field = pack.fields[path]
-    return _question(path, field.schema, field.required, wording)
+    return _question(pack.fields[path], wording)

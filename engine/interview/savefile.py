@@ -28,7 +28,6 @@ from __future__ import annotations
 import errno
 import json
 import re
-import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,7 +36,6 @@ from ..errors import BrmError, DocumentError, Issue
 from ..files import atomic_output
 from ..inputs.documents import Document, read_document
 from ..inputs.paths import json_path
-from ..packs.discovery import DEFAULT_PACK
 from ..present.words import suggest
 
 INTERVIEW_KEY = "interview"
@@ -195,9 +193,10 @@ def _listed(line: str) -> list[str]:
 # --- writing ----------------------------------------------------------------------------------
 
 def render(path: Path, facts: Mapping[str, Any], record: InterviewRecord,
-           still_open: Sequence[str]) -> str:
-    """The saved file's text: YAML with a header saying what is still open, or JSON (without
-    comments) when the file's name ends in ``.json``."""
+           still_open: Sequence[str], continue_with: str | None = None) -> str:
+    """The saved file's text: YAML with a header saying what is still open (and, while
+    something is, how to continue: `continue_with`, as the front end that saves says it), or
+    JSON (without comments) when the file's name ends in ``.json``."""
     document = {**facts_part(facts), INTERVIEW_KEY: record.to_data()}
     if path.suffix.lower() == ".json":
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -206,8 +205,8 @@ def render(path: Path, facts: Mapping[str, Any], record: InterviewRecord,
     header = [f"# brm interview for pack {record.pack} {record.version}"]
     if still_open:
         header.append(f"# still open: {', '.join(still_open)}")
-        pack = "" if record.pack == DEFAULT_PACK else f" --pack {shlex.quote(record.pack)}"
-        header.append(f"# continue with: brm interview --resume {shlex.quote(str(path))}{pack}")
+        if continue_with is not None:
+            header.append(f"# continue with: {continue_with}")
     else:
         header.append("# complete")
     body: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True,
@@ -216,10 +215,10 @@ def render(path: Path, facts: Mapping[str, Any], record: InterviewRecord,
 
 
 def save(path: Path, facts: Mapping[str, Any], record: InterviewRecord,
-         still_open: Sequence[str]) -> None:
+         still_open: Sequence[str], continue_with: str | None = None) -> None:
     """Write the file atomically (a crash leaves the old file or the new, never half of one),
     keeping its mode; a read-only file raises `PermissionError` and is left as it was."""
-    text = render(path, facts, record, still_open)
+    text = render(path, facts, record, still_open, continue_with)
     with atomic_output(path) as stream:
         stream.write(text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -98,7 +98,9 @@ class Interview:
     what is saved, whether the interview asks about it or not; the answers it already gives
     are not asked again, nor the questions it lists as skipped. Questions an earlier quick
     interview did not ask are asked (in quick mode: if they can matter by now). With `save_to`,
-    the answers are saved after each one (`answer`, `record`) and on demand (`save`).
+    the answers are saved after each one (`answer`, `record`) and on demand (`save`); while
+    questions are open, the file's header says how to continue it in the words of
+    `continue_with` (given the file's path: the front end's command, say), if given.
 
     Without quick mode the target level comes last, once the facts are in, offering only the
     levels above the one they reach (not asked at the top level); in quick mode it comes in the
@@ -113,11 +115,13 @@ class Interview:
     def __init__(self, advisor: Advisor, *, quick: bool = False,
                  resumed: SavedFile | None = None, save_to: Path | None = None,
                  today: date | None = None, engagement: bool = False,
-                 team: bool = False) -> None:
+                 team: bool = False,
+                 continue_with: Callable[[Path], str] | None = None) -> None:
         self.advisor = advisor
         self.pack = advisor.pack
         self.quick = quick
         self.save_to = save_to
+        self.continue_with = continue_with  # the saved file's note on how to go on, by path
         self.today = today or date.today()
         # one file of an engagement: asked for (or resumed from a file that names its
         # respondent), it asks the unit, the assessor and the respondent, and the date
@@ -500,12 +504,6 @@ class Interview:
         """Whether the pack's facts keep evidence (an answer may carry it after `` # ``)."""
         return EVIDENCE in self.pack.fields
 
-    @property
-    def engagement_fields(self) -> tuple[str, ...]:
-        """The questions that say whose answers these are (unit, respondent) in this pack:
-        its files can make an engagement (a folder that ``brm assess`` reads as one)."""
-        return tuple(p for p in IDENTITY if p in self._by_path)
-
     def takes_evidence(self, question: InterviewQuestion) -> bool:
         """Whether evidence may follow this question's answer after `` # `` (the pack's facts
         keep evidence, the answer is not free text, and not one of a BRM's)."""
@@ -592,7 +590,9 @@ class Interview:
             still_open = self.still_open
             if self.team is not None and self.team.next_path() is not None:
                 still_open = [str(self.team.next_path()), *still_open]
-            save_file(self.save_to, self.document(), self.interview_record(), still_open)
+            note = self.continue_with(self.save_to) if self.continue_with else None
+            save_file(self.save_to, self.document(), self.interview_record(), still_open,
+                      note)
 
     def facts(self) -> Facts:
         """The answers as validated facts (`InputError` when the resumed file held fields the
