@@ -30,8 +30,6 @@ from brm_advisor.engine.interview import (
 
 from installed import BRM
 
-ROOT = Path(__file__).resolve().parent.parent
-
 Answers = Mapping[str, "str | Sequence[str]"]
 """What to type for each question, by fact path: one line, or several (the last one accepted;
 before it, ? or help, or answers that are refused). A question not listed is skipped."""

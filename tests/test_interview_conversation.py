@@ -29,7 +29,7 @@ from brm_advisor.engine.interview.advice import reason
 from brm_advisor.engine.interview.questions import FORMS, InterviewQuestion
 from brm_advisor.engine.packs.resources import schema
 
-from conftest import deadline
+from conftest import ROOT, deadline
 from test_interview import (
     AD_HOC,
     ADVISOR,
@@ -49,7 +49,6 @@ from test_interview import (
     saved_record,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "rule-packs.md").read_text(encoding="utf-8")
 FULL_ORDER = asking_order()
 
@@ -412,7 +411,9 @@ def test_the_end_names_the_required_questions_still_open_and_assesses_nothing(tm
         return {q.path for q in questions if q.kind != "choices" and q.required}
 
     monkeypatch.setattr(module, "still_matter", lists_never_matter)
-    result, path = typed(tmp_path, ["Globex", "no", "1", "1"], "--quick")
+    result, path = run_interview(tmp_path, {"organization": "Globex", "brm.formal_role": "no",
+                                            "engagement.mode": "1",
+                                            "engagement.prioritization": "1"}, "--quick")
     assert result.exit_code == 1, result.output
     assert ("Not assessed: the facts are not complete until these required questions are "
             "answered: engagement.lifecycle (In which stages of the business lifecycle does "

@@ -24,11 +24,11 @@ from brm_advisor.engine import read_engagement
 from brm_advisor.engine.interview import AnswerError, Interview, questions_for, split_evidence
 
 import test_interview
+from conftest import ROOT
 from test_interview import (
     AD_HOC,
     ORDER_TAKER,
     PROMPT_RE,
-    ROOT,
     advisor_for,
     asking_order,
     numbers,

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
 
 from brm_advisor.cli.main import cli
 
+from conftest import ROOT
 from test_interview import (
     AD_HOC,
     COMPETENCIES,
@@ -26,7 +26,6 @@ from test_interview import (
     saved_record,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 LEGACY = """\

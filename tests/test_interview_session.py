@@ -20,7 +20,7 @@ from brm_advisor.engine.interview import (
 )
 
 from installed import BRM
-from test_interview import AD_HOC, COMPETENCIES, advisor_for, saved_facts
+from test_interview import AD_HOC, COMPETENCIES, advisor_for, saved_facts, script
 
 NOT_UTF8 = "Ac\udcffme"
 """What Python makes of the bytes ``Ac\\xffme`` read with errors="surrogateescape"."""
@@ -83,8 +83,10 @@ def test_an_answer_that_is_not_valid_text_is_neither_recorded_nor_saved(tmp_path
     assert saved_facts(path) == {"organization": "Acme"}
 
 
-LINES = [b"Ac\xffme", b"Acme", b"", b"no", b"1", b"1", b"none", b"none"] + [b""] * 9
-"""Answers to the whole interview (the date, the eight competencies and the target skipped)."""
+def piped_lines() -> list[bytes]:
+    """Answers to the whole interview keyed by field path (the date, the eight competencies
+    and the target skipped), after an organization's name that is not UTF-8."""
+    return [b"Ac\xffme", *(line.encode() for line in script({**AD_HOC, "organization": "Acme"}))]
 
 
 @pytest.mark.installed
@@ -95,8 +97,9 @@ def test_piped_bytes_that_are_not_utf8_are_refused_and_asked_again(tmp_path, enc
     env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
     if encoding:
         env["PYTHONIOENCODING"] = encoding  # as in a locale where standard input is strict
-    done = subprocess.run([BRM, "interview", "-o", str(path)], input=b"\n".join(LINES) + b"\n",
-                          capture_output=True, timeout=60, env=env, check=False)
+    done = subprocess.run([BRM, "interview", "-o", str(path)],
+                          input=b"\n".join(piped_lines()) + b"\n", capture_output=True,
+                          timeout=60, env=env, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert done.stderr.decode().count("not accepted: not valid text") == 1
     assert b"Traceback" not in done.stderr
