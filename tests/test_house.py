@@ -158,3 +158,65 @@ def test_a_number_fields_bounds_and_step_come_from_the_field_table():
     assert NumberRange.of(count) == NumberRange(None, False, 10, True, True, None)
     assert mode.minimum is None and mode.exclusive_minimum is None  # its choices say it all
     assert [v for v in (0, 0.5, 0.7, 100, 100.5) if NumberRange.of(share).allows(v)] == [0.5, 100]
+
+
+# --- the last gaps: the public API, one diff, the interview's file ----------------------------
+
+def test_the_unit_error_and_the_cases_json_are_public(advisor, tmp_path):
+    from brm_advisor.engine import UnknownUnitError, cases_dict
+
+    engagement = read_engagement(BANK, advisor.reader, advisor.pack.fields)
+    with pytest.raises(UnknownUnitError) as raised:
+        engagement.unit("Retail bankin")
+    assert raised.value.suggestion == "Retail banking"
+    folder = tmp_path / "pack"
+    assert run("packs", "new", str(folder)).exit_code == 0
+    pack = load_pack(folder)
+    with Advisor(pack) as own:
+        results = list(run_cases(own, folder / "tests"))
+    tested = run("packs", "test", str(folder), "--format", "json").output
+    assert json.loads(tested) == cases_dict(pack, results)
+    assert cases_dict(pack, results)["passed"] == len(results) > 0
+
+
+def test_compare_builds_on_the_one_diff_of_two_diagnoses(advisor):
+    from brm_advisor.engine import diff
+    from brm_advisor.engine.portfolio.compare import delta
+
+    facts = advisor.read(ACME)
+    other = dict(facts.data, brm=dict(facts.data["brm"],
+                                      formal_role=not facts.data["brm"]["formal_role"]))
+    before, after = advisor.assess(facts), advisor.assess(advisor.reader.from_data(other, "x"))
+    change = diff(before, after)
+    assert change.flipped  # the fact matters: something to compare
+    found = delta(saved_result(before), saved_result(after))
+    assert (found.flipped, found.recommendations_removed, found.recommendations_added) == (
+        change.flipped, change.recommendations_removed, change.recommendations_added)
+    assert found.to_dict()["level_before"] == change.to_dict()["level_before"]
+
+
+def test_the_saved_interview_says_how_to_continue_only_in_the_front_ends_words(tmp_path):
+    from brm_advisor.engine import Interview
+
+    assert not [path for path in (ROOT / "engine").rglob("*.py")
+                if "interview --resume" in path.read_text(encoding="utf-8")]
+    with Advisor(resolve_pack()) as own:
+        for note in (None, lambda path: f"open {path.name} again"):
+            path = tmp_path / f"{bool(note)}.yaml"
+            session = Interview(own, save_to=path, continue_with=note)
+            session.answer(next(session.pending()).question, "Acme")
+            header = [line for line in path.read_text().splitlines() if line.startswith("#")]
+            assert header[-1].startswith("# still open: ") if note is None else (
+                header[-1] == f"# continue with: open {path.name} again")
+
+
+def test_a_questions_kind_choices_and_bounds_are_its_fields():
+    from brm_advisor.engine.interview import questions_for
+
+    pack = resolve_pack("demand-supply")
+    for question in questions_for(pack):
+        field = pack.fields[question.path]
+        assert (question.minimum, question.maximum) == (field.minimum, field.maximum)
+        assert question.choices == tuple(map(str, field.choices))
+    share = {q.path: q for q in questions_for(pack)}["supply.run_share"]
+    assert share.kind == "number" and share.hint() == "0-100"
