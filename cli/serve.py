@@ -55,9 +55,8 @@ def serve(host: str, port: int, db: Path | None, pack_ref: str | None,
     with listener, _noted_signals() as stops:
         import uvicorn
 
-        # (ignored when mypy is run over engine and cli alone, without the web package)
-        from brm_advisor.web.app import create_app  # type: ignore[import-not-found,unused-ignore]
-        from brm_advisor.web.config import WebConfig  # type: ignore[import-not-found,unused-ignore]
+        from brm_advisor.web.app import create_app
+        from brm_advisor.web.config import WebConfig
 
         config = WebConfig.for_host(host, db=db, pack=pack_ref, token=token)
         app = create_app(config)

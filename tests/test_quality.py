@@ -32,17 +32,18 @@ def test_ruff_finds_nothing_including_functions_over_complexity_12():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_over_the_engine_and_the_cli(tmp_path):
-    # the package as installed: brm_advisor.engine and brm_advisor.cli (package_dir mapping)
+def test_mypy_strict_over_the_engine_the_cli_and_the_web_layer(tmp_path):
+    # the package as installed: brm_advisor.engine, .cli and .web (package_dir mapping)
     package = tmp_path / "brm_advisor"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "engine").symlink_to(ENGINE, target_is_directory=True)
     (package / "cli").symlink_to(ROOT / "cli", target_is_directory=True)
+    (package / "web").symlink_to(ROOT / "web", target_is_directory=True)
     result = subprocess.run(
         [_tool("mypy"), "--strict", "--config-file", str(ROOT / "pyproject.toml"),
          "--cache-dir", str(tmp_path / ".mypy_cache"), "-p", "brm_advisor.engine",
-         "-p", "brm_advisor.cli"],
+         "-p", "brm_advisor.cli", "-p", "brm_advisor.web"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
