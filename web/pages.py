@@ -116,6 +116,14 @@ class Pages:
         with self.services.history() as history:
             return Workshop(history).draft(unit_id)
 
+    def unit_of(self, request: Request) -> Draft | Response:
+        """The unit a request's path names, or the page saying there is none (404)."""
+        unit_id = request.path_params["unit_id"]
+        try:
+            return self.draft(unit_id)
+        except NotFoundError:
+            return self.not_found(request, f"There is no unit #{unit_id}.")
+
     # --- the organizations ------------------------------------------------------------------
 
     async def index(self, request: Request) -> Response:
@@ -163,11 +171,9 @@ class Pages:
 
     async def unit(self, request: Request) -> Response:
         """A unit's form and its diagnosis."""
-        unit_id = request.path_params["unit_id"]
-        try:
-            draft = self.draft(unit_id)
-        except NotFoundError:
-            return self.not_found(request, f"There is no unit #{unit_id}.")
+        draft = self.unit_of(request)
+        if not isinstance(draft, Draft):
+            return draft  # no such unit: the page saying so
         why = request.query_params.get("why")
         return self.render(request, "unit.html.j2", self.unit_context(draft, why=why))
 
@@ -198,11 +204,9 @@ class Pages:
         showed."""
         form = await request.form()
         check_csrf(request.state, request.headers, form)
-        unit_id = request.path_params["unit_id"]
-        try:
-            draft = self.draft(unit_id)
-        except NotFoundError:
-            return self.not_found(request, f"There is no unit #{unit_id}.")
+        draft = self.unit_of(request)
+        if not isinstance(draft, Draft):
+            return draft  # no such unit: the page saying so
         advisor = self.services.advisor(draft.pack_id)
         asked = forms.questions(advisor)
         if request.headers.get("hx-request") == "true":
@@ -290,11 +294,9 @@ class Pages:
 
     async def why(self, request: Request) -> Response:
         """What each answer to a question would change (htmx: the panel alone)."""
-        unit_id = request.path_params["unit_id"]
-        try:
-            draft = self.draft(unit_id)
-        except NotFoundError:
-            return self.not_found(request, f"There is no unit #{unit_id}.")
+        draft = self.unit_of(request)
+        if not isinstance(draft, Draft):
+            return draft  # no such unit: the page saying so
         path = request.query_params.get("path", "")
         advisor = self.services.advisor(draft.pack_id)
         found = views.why_view(advisor, draft.facts, path)
@@ -306,11 +308,9 @@ class Pages:
 
     async def whatif(self, request: Request) -> Response:
         """Before and after one tentative change; nothing is saved."""
-        unit_id = request.path_params["unit_id"]
-        try:
-            draft = self.draft(unit_id)
-        except NotFoundError:
-            return self.not_found(request, f"There is no unit #{unit_id}.")
+        draft = self.unit_of(request)
+        if not isinstance(draft, Draft):
+            return draft  # no such unit: the page saying so
         advisor = self.services.advisor(draft.pack_id)
         given = {"path": request.query_params.get("path", ""),
                  "value": request.query_params.get("value", "")}
@@ -332,11 +332,9 @@ class Pages:
     # --- the report -------------------------------------------------------------------------
 
     def report_text(self, request: Request, report_format: str) -> tuple[Draft, str] | Response:
-        unit_id = request.path_params["unit_id"]
-        try:
-            draft = self.draft(unit_id)
-        except NotFoundError:
-            return self.not_found(request, f"There is no unit #{unit_id}.")
+        draft = self.unit_of(request)
+        if not isinstance(draft, Draft):
+            return draft  # no such unit: the page saying so
         advisor = self.services.advisor(draft.pack_id)
         assessed = views.assess(advisor, draft.facts)
         if assessed.facts is None or assessed.diagnosis is None:
