@@ -163,6 +163,7 @@ _EXPORTS: dict[str, str] = {
     "Workshop": "portfolio.workshop",
     "Draft": "portfolio.workshop",
     "with_answer": "portfolio.workshop",
+    "value_at": "inputs.paths",
     # the BRM team
     "anonymized_facts": "team.privacy",
     "anonymized_engagement": "team.privacy",
@@ -201,7 +202,7 @@ __all__ = [
     "UnitFacts", "UnknownLevelError", "UnknownUnitError",
     "what_if", "WhatIf", "Why", "words", "write_bytes", "write_text",
     "anonymized_facts", "anonymized_engagement", "without_profiles",
-    "ConflictError", "NotFoundError", "Workshop", "Draft", "with_answer", "load_json",
+    "ConflictError", "NotFoundError", "Workshop", "Draft", "with_answer", "load_json", "value_at",
 ]
 
 
@@ -242,6 +243,7 @@ if TYPE_CHECKING:
     from .inputs.columns import ColumnMap, load_column_map
     from .inputs.documents import load_json
     from .inputs.facts import Facts, FactsReader
+    from .inputs.paths import value_at
     from .inputs.records import Record, count_records, input_problems, read_records, table_errors
     from .interview.advice import Why
     from .interview.answers import AnswerError

@@ -9,7 +9,6 @@ Nothing here knows HTML: the templates render `FormField`; the pages call `read_
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping
@@ -22,6 +21,8 @@ from brm_advisor.engine import (
     InterviewQuestion,
     IssuesError,
     SavedFile,
+    value_at,
+    with_answer,
 )
 
 IDENTITY = ("organization", "business_unit")
@@ -217,15 +218,6 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def value_at(facts: Mapping[str, Any], path: str) -> Any:
-    here: Any = facts
-    for part in path.split("."):
-        if not isinstance(here, Mapping) or part not in here:
-            return None
-        here = here[part]
-    return here
-
-
 def posted_raw(question: InterviewQuestion, form: Any) -> str:
     """What a post says for a question, as one typed line (checkboxes joined by commas,
     ``none`` for "none of these")."""
@@ -267,7 +259,7 @@ def _document_answer(advisor: Advisor, path: str, raw: str,
     except ValueError as error:
         return Answer(path, raw, None, f"not JSON: {error}")
     try:
-        advisor.reader.from_data(unit_facts(advisor, _with_value(facts, path, value)),
+        advisor.reader.from_data(unit_facts(advisor, with_answer(facts, path, value)),
                                  "<answer>")
     except IssuesError as error:
         mine = [i for i in error.issues if i.path == f"$.{path}"
@@ -282,19 +274,6 @@ def unit_facts(advisor: Advisor, data: Mapping[str, Any]) -> dict[str, Any]:
     every unit) left out when the pack's facts have no such field."""
     return {key: value for key, value in data.items()
             if key != "business_unit" or key in advisor.pack.fields}
-
-
-def _with_value(facts: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of `facts` with `value` at a dotted path (the groups on the way made)."""
-    result = copy.deepcopy(dict(facts))
-    here = result
-    *groups, last = path.split(".")
-    for part in groups:
-        if not isinstance(here.get(part), dict):
-            here[part] = {}
-        here = here[part]
-    here[last] = value
-    return result
 
 
 def changed(question: InterviewQuestion, raw: str, base: Any) -> bool:

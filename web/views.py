@@ -22,6 +22,7 @@ from brm_advisor.engine import (
     assess_engagement,
     facts_evidence,
     parse_edit,
+    value_at,
     what_if,
 )
 
@@ -141,7 +142,7 @@ def why_view(advisor: Advisor, facts: Mapping[str, Any], path: str) -> dict[str,
                      "met": [texts.get(c, c) for c in e.met],
                      "unmet": [texts.get(c, c) for c in e.unmet]} for e in found.effects],
         "depends_on": list(found.depends_on),
-        "current": forms.shown(forms.value_at(facts, path)),
+        "current": forms.shown(value_at(facts, path)),
     }
 
 
@@ -214,7 +215,7 @@ def _level_of(advisor: Advisor, criterion_id: str) -> str:
 def respondents(drafts: Iterable[Draft]) -> list[str]:
     found = []
     for draft in drafts:
-        name = forms.value_at(draft.facts, "respondent.name")
+        name = value_at(draft.facts, "respondent.name")
         if isinstance(name, str) and name not in found:
             found.append(name)
     return found
